@@ -1,0 +1,146 @@
+"""A case and its events. The case is a projection: `project(events)` rebuilds it, and the
+store keeps the same projection row up to date with `apply` (DESIGN principle 2)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class StepRecord:
+    status: str = "pending"  # pending | in_progress | done | skipped (not_applicable is derived)
+    date: dt.date | None = None
+    reason: str | None = None
+    count: int = 0
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Deadline:
+    step: str
+    kind: str
+    due: dt.date
+    status: str = "open"  # open | met | missed | waived | not_applicable
+    basis: str = ""  # what the date was computed from, so it never moves silently
+
+
+@dataclass
+class Case:
+    id: str
+    requested_state: str
+    region: str
+    scenario: str  # 7a | 7b | monitoring
+    stage: str  # the machine's state: monitoring | informal | formal | closed
+    confidentiality: str
+    referred_to: list[str]
+    workflow: str
+    workflow_version: str
+    decision_ref: str | None = None
+    decision_date: dt.date | None = None
+    chamber: str | None = None
+    request: str | None = None
+    person: str | None = None
+    summary: str | None = None
+    travel_date: dt.date | None = None
+    ad_hoc_arrangement: str | None = None
+    outcome: str | None = None
+    steps: dict[str, StepRecord] = field(default_factory=dict)
+    deadlines: list[Deadline] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        return "closed" if self.stage == "closed" else "open"
+
+
+@dataclass(frozen=True)
+class Event:
+    """One appended fact: who, when, what, why."""
+
+    case_id: str
+    seq: int
+    kind: str
+    at: dt.datetime
+    by: str
+    step: str | None = None
+    on: dt.date | None = None
+    reason: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(value)
+
+
+def _opened(event: Event) -> Case:
+    d = event.data
+    return Case(
+        id=event.case_id,
+        requested_state=d["requested_state"],
+        region=d["region"],
+        scenario=d["scenario"],
+        stage=d["stage"],
+        confidentiality=d["confidentiality"],
+        referred_to=list(d["referred_to"]),
+        workflow=d["workflow"],
+        workflow_version=d["workflow_version"],
+        decision_ref=d.get("decision_ref"),
+        decision_date=_date(d.get("decision_date")),
+        chamber=d.get("chamber"),
+        request=d.get("request"),
+        person=d.get("person"),
+        summary=d.get("summary"),
+        travel_date=_date(d.get("travel_date")),
+        ad_hoc_arrangement=d.get("ad_hoc_arrangement"),
+    )
+
+
+def apply(case: Case | None, event: Event) -> Case:
+    """The case after `event`. Pure: the same events always give the same case."""
+    if event.kind == "case_opened":
+        return _opened(event)
+    assert case is not None, f"event {event.kind} before case_opened"
+    if event.kind in ("step_done", "step_started", "step_skipped"):
+        rec = case.steps.setdefault(event.step or "", StepRecord())
+        rec.status = {"step_done": "done", "step_started": "in_progress"}.get(
+            event.kind, "skipped"
+        )
+        rec.date = event.on
+        rec.reason = event.reason
+        if event.kind == "step_done":
+            rec.count += 1
+        rec.data.update(event.data.get("params", {}))
+        for d in event.data.get("deadlines_met", []):
+            for dl in case.deadlines:
+                if dl.step == d["step"] and dl.kind == d["kind"] and dl.status == "open":
+                    dl.status = "met"
+        for d in event.data.get("deadlines_set", []):
+            case.deadlines.append(
+                Deadline(step=d["step"], kind=d["kind"], due=_date(d["due"]), basis=d["basis"])  # type: ignore[arg-type]
+            )
+    elif event.kind == "referred_to_assembly":
+        case.stage = "formal"
+        case.scenario = "7a"
+        case.confidentiality = "bureau"
+        case.referred_to = sorted(set(case.referred_to) | {"assembly"})
+        case.decision_ref = event.data.get("decision_ref") or case.decision_ref
+        case.decision_date = _date(event.data.get("decision_date")) or case.decision_date
+    elif event.kind == "case_closed":
+        case.stage = "closed"
+        case.outcome = event.data.get("outcome")
+    else:
+        raise ValueError(f"unknown event kind {event.kind!r}")
+    return case
+
+
+def project(events: list[Event]) -> Case:
+    """Rebuild a case from its whole history."""
+    case: Case | None = None
+    for event in sorted(events, key=lambda e: e.seq):
+        case = apply(case, event)
+    if case is None:
+        raise ValueError("no events")
+    return case

@@ -1,0 +1,225 @@
+"""Loads the procedure files of `workflows/` into `transitions` machines.
+
+One shared Machine per workflow version, with no model attached (PITFALLS: a Machine cannot be
+attached to SQLModel rows, and one machine per case leaks): events are fired against the loaded
+case, whose `stage` attribute is the machine state. Conditions are the pure guards of
+`rules.py`; what is allowed is asked of the machine, never of a hand-kept list."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from transitions import Machine, MachineError
+
+from noncoop.calendar import BureauMeeting, Session
+from noncoop.domain.case import Case
+from noncoop.domain.rules import GUARDS
+
+WORKFLOWS_DIR = Path(__file__).resolve().parents[2] / "workflows"
+STAGES = ("monitoring", "informal", "formal", "closed")
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a guard may look at besides the case: the date and the calendar."""
+
+    on: dt.date
+    sessions: tuple[Session, ...] = ()
+    bureau_meetings: tuple[BureauMeeting, ...] = ()
+    params: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    rule: str
+    paragraph: str
+    message: str
+
+    def text(self) -> str:
+        return f"refused by rule {self.rule} (Annex II para {self.paragraph}): {self.message}"
+
+
+@dataclass(frozen=True)
+class StepDef:
+    id: str
+    paragraph: str
+    title: str
+    workflow: str
+    sources: tuple[str, ...]
+    guards: tuple[str, ...] = ()
+    moves: tuple[str, ...] = ()
+    repeatable: bool = False
+
+
+class _Condition:
+    """A transitions condition that remembers which guard of the workflow it is."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.guard = GUARDS[name]
+
+    def __call__(self, event: Any) -> bool:
+        return self.guard(event.model, event.kwargs["facts"]) is None
+
+
+class Procedure:
+    """A workflow version with the informal procedure beside it, as one machine."""
+
+    def __init__(self, name: str, version: str, documents: list[dict[str, Any]]) -> None:
+        self.name = name
+        self.version = version
+        self.steps: dict[str, StepDef] = {}
+        self.guard_meta: dict[str, dict[str, Any]] = {}
+        self.stage_refusals: dict[str, dict[str, str]] = {}
+        self.stage_moves: dict[str, dict[str, Any]] = {}
+        transitions: list[dict[str, Any]] = []
+        for doc in documents:
+            self.guard_meta.update(doc.get("guards") or {})
+            for stage, meta in (doc.get("stages") or {}).items():
+                if meta and meta.get("refusal"):
+                    self.stage_refusals[stage] = meta["refusal"]
+            for raw in doc["steps"]:
+                step = StepDef(
+                    id=raw["id"],
+                    paragraph=str(raw["paragraph"]),
+                    title=raw["title"],
+                    workflow=doc["name"],
+                    sources=tuple(raw["from"]),
+                    guards=tuple(raw.get("guards", ())),
+                    moves=tuple(raw.get("moves", ())),
+                    repeatable=bool(raw.get("repeatable", False)),
+                )
+                self.steps[step.id] = step
+                transitions.append(
+                    {
+                        "trigger": step.id,
+                        "source": list(step.sources),
+                        "dest": None,  # an internal transition: a step does not change the stage
+                        "conditions": [_Condition(g) for g in step.guards],
+                    }
+                )
+            for move in doc.get("transitions") or ():
+                self.stage_moves[move["trigger"]] = move
+                transitions.append(
+                    {"trigger": move["trigger"], "source": move["from"], "dest": move["to"]}
+                )
+        self.machine = Machine(
+            model=None,
+            states=list(STAGES),
+            transitions=transitions,
+            initial=None,
+            auto_transitions=False,
+            send_event=True,
+            model_attribute="stage",
+        )
+
+    # -- asking the machine -------------------------------------------------------------
+
+    def _transitions_from(self, trigger: str, stage: str) -> list[Any]:
+        return list(self.machine.events[trigger].transitions.get(stage, ()))
+
+    def refusal(self, case: Case, trigger: str, facts: Facts) -> Refusal | None:
+        """Why `trigger` may not be fired on `case` now, or None if it may."""
+        if trigger not in self.machine.events:
+            raise KeyError(trigger)
+        candidates = self._transitions_from(trigger, case.stage)
+        if not candidates:
+            meta = self.stage_refusals.get(case.stage) or {
+                "rule": "stage",
+                "paragraph": "13",
+                "message": f"{trigger} cannot be recorded while the case is {case.stage}",
+            }
+            return Refusal(meta["rule"], str(meta["paragraph"]), " ".join(meta["message"].split()))
+        for condition in candidates[0].conditions:
+            facts_used = condition.func.guard(case, facts)
+            if facts_used is not None:
+                meta = self.guard_meta[condition.func.name]
+                return Refusal(
+                    condition.func.name,
+                    str(meta["paragraph"]),
+                    f"{' '.join(meta['message'].split())}: {facts_used}",
+                )
+        step = self.steps.get(trigger)
+        rec = case.steps.get(trigger)
+        if step and rec and not step.repeatable and rec.status in ("done", "skipped"):
+            return Refusal(
+                "step_recorded",
+                step.paragraph,
+                f"{trigger} was already recorded as {rec.status} on {rec.date}; "
+                "a correction is a new event, not a second step",
+            )
+        return None
+
+    def fire(self, case: Case, trigger: str, facts: Facts) -> None:
+        """Fire `trigger` on the machine; the caller checked `refusal` first."""
+        try:
+            ok = self.machine.events[trigger].trigger(case, facts=facts)
+        except MachineError as exc:  # pragma: no cover - refusal() is asked first
+            raise AssertionError(str(exc)) from exc
+        assert ok, f"{trigger} refused by the machine after refusal() allowed it"
+
+    def allowed_actions(self, case: Case, facts: Facts) -> list[str]:
+        triggers = list(self.steps) + list(self.stage_moves)
+        return [t for t in triggers if self.refusal(case, t, facts) is None]
+
+    def not_applicable(self, case: Case, step_id: str, facts: Facts) -> Refusal | None:
+        """A rule the case shows that makes a pending step not applicable (never, not 'not yet')."""
+        step = self.steps[step_id]
+        if case.stage not in step.sources and case.stage != "closed":
+            refusal = self.refusal(case, step_id, facts)
+            if refusal and case.stage == "informal" and step.workflow == self.name:
+                return refusal
+            return None
+        for name in step.guards:
+            meta = self.guard_meta[name]
+            if not meta.get("applicability"):
+                continue
+            facts_used = GUARDS[name](case, facts)
+            if facts_used is not None and self._decided(name, case):
+                return Refusal(name, str(meta["paragraph"]), facts_used)
+        return None
+
+    @staticmethod
+    def _decided(guard: str, case: Case) -> bool:
+        # The three-month rule can only be judged once the hearing date is known.
+        if guard == "three_month_rule":
+            rec = case.steps.get("bureau_hearing")
+            return bool(rec and rec.status == "done")
+        return True
+
+
+def _read(path: Path) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def available_versions(name: str, directory: Path = WORKFLOWS_DIR) -> dict[str, Path]:
+    """Every version of workflow `name`: `name.yaml` and any `name@VERSION.yaml` beside it."""
+    found: dict[str, Path] = {}
+    for path in sorted(directory.glob(f"{name}*.yaml")):
+        if path.stem == name or path.stem.startswith(f"{name}@"):
+            found[str(_read(path)["version"])] = path
+    return found
+
+
+@cache
+def load_procedure(name: str = "formal", version: str | None = None,
+                   directory: Path = WORKFLOWS_DIR) -> Procedure:
+    """The procedure `name` at `version` (default: the newest), with its `beside` workflow."""
+    versions = available_versions(name, directory)
+    if not versions:
+        raise FileNotFoundError(f"no workflow {name!r} in {directory}")
+    version = version or max(versions)
+    if version not in versions:
+        raise KeyError(f"workflow {name} has no version {version}; known: {sorted(versions)}")
+    main = _read(versions[version])
+    docs = [main]
+    if main.get("beside"):
+        beside = available_versions(main["beside"], directory)
+        docs.append(_read(beside.get(version) or beside[max(beside)]))
+    return Procedure(name, version, docs)
