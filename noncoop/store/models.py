@@ -1,0 +1,85 @@
+"""SQLModel tables. The case row is a projection of the append-only event table."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Stores UTC; SQLite forgets the zone, so it is re-attached on load (PITFALLS)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(dt.timezone.utc)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=dt.timezone.utc)
+        return value
+
+
+# One Column object shared by the field and the mapper, as SQLAlchemy's versioning needs.
+_case_version = sa.Column("version", sa.Integer, nullable=False)
+
+
+class CaseRow(SQLModel, table=True):
+    __tablename__ = "cases"
+
+    id: str = Field(primary_key=True, max_length=32)
+    requested_state: str = Field(index=True)
+    stage: str = Field(index=True)
+    status: str = Field(index=True)
+    opened_at: dt.datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))
+    last_seq: int = 0
+    # The whole projection as JSON: rebuilt from events, never the source of truth.
+    snapshot: dict[str, Any] = Field(sa_column=sa.Column(sa.JSON, nullable=False))
+    version: int | None = Field(default=None, sa_column=_case_version)
+
+    __mapper_args__ = {"version_id_col": _case_version}
+
+
+class EventRow(SQLModel, table=True):
+    __tablename__ = "events"
+    __table_args__ = (sa.UniqueConstraint("case_id", "seq", name="uq_events_case_seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: str = Field(foreign_key="cases.id", index=True, max_length=32)
+    seq: int
+    kind: str
+    at: dt.datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))
+    by: str
+    step: str | None = None
+    on: dt.date | None = None
+    reason: str | None = None
+    data: dict[str, Any] = Field(sa_column=sa.Column(sa.JSON, nullable=False))
+
+
+class SessionRow(SQLModel, table=True):
+    __tablename__ = "assembly_sessions"
+    __table_args__ = (sa.UniqueConstraint("number", "kind", name="uq_session_number_kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: int
+    kind: str
+    start: dt.date = Field(index=True)
+    end: dt.date
+    venue: str = ""
+
+
+class BureauMeetingRow(SQLModel, table=True):
+    __tablename__ = "bureau_meetings"
+
+    id: int | None = Field(default=None, primary_key=True)
+    date: dt.date = Field(index=True, unique=True)
+    place: str = ""
