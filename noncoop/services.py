@@ -1,0 +1,346 @@
+"""Use cases: load -> domain -> save the event and the projection in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session, col, select
+
+from noncoop import clock, states
+from noncoop.calendar import SESSION_KINDS, BureauMeeting
+from noncoop.calendar import Session as AssemblySession
+from noncoop.domain import Case, Event, Facts, apply, load_procedure
+from noncoop.errors import BadInput, Conflict, NotFound, Refused
+from noncoop.store.codec import from_snapshot, to_snapshot
+from noncoop.store.models import BureauMeetingRow, CaseRow, EventRow, SessionRow
+
+REFERRALS = ("assembly", "security-council")
+REQUESTS = ("art89", "art93")
+OUTCOMES = ("reversed_on_appeal", "amended_on_appeal", "cooperation_achieved", "other")
+DEFAULT_REPLY_DAYS = 30
+ADMIN = "admin@localhost"
+
+
+# -- calendar ----------------------------------------------------------------------------
+
+def sessions(db: Session) -> tuple[AssemblySession, ...]:
+    rows = db.exec(select(SessionRow).order_by(col(SessionRow.start))).all()
+    return tuple(AssemblySession(r.number, r.kind, r.start, r.end, r.venue) for r in rows)
+
+
+def bureau_meetings(db: Session) -> tuple[BureauMeeting, ...]:
+    rows = db.exec(select(BureauMeetingRow).order_by(col(BureauMeetingRow.date))).all()
+    return tuple(BureauMeeting(r.date, r.place) for r in rows)
+
+
+def add_session(db: Session, number: int, start: dt.date, end: dt.date, venue: str = "",
+                kind: str = "regular") -> dict[str, Any]:
+    if kind not in SESSION_KINDS:
+        raise BadInput(f"unknown session kind {kind!r}: use one of {', '.join(SESSION_KINDS)}")
+    if end < start:
+        raise BadInput(f"the session ends ({end}) before it starts ({start}): check --start and --end")
+    row = db.exec(
+        select(SessionRow).where(SessionRow.number == number, SessionRow.kind == kind)
+    ).first() or SessionRow(number=number, kind=kind, start=start, end=end)
+    row.start, row.end, row.venue = start, end, venue
+    db.add(row)
+    db.commit()
+    return session_json(row)
+
+
+def add_bureau_meeting(db: Session, date: dt.date, place: str = "") -> dict[str, Any]:
+    row = db.exec(select(BureauMeetingRow).where(BureauMeetingRow.date == date)).first()
+    row = row or BureauMeetingRow(date=date)
+    row.place = place
+    db.add(row)
+    db.commit()
+    return {"date": row.date.isoformat(), "place": row.place}
+
+
+def session_json(r: SessionRow) -> dict[str, Any]:
+    return {"number": r.number, "kind": r.kind, "start": r.start.isoformat(),
+            "end": r.end.isoformat(), "venue": r.venue}
+
+
+def list_calendar(db: Session) -> dict[str, Any]:
+    rows = db.exec(select(SessionRow).order_by(col(SessionRow.start))).all()
+    return {
+        "sessions": [session_json(r) for r in rows],
+        "bureau_meetings": [{"date": m.date.isoformat(), "place": m.place}
+                            for m in bureau_meetings(db)],
+    }
+
+
+# -- cases -------------------------------------------------------------------------------
+
+def _next_case_id(db: Session, year: int) -> str:
+    prefix = f"NC-{year}-"
+    ids = db.exec(select(CaseRow.id).where(col(CaseRow.id).startswith(prefix))).all()
+    return f"{prefix}{max((int(i.rsplit('-', 1)[1]) for i in ids), default=0) + 1:03d}"
+
+
+def open_case(db: Session, *, state: str, scenario: str, by: str = ADMIN,
+              decision_ref: str | None = None, decision_date: dt.date | None = None,
+              chamber: str | None = None, referred_to: list[str] | None = None,
+              request: str | None = None, person: str | None = None,
+              summary: str | None = None, travel_date: dt.date | None = None,
+              ad_hoc_arrangement: str | None = None) -> dict[str, Any]:
+    info = states.lookup(state)
+    referred = sorted(set(referred_to or []) - {"none"})
+    for r in referred:
+        if r not in REFERRALS:
+            raise BadInput(f"unknown referral {r!r} in --referred-to: use assembly, "
+                           "security-council, both separated by a comma, or none")
+    if request is not None and request not in REQUESTS:
+        raise BadInput(f"unknown request {request!r}: use art89 (arrest and surrender) or "
+                       "art93 (other assistance)")
+    if scenario == "7a":
+        if not decision_ref or not decision_date:
+            raise Refused(
+                "refused by rule court_finding_required (Annex II para 7(a), footnote 4): a 7(a) "
+                "case needs the Court's decision (--decision-ref and --decision-date); until the "
+                "Court decides there is nothing for the Assembly to do, unless the incident is "
+                "urgent (open a 7(b) case)", code="court_finding_required",
+                rule="court_finding_required", paragraph="7(a), footnote 4")
+        # A finding not referred to the Assembly starts no formal procedure (para 13).
+        stage = "formal" if "assembly" in referred else "monitoring"
+        confidentiality = "bureau"
+    elif scenario == "7b":
+        if not (summary or "").strip():
+            raise Refused(
+                "refused by rule specific_incident_required (Annex II paras 5, 7(b)): a 7(b) case "
+                "needs a specific and serious incident (--summary, e.g. a planned visit of a person "
+                "subject to an arrest warrant); a State that has yet to implement the Statute with "
+                "no specific request is outside these procedures (para 5)",
+                code="specific_incident_required", rule="specific_incident_required",
+                paragraph="5, 7(b)")
+        stage, confidentiality = "informal", "restricted"
+    else:
+        raise BadInput(f"unknown scenario {scenario!r}: use 7a (the Court referred a finding) "
+                       "or 7b (urgent incident, no referral yet)")
+    bound_by_council = stage == "monitoring" and "security-council" in referred
+    if not info.party and not ad_hoc_arrangement and not bound_by_council:
+        raise Refused(
+            f"refused by rule requested_state (Annex II para 4; Rome Statute art. 87(5)(b)): "
+            f"{info.name} is not a State Party; it is a requested State only if it entered an ad "
+            "hoc arrangement or agreement with the Court: give it with --ad-hoc-arrangement",
+            code="requested_state", rule="requested_state", paragraph="4")
+    opened_on = decision_date or clock.today()
+    procedure = load_procedure()
+    for _attempt in range(5):
+        case_id = _next_case_id(db, opened_on.year)
+        event = Event(
+            case_id=case_id, seq=1, kind="case_opened", at=clock.now(), by=by,
+            on=clock.today(),
+            data={
+                "requested_state": info.name, "region": info.group, "scenario":
+                scenario if stage != "monitoring" else "monitoring", "stage": stage,
+                "confidentiality": confidentiality, "referred_to": referred,
+                "workflow": procedure.name, "workflow_version": procedure.version,
+                "decision_ref": decision_ref,
+                "decision_date": decision_date.isoformat() if decision_date else None,
+                "chamber": chamber, "request": request, "person": person, "summary": summary,
+                "travel_date": travel_date.isoformat() if travel_date else None,
+                "ad_hoc_arrangement": ad_hoc_arrangement,
+            },
+        )
+        case = apply(None, event)
+        db.add(CaseRow(id=case_id, requested_state=case.requested_state, stage=case.stage,
+                       status=case.status, opened_at=event.at, last_seq=1,
+                       snapshot=to_snapshot(case)))
+        db.add(_event_row(event))
+        try:
+            db.commit()
+        except IntegrityError:  # another writer took the number: take the next one
+            db.rollback()
+            continue
+        return show_case(db, case_id)
+    raise Conflict("could not allocate a case number: too many concurrent openings; try again")
+
+
+def _event_row(e: Event) -> EventRow:
+    return EventRow(case_id=e.case_id, seq=e.seq, kind=e.kind, at=e.at, by=e.by, step=e.step,
+                    on=e.on, reason=e.reason, data=e.data)
+
+
+def to_event(r: EventRow) -> Event:
+    return Event(case_id=r.case_id, seq=r.seq, kind=r.kind, at=r.at, by=r.by, step=r.step,
+                 on=r.on, reason=r.reason, data=r.data)
+
+
+def _load(db: Session, case_id: str) -> tuple[CaseRow, Case]:
+    row = db.get(CaseRow, case_id)
+    if row is None:
+        raise NotFound(f"no case {case_id!r}: see `noncoop case list` for the case numbers",
+                       code="unknown_case")
+    return row, from_snapshot(row.snapshot)
+
+
+def facts_for(db: Session, on: dt.date, params: dict[str, str] | None = None) -> Facts:
+    return Facts(on=on, sessions=sessions(db), bureau_meetings=bureau_meetings(db),
+                 params=params or {})
+
+
+def act(db: Session, case_id: str, step: str, *, on: dt.date | None = None, skip: bool = False,
+        reason: str | None = None, params: dict[str, str] | None = None,
+        by: str = ADMIN) -> dict[str, Any]:
+    row, case = _load(db, case_id)
+    procedure = load_procedure(case.workflow, case.workflow_version)
+    params = dict(params or {})
+    on = on or clock.today()
+    facts = facts_for(db, on, params)
+    if step not in procedure.machine.events:
+        raise BadInput(f"unknown step {step!r}. Allowed now on {case_id}: "
+                       f"{', '.join(procedure.allowed_actions(case, facts)) or 'none'}",
+                       code="unknown_step", allowed_actions=procedure.allowed_actions(case, facts))
+    refusal = procedure.refusal(case, step, facts)
+    if skip and refusal is not None and refusal.rule not in procedure.guard_meta:
+        raise _refused(refusal, procedure.allowed_actions(case, facts))
+    if not skip and refusal is not None:
+        raise _refused(refusal, procedure.allowed_actions(case, facts))
+    kind, data = _event_for(procedure, case, step, on, skip, reason, params)
+    if not skip:
+        procedure.fire(case, step, facts)
+    event = Event(case_id=case.id, seq=row.last_seq + 1, kind=kind, at=clock.now(), by=by,
+                  step=step if step in procedure.steps else None, on=on, reason=reason, data=data)
+    case = apply(case, event)
+    row.snapshot, row.stage, row.status = to_snapshot(case), case.stage, case.status
+    row.last_seq = event.seq
+    db.add(row)
+    db.add(_event_row(event))
+    try:
+        db.commit()
+    except (StaleDataError, IntegrityError) as exc:
+        db.rollback()
+        raise Conflict(f"case {case_id} was changed by someone else while you acted; nothing "
+                       "of yours was saved: look at it again (`noncoop case show`) and retry") from exc
+    return show_case(db, case_id)
+
+
+def _refused(refusal: Any, allowed: list[str]) -> Refused:
+    return Refused(f"{refusal.text()}. Allowed now: {', '.join(allowed) or 'none'}",
+                   code="rule_refused", rule=refusal.rule, paragraph=refusal.paragraph,
+                   allowed_actions=allowed)
+
+
+def _event_for(procedure: Any, case: Case, step: str, on: dt.date, skip: bool,
+               reason: str | None, params: dict[str, str]) -> tuple[str, dict[str, Any]]:
+    if skip:
+        if not (reason or "").strip():
+            raise BadInput(f"skipping {step} needs a reason: add --reason TEXT (steps of para 14 "
+                           "are recommended, and a skip is recorded with why)")
+        return "step_skipped", {}
+    if step == "close":
+        outcome = params.get("outcome")
+        if outcome not in OUTCOMES:
+            raise BadInput(f"closing a case needs --param outcome=... with one of: "
+                           f"{', '.join(OUTCOMES)}")
+        return "case_closed", {"outcome": outcome, "params": params}
+    if step == "refer_to_assembly":
+        return "referred_to_assembly", {k: params[k] for k in ("decision_ref", "decision_date")
+                                        if k in params}
+    defn = procedure.steps[step]
+    data: dict[str, Any] = {"params": params}
+    if defn.moves:
+        rec = case.steps.get(step)
+        current = rec.status if rec else "pending"
+        action = params.get("action") or (defn.moves[0] if current == "pending" else defn.moves[-1])
+        if action not in defn.moves:
+            raise BadInput(f"unknown action {action!r} for {step}: use "
+                           f"{' then '.join(f'--param action={m}' for m in defn.moves)}")
+        if action == defn.moves[0]:
+            if current != "pending":
+                raise Refused(f"refused by rule move_order (Annex II para {defn.paragraph}): "
+                              f"{step} was already {current.replace('_', ' ')}",
+                              code="rule_refused", rule="move_order", paragraph=defn.paragraph)
+            if step == "open_letter":
+                days = _int_param(params, "reply_days", DEFAULT_REPLY_DAYS)
+                data["deadlines_set"] = [{
+                    "step": step, "kind": "reply", "due": (on + dt.timedelta(days=days)).isoformat(),
+                    "basis": f"letter sent {on.isoformat()} + {days} days (para 14(b))"}]
+            return "step_started", data
+        if current != "in_progress":
+            raise Refused(f"refused by rule move_order (Annex II para {defn.paragraph}): "
+                          f"{step} must first be recorded with --param action={defn.moves[0]}",
+                          code="rule_refused", rule="move_order", paragraph=defn.paragraph)
+        data["deadlines_met"] = [{"step": step, "kind": "reply"}]
+    return "step_done", data
+
+
+def _int_param(params: dict[str, str], key: str, default: int) -> int:
+    try:
+        value = int(params.get(key, default))
+    except ValueError:
+        raise BadInput(f"--param {key} must be a whole number of days, not {params[key]!r}") from None
+    if value <= 0:
+        raise BadInput(f"--param {key} must be at least 1 day")
+    return value
+
+
+def show_case(db: Session, case_id: str, as_of: dt.date | None = None) -> dict[str, Any]:
+    row, case = _load(db, case_id)
+    procedure = load_procedure(case.workflow, case.workflow_version)
+    facts = facts_for(db, as_of or clock.today())
+    steps = []
+    for step_id in procedure.steps:
+        rec = case.steps.get(step_id)
+        item: dict[str, Any] = {"step": step_id, "status": rec.status if rec else "pending"}
+        if rec and rec.date:
+            item["date"] = rec.date.isoformat()
+        if rec and rec.reason:
+            item["reason"] = rec.reason
+        if item["status"] == "pending":
+            na = procedure.not_applicable(case, step_id, facts)
+            if na is not None:
+                item.update(status="not_applicable", rule=na.rule, paragraph=na.paragraph,
+                            reason=na.message)
+        steps.append(item)
+    history = db.exec(select(EventRow).where(EventRow.case_id == case_id)
+                      .order_by(col(EventRow.seq))).all()
+    return {
+        "id": case.id, "state": case.requested_state, "region": case.region,
+        "scenario": case.scenario, "status": case.status, "stage": case.stage,
+        "confidentiality": case.confidentiality, "referred_to": case.referred_to,
+        "decision": {"ref": case.decision_ref,
+                     "date": case.decision_date.isoformat() if case.decision_date else None},
+        "request": case.request, "person": case.person, "summary": case.summary,
+        "outcome": case.outcome,
+        "workflow": {"name": case.workflow, "version": case.workflow_version},
+        "steps": steps,
+        "deadlines": [{"step": d.step, "kind": d.kind, "due": d.due.isoformat(),
+                       "status": d.status, "basis": d.basis} for d in case.deadlines],
+        "allowed_actions": procedure.allowed_actions(case, facts),
+        "history": [{"at": e.at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                     "event": e.kind, "by": e.by, "step": e.step,
+                     "on": e.on.isoformat() if e.on else None, "reason": e.reason}
+                    for e in history],
+    }
+
+
+def list_cases(db: Session, status: str | None = None) -> list[dict[str, Any]]:
+    if status not in (None, "open", "closed"):
+        raise BadInput(f"unknown status {status!r}: use open or closed")
+    query = select(CaseRow).order_by(col(CaseRow.id))
+    if status:
+        query = query.where(CaseRow.status == status)
+    out = []
+    for row in db.exec(query).all():
+        case = from_snapshot(row.snapshot)
+        out.append({"id": case.id, "state": case.requested_state, "region": case.region,
+                    "scenario": case.scenario, "status": case.status, "stage": case.stage,
+                    "decision": {"ref": case.decision_ref, "date": case.decision_date.isoformat()
+                                 if case.decision_date else None}})
+    return out
+
+
+def rebuild(db: Session, case_id: str) -> Case:
+    """The case as its events alone tell it (DESIGN principle 2)."""
+    from noncoop.domain import project
+
+    rows = db.exec(select(EventRow).where(EventRow.case_id == case_id)).all()
+    if not rows:
+        raise NotFound(f"no case {case_id!r}", code="unknown_case")
+    return project([to_event(r) for r in rows])

@@ -1,0 +1,49 @@
+"""States Parties and their regional groups, from config/ (SPEC "A case": para 4, 87(5)(b))."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from noncoop.errors import BadInput
+
+CONFIG_DIR = Path(__file__).resolve().parents[1] / "config"
+
+
+@dataclass(frozen=True)
+class StateInfo:
+    name: str
+    group: str
+    party: bool
+
+
+@cache
+def registry() -> dict[str, StateInfo]:
+    found: dict[str, StateInfo] = {}
+    parties = CONFIG_DIR / "states.yaml"
+    if parties.exists():
+        for s in yaml.safe_load(parties.read_text(encoding="utf-8"))["states_parties"]:
+            found[s["name"].casefold()] = StateInfo(s["name"], s["group"], True)
+    others = yaml.safe_load((CONFIG_DIR / "non_parties.yaml").read_text(encoding="utf-8"))
+    for s in others["non_parties"]:
+        found.setdefault(s["name"].casefold(), StateInfo(s["name"], s["group"], False))
+    return found
+
+
+def lookup(name: str) -> StateInfo:
+    reg = registry()
+    info = reg.get(name.strip().casefold())
+    if info is None:
+        names = [i.name for i in reg.values()]
+        close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
+        hint = f" Did you mean: {', '.join(close)}?" if close else ""
+        raise BadInput(
+            f"unknown State {name!r}: give its name as the United Nations writes it "
+            f"(the list is in config/states.yaml).{hint}",
+            code="unknown_state",
+        )
+    return info
