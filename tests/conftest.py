@@ -1,0 +1,47 @@
+"""Fixtures: a real database per test, SQLite file by default, PostgreSQL when
+NONCOOP_TEST_DATABASE_URL names one (CI runs the suite against both)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from noncoop.store import db as store
+
+
+def _postgres_url() -> str | None:
+    return os.environ.get("NONCOOP_TEST_DATABASE_URL")
+
+
+@pytest.fixture
+def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    base = _postgres_url()
+    if base:
+        # A fresh schema-isolated database per test on the real server.
+        name = f"nc_{uuid.uuid4().hex[:12]}"
+        admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        url = base.rsplit("/", 1)[0] + f"/{name}"
+    else:
+        url = f"sqlite:///{tmp_path / 'noncoop.db'}"
+    monkeypatch.setenv("NONCOOP_DATABASE_URL", url)
+    store.upgrade(url)
+    yield url
+    store.get_engine(url).dispose()
+    store.get_engine.cache_clear()
+    if base:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def db(database_url: str):
+    with store.session(database_url) as session:
+        yield session
