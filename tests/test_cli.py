@@ -1,0 +1,81 @@
+"""The command line end to end, in a temporary directory, as a user would run it."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture
+def run(database_url, tmp_path: Path):
+    env = {**os.environ, "NONCOOP_DATABASE_URL": database_url}
+
+    def _run(*args: str) -> tuple[int, dict | list | None, str]:
+        proc = subprocess.run([sys.executable, "-m", "noncoop.cli", *args], cwd=tmp_path,
+                              env=env, capture_output=True, text=True, timeout=60)
+        assert "Traceback" not in proc.stderr + proc.stdout
+        try:
+            out = json.loads(proc.stdout) if "--json" in args else None
+        except json.JSONDecodeError:
+            pytest.fail(f"not JSON on stdout: {proc.stdout!r}")
+        return proc.returncode, out, proc.stderr
+
+    return _run
+
+
+def test_the_mongolia_case_through_the_cli(run):
+    assert run("init", "--json")[0] == 0
+    assert run("init", "--json")[0] == 0  # idempotent
+    code, session, _ = run("calendar", "add-session", "--number", "23", "--start", "2024-12-02",
+                           "--end", "2024-12-07", "--venue", "The Hague", "--json")
+    assert code == 0 and session["start"] == "2024-12-02"
+    assert run("calendar", "add-bureau-meeting", "--date", "2024-11-05", "--place", "New York",
+               "--json")[0] == 0
+    code, cal, _ = run("calendar", "list", "--json")
+    assert [s["number"] for s in cal["sessions"]] == [23] and cal["bureau_meetings"][0]["date"] == "2024-11-05"
+    code, case, _ = run("case", "open", "--state", "Mongolia", "--scenario", "7a", "--decision-ref",
+                        "ICC-01/22-90", "--decision-date", "2024-10-24", "--referred-to",
+                        "assembly", "--request", "art89", "--person", "Vladimir Putin", "--json")
+    assert code == 0 and case["id"] == "NC-2024-001" and case["state"] == "Mongolia"
+    code, shown, _ = run("case", "act", case["id"], "open_letter", "--on", "2024-10-28",
+                         "--param", "action=send", "--param", "reply_days=30", "--json")
+    assert code == 0 and shown["deadlines"][0]["due"] == "2024-11-27"
+    assert run("case", "act", case["id"], "bureau_hearing", "--on", "2024-11-05", "--json")[0] == 0
+    code, err, _ = run("case", "act", case["id"], "nywg_public_meeting", "--on", "2024-11-10", "--json")
+    assert code == 1
+    assert err["error"]["rule"] == "three_month_rule" and "14(d)" in err["error"]["message"]
+    code, rows, _ = run("case", "list", "--status", "open", "--json")
+    assert code == 0 and [r["id"] for r in rows] == ["NC-2024-001"]
+    code, shown, _ = run("case", "show", "NC-2024-001", "--json")
+    assert code == 0 and shown["history"][0]["event"] == "case_opened"
+
+
+def test_bad_input_exits_2_with_what_to_do(run):
+    run("init")
+    code, err, _ = run("case", "open", "--state", "Mongolia", "--scenario", "7a",
+                       "--decision-ref", "x", "--decision-date", "2024-13-45",
+                       "--referred-to", "assembly", "--json")
+    assert code == 2 and "YYYY-MM-DD" in err["error"]["message"]
+    code, err, _ = run("case", "open", "--state", "Atlantis", "--scenario", "7b",
+                       "--summary", "x", "--json")
+    assert code == 2 and err["error"]["code"] == "unknown_state"
+    code, err, _ = run("case", "show", "NC-2024-999", "--json")
+    assert code == 2 and "case list" in err["error"]["message"]
+    code, _, stderr = run("case", "show", "NC-2024-999")
+    assert code == 2 and stderr.startswith("error: no case")
+
+
+def test_demo_loads_real_findings_and_sessions(run):
+    code, result, _ = run("demo", "--json")
+    assert code == 0 and result["cases"] >= 10 and result["sessions"] >= 15
+    code, rows, _ = run("case", "list", "--json")
+    by_state = {(r["state"], r["decision"]["date"]): r for r in rows}
+    assert by_state[("Jordan", "2017-12-11")]["status"] == "closed"  # reversed on appeal
+    assert by_state[("South Africa", "2017-07-06")]["scenario"] == "monitoring"
+    malawi = by_state[("Malawi", "2011-12-12")]
+    code, shown, _ = run("case", "show", malawi["id"], "--json")
+    assert next(s for s in shown["steps"] if s["step"] == "omnibus_notation")["status"] == "done"
+    assert run("demo", "--json")[1]["note"].startswith("cases already present")
