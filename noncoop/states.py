@@ -27,7 +27,9 @@ def registry() -> dict[str, StateInfo]:
     parties = CONFIG_DIR / "states.yaml"
     if parties.exists():
         for s in yaml.safe_load(parties.read_text(encoding="utf-8"))["states_parties"]:
-            found[s["name"].casefold()] = StateInfo(s["name"], s["group"], True)
+            info = StateInfo(s["name"], s["group"], True)
+            for name in [s["name"], *s.get("aliases", ())]:
+                found[name.casefold()] = info
     others = yaml.safe_load((CONFIG_DIR / "non_parties.yaml").read_text(encoding="utf-8"))
     for s in others["non_parties"]:
         found.setdefault(s["name"].casefold(), StateInfo(s["name"], s["group"], False))
@@ -38,7 +40,7 @@ def lookup(name: str) -> StateInfo:
     reg = registry()
     info = reg.get(name.strip().casefold())
     if info is None:
-        names = [i.name for i in reg.values()]
+        names = sorted({i.name for i in reg.values()})
         close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
         hint = f" Did you mean: {', '.join(close)}?" if close else ""
         raise BadInput(
