@@ -10,7 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
 from noncoop import clock, states
-from noncoop.calendar import SESSION_KINDS, BureauMeeting
+from noncoop.calendar import SESSION_KINDS, BureauMeeting, next_or_ongoing_session
 from noncoop.calendar import Session as AssemblySession
 from noncoop.domain import Case, Event, Facts, apply, load_procedure
 from noncoop.errors import BadInput, Conflict, NotFound, Refused
@@ -202,6 +202,12 @@ def act(db: Session, case_id: str, step: str, *, on: dt.date | None = None, skip
     if not skip and refusal is not None:
         raise _refused(refusal, procedure.allowed_actions(case, facts))
     kind, data = _event_for(procedure, case, step, on, skip, reason, params)
+    if "session_known" in getattr(procedure.steps.get(step), "guards", ()) and not skip:
+        # Paras 14(e), 14(f), 15: the session concerned is the one on-going on the decision
+        # date, else the next one; record which, so the record does not depend on later edits.
+        session = next_or_ongoing_session(facts.sessions, case.decision_date or on)
+        if session is not None:
+            data["params"] = {**data["params"], "session": f"{session.number} {session.kind}"}
     if not skip:
         procedure.fire(case, step, facts)
     event = Event(case_id=case.id, seq=row.last_seq + 1, kind=kind, at=clock.now(), by=by,
@@ -292,6 +298,8 @@ def show_case(db: Session, case_id: str, as_of: dt.date | None = None) -> dict[s
             item["date"] = rec.date.isoformat()
         if rec and rec.reason:
             item["reason"] = rec.reason
+        if rec and rec.data:
+            item["details"] = rec.data
         if item["status"] == "pending":
             na = procedure.not_applicable(case, step_id, facts)
             if na is not None:

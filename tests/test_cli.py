@@ -78,4 +78,7 @@ def test_demo_loads_real_findings_and_sessions(run):
     malawi = by_state[("Malawi", "2011-12-12")]
     code, shown, _ = run("case", "show", malawi["id"], "--json")
     assert next(s for s in shown["steps"] if s["step"] == "omnibus_notation")["status"] == "done"
+    # Decided during the tenth session: that on-going session notes it (para 14(e)).
+    noted = next(s for s in shown["steps"] if s["step"] == "omnibus_notation")
+    assert noted["details"]["session"] == "10 regular"
     assert run("demo", "--json")[1]["note"].startswith("cases already present")
