@@ -3,16 +3,12 @@ or 2 (bad input) with a message saying what to do; no traceback reaches a user."
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
-import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-import yaml
 
 from noncoop import services
 from noncoop.errors import BadInput, NoncoopError

@@ -10,7 +10,7 @@ AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 def now() -> dt.datetime:
     """The current instant, in UTC."""
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def today() -> dt.date:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, select

@@ -321,7 +321,7 @@ def show_case(db: Session, case_id: str, as_of: dt.date | None = None) -> dict[s
         "deadlines": [{"step": d.step, "kind": d.kind, "due": d.due.isoformat(),
                        "status": d.status, "basis": d.basis} for d in case.deadlines],
         "allowed_actions": procedure.allowed_actions(case, facts),
-        "history": [{"at": e.at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "history": [{"at": e.at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
                      "event": e.kind, "by": e.by, "step": e.step,
                      "on": e.on.isoformat() if e.on else None, "reason": e.reason}
                     for e in history],

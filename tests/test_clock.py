@@ -9,7 +9,7 @@ from noncoop import clock, services
 
 @pytest.mark.freeze_time("2024-10-24T22:30:00Z")
 def test_today_is_the_amsterdam_date_late_in_the_utc_evening():
-    assert clock.now() == dt.datetime(2024, 10, 24, 22, 30, tzinfo=dt.timezone.utc)
+    assert clock.now() == dt.datetime(2024, 10, 24, 22, 30, tzinfo=dt.UTC)
     assert clock.today() == dt.date(2024, 10, 25)  # 00:30 in The Hague (CEST)
 
 

@@ -30,7 +30,8 @@ P = load_procedure()
 
 def test_public_meeting_refused_when_session_within_three_months():
     c = case(steps=[("bureau_hearing", D(2024, 8, 31))])
-    r = P.refusal(c, "nywg_public_meeting", facts(Session(23, "regular", D(2024, 11, 30), D(2024, 12, 7)), on=D(2024, 9, 10)))
+    session = Session(23, "regular", D(2024, 11, 30), D(2024, 12, 7))
+    r = P.refusal(c, "nywg_public_meeting", facts(session, on=D(2024, 9, 10)))
     assert r.rule == "three_month_rule" and r.paragraph == "14(d)"
     assert "2024-11-30" in r.message and "2024-08-31" in r.message
 

@@ -4,11 +4,11 @@ Revision ID: 0001
 Revises: 
 Create Date: 2026-11-23 15:36:50.910432
 """
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel.sql.sqltypes  # noqa: F401 - autogenerate writes AutoString
-import noncoop.store.models  # noqa: F401 - UTCDateTime
+from alembic import op
 
+import noncoop.store.models  # noqa: F401 - UTCDateTime
 
 revision = '0001'
 down_revision = None
