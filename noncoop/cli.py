@@ -166,7 +166,7 @@ def case_list(status: Annotated[str | None, typer.Option()] = None,
 
 def _human_case(r: dict[str, Any]) -> str:
     lines = [f"{r['id']}  {r['state']} ({r['region']})  scenario {r['scenario']}  {r['status']}",
-             f"decision: {r['decision']['ref'] or '-'} of {r['decision']['date'] or '-'}; "
+             f"decision: {r['decision']['ref'] or '-'} ({r['decision']['date'] or 'no date'}); "
              f"referred to: {', '.join(r['referred_to']) or 'nobody'}", "steps:"]
     for s in r["steps"]:
         extra = f" {s['date']}" if s.get("date") else ""
