@@ -9,10 +9,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
-from noncoop import clock, states
+from noncoop import clock, config, states
 from noncoop.calendar import SESSION_KINDS, BureauMeeting, next_or_ongoing_session
 from noncoop.calendar import Session as AssemblySession
 from noncoop.domain import Case, Event, Facts, apply, load_procedure
+from noncoop.domain.deadlines import compute
 from noncoop.errors import BadInput, Conflict, NotFound, Refused
 from noncoop.store.codec import from_snapshot, to_snapshot
 from noncoop.store.models import BureauMeetingRow, CaseRow, EventRow, SessionRow
@@ -20,7 +21,6 @@ from noncoop.store.models import BureauMeetingRow, CaseRow, EventRow, SessionRow
 REFERRALS = ("assembly", "security-council")
 REQUESTS = ("art89", "art93")
 OUTCOMES = ("reversed_on_appeal", "amended_on_appeal", "cooperation_achieved", "other")
-DEFAULT_REPLY_DAYS = 30
 ADMIN = "admin@localhost"
 
 
@@ -130,6 +130,13 @@ def open_case(db: Session, *, state: str, scenario: str, by: str = ADMIN,
             code="requested_state", rule="requested_state", paragraph="4")
     opened_on = decision_date or clock.today()
     procedure = load_procedure()
+    facts = facts_for(db, clock.today())
+    deadlines: list[dict[str, str]] = []
+    if stage == "formal":
+        deadlines += _deadlines(procedure, "decision", decision_date, facts)  # type: ignore[arg-type]
+    if travel_date is not None:
+        # Information on the travel is in hand from now: share it promptly (omnibus para 35).
+        deadlines += _deadlines(procedure, "travel_information_received", clock.today(), facts)
     for _attempt in range(5):
         case_id = _next_case_id(db, opened_on.year)
         event = Event(
@@ -145,6 +152,7 @@ def open_case(db: Session, *, state: str, scenario: str, by: str = ADMIN,
                 "chamber": chamber, "request": request, "person": person, "summary": summary,
                 "travel_date": travel_date.isoformat() if travel_date else None,
                 "ad_hoc_arrangement": ad_hoc_arrangement,
+                "deadlines_set": deadlines,
             },
         )
         case = apply(None, event)
@@ -201,7 +209,7 @@ def act(db: Session, case_id: str, step: str, *, on: dt.date | None = None, skip
         raise _refused(refusal, procedure.allowed_actions(case, facts))
     if not skip and refusal is not None:
         raise _refused(refusal, procedure.allowed_actions(case, facts))
-    kind, data = _event_for(procedure, case, step, on, skip, reason, params)
+    kind, data = _event_for(procedure, case, step, on, skip, reason, params, facts)
     if "session_known" in getattr(procedure.steps.get(step), "guards", ()) and not skip:
         # Paras 14(e), 14(f), 15: the session concerned is the one on-going on the decision
         # date, else the next one; record which, so the record does not depend on later edits.
@@ -233,12 +241,12 @@ def _refused(refusal: Any, allowed: list[str]) -> Refused:
 
 
 def _event_for(procedure: Any, case: Case, step: str, on: dt.date, skip: bool,
-               reason: str | None, params: dict[str, str]) -> tuple[str, dict[str, Any]]:
+               reason: str | None, params: dict[str, str], facts: Facts) -> tuple[str, dict[str, Any]]:
     if skip:
         if not (reason or "").strip():
             raise BadInput(f"skipping {step} needs a reason: add --reason TEXT (steps of para 14 "
                            "are recommended, and a skip is recorded with why)")
-        return "step_skipped", {}
+        return "step_skipped", {"deadlines_not_applicable": [step]}
     if step == "close":
         outcome = params.get("outcome")
         if outcome not in OUTCOMES:
@@ -246,10 +254,13 @@ def _event_for(procedure: Any, case: Case, step: str, on: dt.date, skip: bool,
                            f"{', '.join(OUTCOMES)}")
         return "case_closed", {"outcome": outcome, "params": params}
     if step == "refer_to_assembly":
-        return "referred_to_assembly", {k: params[k] for k in ("decision_ref", "decision_date")
-                                        if k in params}
+        data = {k: params[k] for k in ("decision_ref", "decision_date") if k in params}
+        decided = _param_date(params, "decision_date") or on
+        data["deadlines_set"] = _deadlines(procedure, "decision", decided, facts)
+        return "referred_to_assembly", data
     defn = procedure.steps[step]
     data: dict[str, Any] = {"params": params}
+    move = "done"
     if defn.moves:
         rec = case.steps.get(step)
         current = rec.status if rec else "pending"
@@ -263,17 +274,38 @@ def _event_for(procedure: Any, case: Case, step: str, on: dt.date, skip: bool,
                               f"{step} was already {current.replace('_', ' ')}",
                               code="rule_refused", rule="move_order", paragraph=defn.paragraph)
             if step == "open_letter":
-                days = _int_param(params, "reply_days", DEFAULT_REPLY_DAYS)
-                data["deadlines_set"] = [{
-                    "step": step, "kind": "reply", "due": (on + dt.timedelta(days=days)).isoformat(),
-                    "basis": f"letter sent {on.isoformat()} + {days} days (para 14(b))"}]
-            return "step_started", data
-        if current != "in_progress":
+                _int_param(params, "reply_days", 1)  # checked here, used by the deadline rule
+            move = "started"
+        elif current != "in_progress":
             raise Refused(f"refused by rule move_order (Annex II para {defn.paragraph}): "
                           f"{step} must first be recorded with --param action={defn.moves[0]}",
                           code="rule_refused", rule="move_order", paragraph=defn.paragraph)
-        data["deadlines_met"] = [{"step": step, "kind": "reply"}]
-    return "step_done", data
+    data["deadlines_met"] = [{"step": r.step, "kind": r.kind}
+                             for r in procedure.deadlines_met_by(step, move)]
+    data["deadlines_set"] = _deadlines(procedure, f"{step}.{move}", on, facts)
+    return ("step_started" if move == "started" else "step_done"), data
+
+
+def _deadlines(procedure: Any, anchor: str, anchor_day: dt.date, facts: Facts) -> list[dict[str, str]]:
+    """The deadlines that start running at `anchor`, as recorded in the event."""
+    numbers, closures = config.deadlines(), config.closures()
+    out = []
+    for rule in procedure.deadlines_anchored_on(anchor):
+        computed = compute(rule, numbers, anchor_day, facts, closures)
+        if computed is not None:  # the calendar cannot tell yet (no meeting or session recorded)
+            due, basis = computed
+            out.append({"step": rule.step, "kind": rule.kind, "due": due.isoformat(),
+                        "basis": basis})
+    return out
+
+
+def _param_date(params: dict[str, str], key: str) -> dt.date | None:
+    if key not in params:
+        return None
+    try:
+        return dt.date.fromisoformat(params[key])
+    except ValueError:
+        raise BadInput(f"bad date {params[key]!r} for --param {key}: write YYYY-MM-DD") from None
 
 
 def _int_param(params: dict[str, str], key: str, default: int) -> int:

@@ -40,11 +40,19 @@ def test_a_finding_referred_to_the_assembly_walks_the_formal_procedure(calendar)
                          params={"action": "send", "reply_days": "30"})
     letter = next(s for s in shown["steps"] if s["step"] == "open_letter")
     assert letter["status"] == "in_progress"
-    assert shown["deadlines"] == [{"step": "open_letter", "kind": "reply", "due": "2024-11-27",
-                                   "status": "open", "basis": shown["deadlines"][0]["basis"]}]
+    due = {(d["step"], d["kind"]): (d["due"], d["status"]) for d in shown["deadlines"]}
+    assert due == {
+        ("forward_decision", "due"): ("2024-10-25", "met"),  # decided Thursday 24 Oct
+        ("press_release", "due"): ("2024-10-25", "open"),
+        ("emergency_bureau_meeting", "convene"): ("2024-10-31", "open"),  # 5 business days
+        ("bureau_hearing", "invitation"): ("2024-10-26", "open"),  # meeting 5 Nov - 10 days
+        ("bureau_report", "report"): ("2024-11-02", "open"),  # session opens 2 Dec - 30 days
+        ("open_letter", "reply"): ("2024-11-27", "open"),  # sent 28 Oct + 30 days
+    }
     shown = services.act(db, case["id"], "open_letter", on=D(2024, 11, 20),
                          params={"action": "reply"})
-    assert shown["deadlines"][0]["status"] == "met"
+    reply = next(d for d in shown["deadlines"] if d["kind"] == "reply")
+    assert reply["status"] == "met" and "2024-10-28 + 30 days" in reply["basis"]
     shown = services.act(db, case["id"], "bureau_hearing", on=D(2024, 11, 5))
     with pytest.raises(Refused) as refused:
         services.act(db, case["id"], "nywg_public_meeting", on=D(2024, 11, 10))

@@ -101,9 +101,10 @@ def _opened(event: Event) -> Case:
 def apply(case: Case | None, event: Event) -> Case:
     """The case after `event`. Pure: the same events always give the same case."""
     if event.kind == "case_opened":
-        return _opened(event)
-    assert case is not None, f"event {event.kind} before case_opened"
-    if event.kind in ("step_done", "step_started", "step_skipped"):
+        case = _opened(event)
+    elif case is None:
+        raise ValueError(f"event {event.kind} before case_opened")
+    elif event.kind in ("step_done", "step_started", "step_skipped"):
         rec = case.steps.setdefault(event.step or "", StepRecord())
         rec.status = {"step_done": "done", "step_started": "in_progress"}.get(
             event.kind, "skipped"
@@ -113,14 +114,6 @@ def apply(case: Case | None, event: Event) -> Case:
         if event.kind == "step_done":
             rec.count += 1
         rec.data.update(event.data.get("params", {}))
-        for d in event.data.get("deadlines_met", []):
-            for dl in case.deadlines:
-                if dl.step == d["step"] and dl.kind == d["kind"] and dl.status == "open":
-                    dl.status = "met"
-        for d in event.data.get("deadlines_set", []):
-            case.deadlines.append(
-                Deadline(step=d["step"], kind=d["kind"], due=_date(d["due"]), basis=d["basis"])  # type: ignore[arg-type]
-            )
     elif event.kind == "referred_to_assembly":
         case.stage = "formal"
         case.scenario = "7a"
@@ -133,7 +126,24 @@ def apply(case: Case | None, event: Event) -> Case:
         case.outcome = event.data.get("outcome")
     else:
         raise ValueError(f"unknown event kind {event.kind!r}")
+    _apply_deadlines(case, event.data)
     return case
+
+
+def _apply_deadlines(case: Case, data: dict[str, Any]) -> None:
+    def open_ones(step: str, kind: str | None = None) -> list[Deadline]:
+        return [d for d in case.deadlines if d.step == step and d.status == "open"
+                and (kind is None or d.kind == kind)]
+
+    for d in data.get("deadlines_met", ()):
+        for dl in open_ones(d["step"], d["kind"])[:1]:
+            dl.status = "met"
+    for step in data.get("deadlines_not_applicable", ()):
+        for dl in open_ones(step):
+            dl.status = "not_applicable"
+    for d in data.get("deadlines_set", ()):
+        case.deadlines.append(Deadline(step=d["step"], kind=d["kind"], due=_date(d["due"]),  # type: ignore[arg-type]
+                                       basis=d["basis"]))
 
 
 def project(events: list[Event]) -> Case:

@@ -18,6 +18,7 @@ from transitions import Machine, MachineError
 
 from noncoop.calendar import BureauMeeting, Session
 from noncoop.domain.case import Case
+from noncoop.domain.deadlines import DeadlineRule
 from noncoop.domain.rules import GUARDS
 
 WORKFLOWS_DIR = Path(__file__).resolve().parents[2] / "workflows"
@@ -77,6 +78,7 @@ class Procedure:
         self.guard_meta: dict[str, dict[str, Any]] = {}
         self.stage_refusals: dict[str, dict[str, str]] = {}
         self.stage_moves: dict[str, dict[str, Any]] = {}
+        self.deadline_rules: list[DeadlineRule] = []
         transitions: list[dict[str, Any]] = []
         for doc in documents:
             self.guard_meta.update(doc.get("guards") or {})
@@ -103,6 +105,7 @@ class Procedure:
                         "conditions": [_Condition(g) for g in step.guards],
                     }
                 )
+            self.deadline_rules += [DeadlineRule(**d) for d in doc.get("deadlines") or ()]
             for move in doc.get("transitions") or ():
                 self.stage_moves[move["trigger"]] = move
                 transitions.append(
@@ -117,6 +120,12 @@ class Procedure:
             send_event=True,
             model_attribute="stage",
         )
+
+    def deadlines_anchored_on(self, anchor: str) -> list[DeadlineRule]:
+        return [r for r in self.deadline_rules if r.anchor == anchor]
+
+    def deadlines_met_by(self, step: str, move: str) -> list[DeadlineRule]:
+        return [r for r in self.deadline_rules if r.step == step and r.met_by == move]
 
     # -- asking the machine -------------------------------------------------------------
 

@@ -1,0 +1,41 @@
+"""Settings: defaults in config/, overridden by the YAML file named in NONCOOP_CONFIG
+(e.g. `deadlines: {open_letter_reply: {days: 45}}`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from noncoop.errors import BadInput
+
+CONFIG_DIR = Path(__file__).resolve().parents[1] / "config"
+
+
+@cache
+def _overrides(path: str | None) -> dict[str, Any]:
+    if not path:
+        return {}
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise BadInput(f"cannot read the settings file NONCOOP_CONFIG={path}: {exc}") from None
+    if not isinstance(data, dict):
+        raise BadInput(f"the settings file {path} must be a mapping of sections")
+    return data
+
+
+def deadlines() -> dict[str, Any]:
+    """The deadline numbers: config/deadlines.yaml with the overrides applied per rule."""
+    base = yaml.safe_load((CONFIG_DIR / "deadlines.yaml").read_text(encoding="utf-8"))
+    for key, value in _overrides(os.environ.get("NONCOOP_CONFIG")).get("deadlines", {}).items():
+        base[key] = {**base.get(key, {}), **value} if isinstance(value, dict) else value
+    return base
+
+
+def closures() -> tuple[dt.date, ...]:
+    return tuple(dt.date.fromisoformat(str(d)) for d in deadlines().get("closures") or ())
