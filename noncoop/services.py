@@ -16,7 +16,7 @@ from noncoop.domain import Case, Event, Facts, apply, load_procedure
 from noncoop.domain.deadlines import compute
 from noncoop.errors import BadInput, Conflict, NotFound, Refused
 from noncoop.store.codec import from_snapshot, to_snapshot
-from noncoop.store.models import BureauMeetingRow, CaseRow, EventRow, SessionRow
+from noncoop.store.models import BureauMeetingRow, CaseRow, DeadlineRow, EventRow, SessionRow
 
 REFERRALS = ("assembly", "security-council")
 REQUESTS = ("art89", "art93")
@@ -156,10 +156,11 @@ def open_case(db: Session, *, state: str, scenario: str, by: str = ADMIN,
             },
         )
         case = apply(None, event)
-        db.add(CaseRow(id=case_id, requested_state=case.requested_state, stage=case.stage,
-                       status=case.status, opened_at=event.at, last_seq=1,
-                       snapshot=to_snapshot(case)))
-        db.add(_event_row(event))
+        row = CaseRow(id=case_id, requested_state=case.requested_state, stage=case.stage,
+                      status=case.status, opened_at=event.at, last_seq=0, snapshot={})
+        db.add(row)
+        db.flush()  # the case row first: events and deadlines refer to it
+        save(db, row, case, event)
         try:
             db.commit()
         except IntegrityError:  # another writer took the number: take the next one
@@ -167,6 +168,23 @@ def open_case(db: Session, *, state: str, scenario: str, by: str = ADMIN,
             continue
         return show_case(db, case_id)
     raise Conflict("could not allocate a case number: too many concurrent openings; try again")
+
+
+def save(db: Session, row: CaseRow, case: Case, event: Event) -> None:
+    """Stage the event, the case projection and its deadline rows; the caller commits."""
+    row.snapshot, row.stage, row.status = to_snapshot(case), case.stage, case.status
+    row.last_seq = event.seq
+    db.add(row)
+    db.add(_event_row(event))
+    existing = {d.position: d for d in db.exec(
+        select(DeadlineRow).where(DeadlineRow.case_id == case.id)).all()} if event.seq > 1 else {}
+    for position, d in enumerate(case.deadlines):
+        drow = existing.get(position) or DeadlineRow(
+            case_id=case.id, position=position, step=d.step, kind=d.kind, due=d.due,
+            status=d.status, who=d.who, basis=d.basis, remind_from=d.remind_from or d.due)
+        if drow.status != d.status or drow.id is None:
+            drow.status = d.status
+            db.add(drow)
 
 
 def _event_row(e: Event) -> EventRow:
@@ -221,11 +239,8 @@ def act(db: Session, case_id: str, step: str, *, on: dt.date | None = None, skip
     event = Event(case_id=case.id, seq=row.last_seq + 1, kind=kind, at=clock.now(), by=by,
                   step=step if step in procedure.steps else None, on=on, reason=reason, data=data)
     case = apply(case, event)
-    row.snapshot, row.stage, row.status = to_snapshot(case), case.stage, case.status
-    row.last_seq = event.seq
-    db.add(row)
-    db.add(_event_row(event))
     try:
+        save(db, row, case, event)
         db.commit()
     except (StaleDataError, IntegrityError) as exc:
         db.rollback()
@@ -294,8 +309,11 @@ def _deadlines(procedure: Any, anchor: str, anchor_day: dt.date, facts: Facts) -
         computed = compute(rule, numbers, anchor_day, facts, closures)
         if computed is not None:  # the calendar cannot tell yet (no meeting or session recorded)
             due, basis = computed
+            before = int(numbers[rule.rule].get("reminder_days_before",
+                                                numbers.get("reminder_days_before", 2)))
             out.append({"step": rule.step, "kind": rule.kind, "due": due.isoformat(),
-                        "basis": basis})
+                        "basis": basis, "who": rule.who,
+                        "remind_from": (due - dt.timedelta(days=before)).isoformat()})
     return out
 
 
@@ -351,7 +369,8 @@ def show_case(db: Session, case_id: str, as_of: dt.date | None = None) -> dict[s
         "workflow": {"name": case.workflow, "version": case.workflow_version},
         "steps": steps,
         "deadlines": [{"step": d.step, "kind": d.kind, "due": d.due.isoformat(),
-                       "status": d.status, "basis": d.basis} for d in case.deadlines],
+                       "status": d.status, "basis": d.basis, "who": d.who}
+                      for d in case.deadlines],
         "allowed_actions": procedure.allowed_actions(case, facts),
         "history": [{"at": e.at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
                      "event": e.kind, "by": e.by, "step": e.step,

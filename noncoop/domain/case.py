@@ -24,6 +24,8 @@ class Deadline:
     due: dt.date
     status: str = "open"  # open | met | missed | waived | not_applicable
     basis: str = ""  # what the date was computed from, so it never moves silently
+    who: str = "president_office"
+    remind_from: dt.date | None = None  # from this day the person responsible is reminded
 
 
 @dataclass
@@ -121,6 +123,9 @@ def apply(case: Case | None, event: Event) -> Case:
         case.referred_to = sorted(set(case.referred_to) | {"assembly"})
         case.decision_ref = event.data.get("decision_ref") or case.decision_ref
         case.decision_date = _date(event.data.get("decision_date")) or case.decision_date
+    elif event.kind == "deadlines_missed":
+        for position in event.data["positions"]:
+            case.deadlines[position].status = "missed"
     elif event.kind == "case_closed":
         case.stage = "closed"
         case.outcome = event.data.get("outcome")
@@ -143,7 +148,8 @@ def _apply_deadlines(case: Case, data: dict[str, Any]) -> None:
             dl.status = "not_applicable"
     for d in data.get("deadlines_set", ()):
         case.deadlines.append(Deadline(step=d["step"], kind=d["kind"], due=_date(d["due"]),  # type: ignore[arg-type]
-                                       basis=d["basis"]))
+                                       basis=d["basis"], who=d.get("who", "president_office"),
+                                       remind_from=_date(d.get("remind_from"))))
 
 
 def project(events: list[Event]) -> Case:

@@ -21,6 +21,7 @@ class DeadlineRule:
     rule: str
     anchor: str  # "decision", "STEP.started", "STEP.done", "travel_information_received"
     met_by: str  # "started" or "done"
+    who: str = "president_office"  # the role told of reminders and misses
 
 
 def compute(rule: DeadlineRule, numbers: dict[str, Any], anchor_day: dt.date, facts: Any,

@@ -40,7 +40,8 @@ def from_snapshot(data: dict[str, Any]) -> Case:
     }
     d["deadlines"] = [
         Deadline(step=x["step"], kind=x["kind"], due=dt.date.fromisoformat(x["due"]),
-                 status=x["status"], basis=x["basis"])
+                 status=x["status"], basis=x["basis"], who=x.get("who", "president_office"),
+                 remind_from=dt.date.fromisoformat(x["remind_from"]) if x.get("remind_from") else None)
         for x in d["deadlines"]
     ]
     return Case(**d)

@@ -83,3 +83,44 @@ class BureauMeetingRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     date: dt.date = Field(index=True, unique=True)
     place: str = ""
+
+
+class DeadlineRow(SQLModel, table=True):
+    """A deadline of a case, projected from its events so that sweeps ask the database what is
+    due (DESIGN principle 3: deadlines are rows, not scheduler jobs)."""
+
+    __tablename__ = "deadlines"
+    __table_args__ = (
+        sa.UniqueConstraint("case_id", "position", name="uq_deadlines_case_position"),
+        sa.Index("ix_deadlines_status_due", "status", "due"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: str = Field(foreign_key="cases.id", max_length=32)
+    position: int  # index in the case's list of deadlines
+    step: str
+    kind: str
+    due: dt.date
+    remind_from: dt.date
+    status: str
+    who: str
+    basis: str
+    reminder_queued: bool = False
+    missed_queued: bool = False
+
+
+class NoticeRow(SQLModel, table=True):
+    """A notice to send (the outbox). One notice per deadline and kind, enforced by the
+    database, so a repeated or concurrent sweep never queues the same notice twice."""
+
+    __tablename__ = "notices"
+    __table_args__ = (sa.UniqueConstraint("deadline_id", "kind", name="uq_notices_deadline_kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: str = Field(foreign_key="cases.id", index=True, max_length=32)
+    deadline_id: int | None = Field(default=None, foreign_key="deadlines.id")
+    step: str
+    kind: str  # reminder | missed
+    recipients: list[str] = Field(sa_column=sa.Column(sa.JSON, nullable=False))
+    created_at: dt.datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))
+    status: str = Field(default="queued", index=True)
