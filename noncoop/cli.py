@@ -210,6 +210,34 @@ def case_act(
     _run(as_json, work, _human_case)
 
 
+@app.command()
+def deadlines(as_of: Annotated[str | None, typer.Option(help="Count days left from this date.")] = None,
+              as_json: Json = False, as_: As = services.ADMIN) -> None:
+    """What is due, by date, per case and per person."""
+    def work() -> list[dict[str, Any]]:
+        with store.session() as db:
+            return services.list_deadlines(db, _date(as_of, "--as-of"))
+
+    def human(rows: list[dict[str, Any]]) -> str:
+        return "\n".join(
+            f"{r['due']}  {r['status']:<6} {r['case_id']}  {r['step']} {r['kind']}  "
+            f"({r['who']}; {r['days_left']:+d} days)" for r in rows) or "nothing due"
+    _run(as_json, work, human)
+
+
+@app.command()
+def sweep(as_of: Annotated[str | None, typer.Option(help="Sweep as on this date.")] = None,
+          as_json: Json = False, as_: As = services.ADMIN) -> None:
+    """One deadline and notice sweep, as the scheduler runs it."""
+    from noncoop.sweep import sweep as run_sweep
+
+    def work() -> dict[str, Any]:
+        with store.session() as db:
+            return run_sweep(db, _date(as_of, "--as-of"))
+    _run(as_json, work, lambda r: f"sweep as of {r['as_of']}: {len(r['changed'])} deadline(s) "
+         f"changed, {len(r['notices'])} notice(s) queued")
+
+
 def main() -> None:
     app()
 

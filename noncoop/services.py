@@ -403,3 +403,13 @@ def rebuild(db: Session, case_id: str) -> Case:
     if not rows:
         raise NotFound(f"no case {case_id!r}", code="unknown_case")
     return project([to_event(r) for r in rows])
+
+
+def list_deadlines(db: Session, as_of: dt.date | None = None) -> list[dict[str, Any]]:
+    """What is due: open and missed deadlines, by date, with the days left on `as_of`."""
+    as_of = as_of or clock.today()
+    rows = db.exec(select(DeadlineRow).where(col(DeadlineRow.status).in_(("open", "missed")))
+                   .order_by(col(DeadlineRow.due), col(DeadlineRow.case_id))).all()
+    return [{"case_id": d.case_id, "step": d.step, "kind": d.kind, "due": d.due.isoformat(),
+             "status": d.status, "who": d.who, "basis": d.basis,
+             "days_left": (d.due - as_of).days} for d in rows]

@@ -84,3 +84,22 @@ def test_demo_loads_real_findings_and_sessions(run):
     noted = next(s for s in shown["steps"] if s["step"] == "omnibus_notation")
     assert noted["details"]["session"] == "10 regular"
     assert run("demo", "--json")[1]["note"].startswith("cases already present")
+
+
+def test_sweep_and_deadlines_through_the_cli(run):
+    run("init")
+    code, case, _ = run("case", "open", "--state", "Mongolia", "--scenario", "7a", "--decision-ref",
+                        "ICC-01/22-90", "--decision-date", "2024-10-24", "--referred-to",
+                        "assembly", "--json")
+    run("case", "act", case["id"], "open_letter", "--on", "2024-10-28", "--json")
+    code, rows, _ = run("deadlines", "--as-of", "2024-11-01", "--json")
+    assert code == 0 and all(r["case_id"] == case["id"] for r in rows)
+    reply = next(r for r in rows if r["kind"] == "reply")
+    assert reply["due"] == "2024-11-27" and reply["days_left"] == 26
+    code, result, _ = run("sweep", "--as-of", "2024-11-29", "--json")
+    assert code == 0 and result["as_of"] == "2024-11-29"
+    assert {"case_id": case["id"], "step": "open_letter", "kind": "reply", "due": "2024-11-27",
+            "status": "missed"} in result["changed"]
+    assert {(n["step"], n["kind"]) for n in result["notices"]} >= {("open_letter", "missed")}
+    code, again, _ = run("sweep", "--as-of", "2024-11-29", "--json")
+    assert again == {"as_of": "2024-11-29", "changed": [], "notices": []}

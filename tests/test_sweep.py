@@ -1,0 +1,72 @@
+"""Sweeps: each miss raised once, even after a week of downtime; a repeated sweep changes nothing."""
+
+import datetime as dt
+
+import pytest
+from sqlmodel import select
+
+from noncoop import services
+from noncoop.store.models import NoticeRow
+from noncoop.sweep import sweep
+
+D = dt.date
+
+
+@pytest.fixture
+def letter_case(db):
+    case = services.open_case(db, state="Mongolia", scenario="7a", decision_ref="ICC-01/22-90",
+                              decision_date=D(2024, 10, 24), referred_to=["assembly"])
+    for step in ("forward_decision", "press_release"):
+        services.act(db, case["id"], step, on=D(2024, 10, 25))
+    services.act(db, case["id"], "emergency_bureau_meeting", skip=True, reason="not urgent")
+    services.act(db, case["id"], "open_letter", on=D(2024, 10, 28),
+                 params={"action": "send", "reply_days": "30"})
+    return case["id"]
+
+
+def test_an_open_letter_of_28_october_with_30_days_is_due_27_november(db, letter_case):
+    shown = services.show_case(db, letter_case)
+    assert [d["due"] for d in shown["deadlines"] if d["kind"] == "reply"] == ["2024-11-27"]
+
+
+def test_a_reminder_comes_before_the_reply_is_due_and_only_once(db, letter_case):
+    first = sweep(db, D(2024, 11, 20))  # 7 days before
+    assert first["changed"] == []
+    assert [(n["step"], n["kind"], n["to"]) for n in first["notices"]] == [
+        ("open_letter", "reminder", ["president_office"])]
+    assert sweep(db, D(2024, 11, 21)) == {"as_of": "2024-11-21", "changed": [], "notices": []}
+
+
+def test_a_week_of_downtime_then_one_sweep_raises_each_miss_once(db, letter_case):
+    result = sweep(db, D(2024, 12, 4))
+    assert result["changed"] == [{"case_id": letter_case, "step": "open_letter", "kind": "reply",
+                                  "due": "2024-11-27", "status": "missed"}]
+    assert [(n["step"], n["kind"]) for n in result["notices"]] == [("open_letter", "missed")]
+    again = sweep(db, D(2024, 12, 4))
+    assert again["changed"] == [] and again["notices"] == []
+    later = sweep(db, D(2024, 12, 11))
+    assert later["changed"] == [] and later["notices"] == []
+    assert len(db.exec(select(NoticeRow)).all()) == 1
+    shown = services.show_case(db, letter_case)
+    assert [d["status"] for d in shown["deadlines"] if d["kind"] == "reply"] == ["missed"]
+    assert shown["history"][-1]["event"] == "deadlines_missed"
+    assert shown["history"][-1]["by"] == "system:sweep"
+
+
+def test_the_missed_event_rebuilds_like_the_rest(db, letter_case):
+    import dataclasses
+
+    from noncoop.store.codec import from_snapshot
+    from noncoop.store.models import CaseRow
+
+    sweep(db, D(2024, 12, 4))
+    row = db.get(CaseRow, letter_case)
+    assert dataclasses.asdict(services.rebuild(db, letter_case)) == \
+        dataclasses.asdict(from_snapshot(row.snapshot))
+
+
+def test_a_met_deadline_raises_nothing(db, letter_case):
+    services.act(db, letter_case, "open_letter", on=D(2024, 11, 15), params={"action": "reply"})
+    result = sweep(db, D(2024, 12, 4))
+    assert all(n["step"] != "open_letter" for n in result["notices"])
+    assert result["changed"] == []
