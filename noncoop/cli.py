@@ -238,6 +238,15 @@ def sweep(as_of: Annotated[str | None, typer.Option(help="Sweep as on this date.
          f"changed, {len(r['notices'])} notice(s) queued")
 
 
+@app.command()
+def worker(as_: As = services.ADMIN) -> None:
+    """The scheduler alone: a catch-up sweep at start, then one sweep every few minutes."""
+    from noncoop.scheduler import run_worker
+
+    store.upgrade()
+    run_worker()
+
+
 def main() -> None:
     app()
 

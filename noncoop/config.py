@@ -39,3 +39,9 @@ def deadlines() -> dict[str, Any]:
 
 def closures() -> tuple[dt.date, ...]:
     return tuple(dt.date.fromisoformat(str(d)) for d in deadlines().get("closures") or ())
+
+
+def scheduler() -> dict[str, Any]:
+    """The scheduler's settings (`scheduler: {sweep_minutes: 5}` in NONCOOP_CONFIG)."""
+    defaults = {"sweep_minutes": 5}
+    return {**defaults, **_overrides(os.environ.get("NONCOOP_CONFIG")).get("scheduler", {})}

@@ -9,9 +9,12 @@ repeated or concurrent sweep change nothing. On PostgreSQL the rows are claimed 
 from __future__ import annotations
 
 import datetime as dt
+import time
 from itertools import groupby
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
 from noncoop import clock
@@ -33,10 +36,24 @@ def _deadline_json(d: DeadlineRow) -> dict[str, Any]:
             "status": d.status}
 
 
-def sweep(db: Session, as_of: dt.date | None = None) -> dict[str, Any]:
+def sweep(db: Session, as_of: dt.date | None = None, attempts: int = 5) -> dict[str, Any]:
+    """Run one sweep; if another writer (a person acting, a second worker) touched the same
+    case meanwhile, nothing of this try is kept and it runs again on fresh data."""
+    as_of = as_of or clock.today()
+    for attempt in range(attempts):
+        try:
+            return _sweep_once(db, as_of)
+        except (StaleDataError, IntegrityError, OperationalError):
+            db.rollback()
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _sweep_once(db: Session, as_of: dt.date) -> dict[str, Any]:
     from noncoop.services import save  # the one way a case event is stored
 
-    as_of = as_of or clock.today()
     changed: list[dict[str, Any]] = []
     notices: list[dict[str, Any]] = []
 

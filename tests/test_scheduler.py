@@ -1,0 +1,49 @@
+"""The scheduler's wiring, and two workers sweeping one database at once."""
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlmodel import select
+
+from noncoop import services
+from noncoop.scheduler import configure
+from noncoop.store.models import NoticeRow
+
+D = dt.date
+
+
+def test_one_periodic_sweep_job_that_never_drops_a_late_run(database_url):
+    scheduler = configure(BackgroundScheduler(timezone=ZoneInfo("UTC")))
+    jobs = scheduler.get_jobs()
+    assert [j.id for j in jobs] == ["sweep"]
+    job = jobs[0]
+    assert job.coalesce is True and job.max_instances == 1 and job.misfire_grace_time is None
+    assert job.trigger.interval == dt.timedelta(minutes=5)
+
+
+def test_two_workers_never_queue_the_same_notice_twice(db, database_url):
+    for n in range(30):
+        case = services.open_case(db, state="Mongolia", scenario="7a", decision_ref=f"d{n}",
+                                  decision_date=D(2024, 10, 24), referred_to=["assembly"])
+        services.act(db, case["id"], "open_letter", on=D(2024, 10, 28),
+                     params={"action": "send"})
+    env = {**os.environ, "NONCOOP_DATABASE_URL": database_url}
+    cmd = [sys.executable, "-m", "noncoop.cli", "sweep", "--as-of", "2024-12-04", "--json"]
+    procs = [subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for _ in range(2)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    results = [json.loads(out) for out, _ in outs]
+    told = [(n["case_id"], n["step"], n["kind"]) for r in results for n in r["notices"]]
+    assert len(told) == len(set(told))  # nothing twice between the two workers
+    missed = [c for r in results for c in r["changed"]]
+    assert len(missed) == len({(c["case_id"], c["step"], c["kind"]) for c in missed})
+    rows = db.exec(select(NoticeRow)).all()
+    assert len(rows) == len(told)
+    # Every case has its letter's reply missed exactly once.
+    assert sum(1 for c in missed if c["kind"] == "reply") == 30
