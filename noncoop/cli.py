@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from sqlalchemy.exc import OperationalError
 
 from noncoop import services
 from noncoop.errors import BadInput, NoncoopError
@@ -38,6 +41,8 @@ def _date(value: str | None, option: str) -> dt.date | None:
 def _run(as_json: bool, work: Callable[[], Any], human: Callable[[Any], str] | None = None) -> None:
     try:
         result = work()
+    except typer.Exit:
+        raise
     except NoncoopError as exc:
         if as_json:
             typer.echo(json.dumps(exc.to_json(), ensure_ascii=False))
@@ -46,6 +51,13 @@ def _run(as_json: bool, work: Callable[[], Any], human: Callable[[Any], str] | N
         raise typer.Exit(exc.exit_code) from None
     except Exception as exc:  # the last guard: a message, never a traceback
         message = f"internal error ({type(exc).__name__}): {exc}. Nothing was saved by this command."
+        text = str(exc)
+        if "no such table" in text or "does not exist" in text and "relation" in text:
+            message = (f"the database {store.database_url().split('@')[-1]} has no noncoop "
+                       "tables yet: run `noncoop init` (or `noncoop demo`) first")
+        elif isinstance(exc, OperationalError):
+            message = (f"cannot use the database {store.database_url().split('@')[-1]}: "
+                       f"{text.splitlines()[0]}. Check NONCOOP_DATABASE_URL and that the server runs.")
         if as_json:
             typer.echo(json.dumps({"error": {"code": "internal", "message": message}}))
         else:
@@ -117,6 +129,25 @@ def calendar_list(as_json: Json = False, as_: As = services.ADMIN) -> None:
         lines += [f"Bureau meeting {m['date']}  {m['place']}" for m in r["bureau_meetings"]]
         return "\n".join(lines) or "the calendar is empty"
     _run(as_json, work, human)
+
+
+@calendar_app.command("export")
+def calendar_export(ics: Annotated[bool, typer.Option("--ics", help="iCalendar (the only format).")] = True,
+                    output: Annotated[Path | None, typer.Option("-o", "--output")] = None,
+                    as_json: Json = False, as_: As = services.ADMIN) -> None:
+    """Sessions, Bureau meetings and open deadlines as an iCalendar file."""
+    from noncoop import clock
+    from noncoop.ics import export
+
+    def work() -> dict[str, Any]:
+        with store.session() as db:
+            data = export(services.list_calendar(db), services.list_deadlines(db), clock.now())
+        if output is None:
+            sys.stdout.write(data.decode("utf-8"))
+            raise typer.Exit(0)
+        output.write_bytes(data)
+        return {"written": str(output), "bytes": len(data)}
+    _run(as_json, work, lambda r: f"written {r['written']}")
 
 
 # -- cases ---------------------------------------------------------------------------------

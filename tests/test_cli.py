@@ -55,6 +55,14 @@ def test_the_mongolia_case_through_the_cli(run):
     assert code == 0 and shown["history"][0]["event"] == "case_opened"
 
 
+def test_a_database_without_tables_asks_for_init(tmp_path: Path):
+    env = {**os.environ, "NONCOOP_DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}"}
+    proc = subprocess.run([sys.executable, "-m", "noncoop.cli", "case", "list", "--json"],
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "noncoop init" in json.loads(proc.stdout)["error"]["message"]
+
+
 def test_bad_input_exits_2_with_what_to_do(run):
     run("init")
     code, err, _ = run("case", "open", "--state", "Mongolia", "--scenario", "7a",
