@@ -182,8 +182,9 @@ def save(db: Session, row: CaseRow, case: Case, event: Event) -> None:
         drow = existing.get(position) or DeadlineRow(
             case_id=case.id, position=position, step=d.step, kind=d.kind, due=d.due,
             status=d.status, who=d.who, basis=d.basis, remind_from=d.remind_from or d.due)
-        if drow.status != d.status or drow.id is None:
-            drow.status = d.status
+        outstanding = d.done_on is None and d.status in ("open", "missed")
+        if drow.status != d.status or drow.outstanding != outstanding or drow.id is None:
+            drow.status, drow.outstanding = d.status, outstanding
             db.add(drow)
 
 
@@ -218,6 +219,10 @@ def act(db: Session, case_id: str, step: str, *, on: dt.date | None = None, skip
     params = dict(params or {})
     on = on or clock.today()
     facts = facts_for(db, on, params)
+    if step in DEADLINE_ACTIONS:
+        kind, data = _deadline_change(case, step, on, reason, params)
+        return _append(db, row, case, Event(case_id=case.id, seq=row.last_seq + 1, kind=kind,
+                                            at=clock.now(), by=by, on=on, reason=reason, data=data))
     if step not in procedure.machine.events:
         raise BadInput(f"unknown step {step!r}. Allowed now on {case_id}: "
                        f"{', '.join(procedure.allowed_actions(case, facts)) or 'none'}",
@@ -238,6 +243,11 @@ def act(db: Session, case_id: str, step: str, *, on: dt.date | None = None, skip
         procedure.fire(case, step, facts)
     event = Event(case_id=case.id, seq=row.last_seq + 1, kind=kind, at=clock.now(), by=by,
                   step=step if step in procedure.steps else None, on=on, reason=reason, data=data)
+    return _append(db, row, case, event)
+
+
+def _append(db: Session, row: CaseRow, case: Case, event: Event) -> dict[str, Any]:
+    case_id = case.id
     case = apply(case, event)
     try:
         save(db, row, case, event)
@@ -247,6 +257,33 @@ def act(db: Session, case_id: str, step: str, *, on: dt.date | None = None, skip
         raise Conflict(f"case {case_id} was changed by someone else while you acted; nothing "
                        "of yours was saved: look at it again (`noncoop case show`) and retry") from exc
     return show_case(db, case_id)
+
+
+DEADLINE_ACTIONS = ("waive_deadline", "reschedule_deadline")
+
+
+def _deadline_change(case: Case, action: str, on: dt.date, reason: str | None,
+                     params: dict[str, str]) -> tuple[str, dict[str, Any]]:
+    """Waiving or rescheduling a deadline is an event with a reason (SPEC "Time")."""
+    usage = (f"{action} needs --param step=STEP --param kind=KIND"
+             + (" --param due=YYYY-MM-DD" if action == "reschedule_deadline" else "")
+             + " --reason TEXT")
+    step, kind = params.get("step"), params.get("kind")
+    if not step or not kind or not (reason or "").strip():
+        raise BadInput(usage)
+    if not any(d.step == step and d.kind == kind and d.status == "open" for d in case.deadlines):
+        given = ", ".join(f"{d.step}/{d.kind}" for d in case.deadlines if d.status == "open")
+        raise BadInput(f"{case.id} has no open deadline {step}/{kind}; open ones: {given or 'none'}")
+    if action == "waive_deadline":
+        return "deadline_waived", {"deadlines_waived": [{"step": step, "kind": kind}]}
+    due = _param_date(params, "due")
+    if due is None:
+        raise BadInput(usage)
+    before = int(config.deadlines().get("reminder_days_before", 2))
+    return "deadline_rescheduled", {"deadlines_rescheduled": [{
+        "step": step, "kind": kind, "due": due.isoformat(),
+        "basis": f"rescheduled on {on}: {reason}",
+        "remind_from": (due - dt.timedelta(days=before)).isoformat()}]}
 
 
 def _refused(refusal: Any, allowed: list[str]) -> Refused:

@@ -79,6 +79,7 @@ def _sweep_once(db: Session, as_of: dt.date) -> dict[str, Any]:
         DeadlineRow.status == "missed", DeadlineRow.missed_queued == False)  # noqa: E712
         .order_by(col(DeadlineRow.due), col(DeadlineRow.id)))).all()
     for d in untold:
+        d.missed_on = as_of
         notices.append(_queue(db, d, "missed"))
 
     # 3. One reminder for each open deadline in its reminder window.
@@ -88,6 +89,21 @@ def _sweep_once(db: Session, as_of: dt.date) -> dict[str, Any]:
         .order_by(col(DeadlineRow.due), col(DeadlineRow.id)))).all()
     for d in due_soon:
         notices.append(_queue(db, d, "reminder"))
+
+    # 4. Misses still outstanding after the day they were told: one digest a person a day.
+    told_before = db.exec(select(DeadlineRow).where(
+        DeadlineRow.status == "missed", DeadlineRow.outstanding == True,  # noqa: E712
+        col(DeadlineRow.missed_on) < as_of)
+        .order_by(col(DeadlineRow.who), col(DeadlineRow.due))).all()
+    for who, rows in groupby(told_before, key=lambda d: d.who):
+        rows = list(rows)
+        key = f"{who} {as_of.isoformat()}"
+        if rows and db.exec(select(NoticeRow.id).where(NoticeRow.digest_key == key)).first() is None:
+            items = [_deadline_json(d) for d in rows]
+            db.add(NoticeRow(case_id=rows[0].case_id, kind="digest", digest_key=key,
+                             recipients=[who], created_at=clock.now(), body={"overdue": items}))
+            notices.append({"case_id": None, "step": None, "kind": "digest", "to": [who],
+                            "overdue": items})
 
     db.commit()
     return {"as_of": as_of.isoformat(), "changed": changed, "notices": notices}

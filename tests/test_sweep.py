@@ -44,8 +44,6 @@ def test_a_week_of_downtime_then_one_sweep_raises_each_miss_once(db, letter_case
     assert [(n["step"], n["kind"]) for n in result["notices"]] == [("open_letter", "missed")]
     again = sweep(db, D(2024, 12, 4))
     assert again["changed"] == [] and again["notices"] == []
-    later = sweep(db, D(2024, 12, 11))
-    assert later["changed"] == [] and later["notices"] == []
     assert len(db.exec(select(NoticeRow)).all()) == 1
     shown = services.show_case(db, letter_case)
     assert [d["status"] for d in shown["deadlines"] if d["kind"] == "reply"] == ["missed"]
@@ -70,3 +68,37 @@ def test_a_met_deadline_raises_nothing(db, letter_case):
     result = sweep(db, D(2024, 12, 4))
     assert all(n["step"] != "open_letter" for n in result["notices"])
     assert result["changed"] == []
+
+
+def test_an_outstanding_miss_comes_back_once_a_day_in_a_digest_not_a_storm(db, letter_case):
+    sweep(db, D(2024, 12, 4))
+    later = sweep(db, D(2024, 12, 11))
+    assert later["changed"] == []
+    assert [(n["kind"], n["to"]) for n in later["notices"]] == [("digest", ["president_office"])]
+    assert [(o["case_id"], o["step"]) for o in later["notices"][0]["overdue"]] == [
+        (letter_case, "open_letter")]
+    assert sweep(db, D(2024, 12, 11))["notices"] == []
+    # The reply comes late: the deadline stays missed in the record, and the digests stop.
+    services.act(db, letter_case, "open_letter", on=D(2024, 12, 12), params={"action": "reply"})
+    shown = services.show_case(db, letter_case)
+    assert [d["status"] for d in shown["deadlines"] if d["kind"] == "reply"] == ["missed"]
+    assert sweep(db, D(2024, 12, 13))["notices"] == []
+
+
+def test_waiving_and_rescheduling_are_events_with_a_reason(db, letter_case):
+    from noncoop.errors import BadInput
+
+    with pytest.raises(BadInput, match="--reason"):
+        services.act(db, letter_case, "reschedule_deadline",
+                     params={"step": "open_letter", "kind": "reply", "due": "2024-12-20"})
+    shown = services.act(db, letter_case, "reschedule_deadline", on=D(2024, 11, 25),
+                         reason="the State asked for more time by note verbale",
+                         params={"step": "open_letter", "kind": "reply", "due": "2024-12-20"})
+    replies = [(d["due"], d["status"]) for d in shown["deadlines"] if d["kind"] == "reply"]
+    assert replies == [("2024-11-27", "waived"), ("2024-12-20", "open")]
+    assert sweep(db, D(2024, 12, 4))["changed"] == []
+    shown = services.act(db, letter_case, "waive_deadline", reason="Bureau decided to wait",
+                         params={"step": "open_letter", "kind": "reply"})
+    assert shown["history"][-1]["event"] == "deadline_waived"
+    assert shown["history"][-1]["reason"] == "Bureau decided to wait"
+    assert sweep(db, D(2024, 12, 30))["changed"] == []

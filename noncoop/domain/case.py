@@ -26,6 +26,7 @@ class Deadline:
     basis: str = ""  # what the date was computed from, so it never moves silently
     who: str = "president_office"
     remind_from: dt.date | None = None  # from this day the person responsible is reminded
+    done_on: dt.date | None = None  # when the step was done, on time or late
 
 
 @dataclass
@@ -123,6 +124,8 @@ def apply(case: Case | None, event: Event) -> Case:
         case.referred_to = sorted(set(case.referred_to) | {"assembly"})
         case.decision_ref = event.data.get("decision_ref") or case.decision_ref
         case.decision_date = _date(event.data.get("decision_date")) or case.decision_date
+    elif event.kind in ("deadline_waived", "deadline_rescheduled"):
+        pass  # the deadline changes below
     elif event.kind == "deadlines_missed":
         for position in event.data["positions"]:
             case.deadlines[position].status = "missed"
@@ -131,21 +134,33 @@ def apply(case: Case | None, event: Event) -> Case:
         case.outcome = event.data.get("outcome")
     else:
         raise ValueError(f"unknown event kind {event.kind!r}")
-    _apply_deadlines(case, event.data)
+    _apply_deadlines(case, event.data, event.on)
     return case
 
 
-def _apply_deadlines(case: Case, data: dict[str, Any]) -> None:
+def _apply_deadlines(case: Case, data: dict[str, Any], on: dt.date | None) -> None:
     def open_ones(step: str, kind: str | None = None) -> list[Deadline]:
         return [d for d in case.deadlines if d.step == step and d.status == "open"
                 and (kind is None or d.kind == kind)]
 
     for d in data.get("deadlines_met", ()):
-        for dl in open_ones(d["step"], d["kind"])[:1]:
-            dl.status = "met"
+        # A missed deadline stays missed when the step is done late; it is no longer outstanding.
+        for dl in [x for x in case.deadlines if x.step == d["step"] and x.kind == d["kind"]
+                   and x.status in ("open", "missed") and x.done_on is None][:1]:
+            dl.status = "met" if dl.status == "open" else dl.status
+            dl.done_on = on
     for step in data.get("deadlines_not_applicable", ()):
         for dl in open_ones(step):
             dl.status = "not_applicable"
+    for d in data.get("deadlines_waived", ()):
+        for dl in open_ones(d["step"], d["kind"])[:1]:
+            dl.status = "waived"
+    for d in data.get("deadlines_rescheduled", ()):
+        for dl in open_ones(d["step"], d["kind"])[:1]:
+            dl.status = "waived"  # the old date is kept in the history; the new one runs
+            case.deadlines.append(Deadline(step=dl.step, kind=dl.kind, due=_date(d["due"]),  # type: ignore[arg-type]
+                                           basis=d["basis"], who=dl.who,
+                                           remind_from=_date(d["remind_from"])))
     for d in data.get("deadlines_set", ()):
         case.deadlines.append(Deadline(step=d["step"], kind=d["kind"], due=_date(d["due"]),  # type: ignore[arg-type]
                                        basis=d["basis"], who=d.get("who", "president_office"),

@@ -24,6 +24,10 @@ def to_snapshot(case: Case) -> dict[str, Any]:
     return plain(dataclasses.asdict(case))
 
 
+def _d(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
 def from_snapshot(data: dict[str, Any]) -> Case:
     d = dict(data)
     for key in _DATES:
@@ -41,7 +45,7 @@ def from_snapshot(data: dict[str, Any]) -> Case:
     d["deadlines"] = [
         Deadline(step=x["step"], kind=x["kind"], due=dt.date.fromisoformat(x["due"]),
                  status=x["status"], basis=x["basis"], who=x.get("who", "president_office"),
-                 remind_from=dt.date.fromisoformat(x["remind_from"]) if x.get("remind_from") else None)
+                 remind_from=_d(x.get("remind_from")), done_on=_d(x.get("done_on")))
         for x in d["deadlines"]
     ]
     return Case(**d)

@@ -105,6 +105,8 @@ class DeadlineRow(SQLModel, table=True):
     status: str
     who: str
     basis: str
+    missed_on: dt.date | None = None  # the sweep day that found it missed and told of it
+    outstanding: bool = True  # the step is not done yet (digests list missed, outstanding ones)
     reminder_queued: bool = False
     missed_queued: bool = False
 
@@ -114,13 +116,18 @@ class NoticeRow(SQLModel, table=True):
     database, so a repeated or concurrent sweep never queues the same notice twice."""
 
     __tablename__ = "notices"
-    __table_args__ = (sa.UniqueConstraint("deadline_id", "kind", name="uq_notices_deadline_kind"),)
+    __table_args__ = (
+        sa.UniqueConstraint("deadline_id", "kind", name="uq_notices_deadline_kind"),
+        sa.UniqueConstraint("digest_key", name="uq_notices_digest_key"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: str = Field(foreign_key="cases.id", index=True, max_length=32)
     deadline_id: int | None = Field(default=None, foreign_key="deadlines.id")
-    step: str
-    kind: str  # reminder | missed
+    step: str | None = None
+    kind: str  # reminder | missed | digest
+    digest_key: str | None = None  # "WHO DATE": at most one digest a person a day
+    body: dict[str, Any] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
     recipients: list[str] = Field(sa_column=sa.Column(sa.JSON, nullable=False))
     created_at: dt.datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))
     status: str = Field(default="queued", index=True)

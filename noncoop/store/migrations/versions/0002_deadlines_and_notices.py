@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-23 16:11:01.698105
+Create Date: 2026-11-23 16:16:27.495856
 """
 from alembic import op
 import sqlalchemy as sa
@@ -28,6 +28,8 @@ def upgrade() -> None:
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('who', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('basis', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('missed_on', sa.Date(), nullable=True),
+    sa.Column('outstanding', sa.Boolean(), nullable=False),
     sa.Column('reminder_queued', sa.Boolean(), nullable=False),
     sa.Column('missed_queued', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ),
@@ -41,15 +43,18 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('deadline_id', sa.Integer(), nullable=True),
-    sa.Column('step', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('step', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('digest_key', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('body', sa.JSON(), nullable=False),
     sa.Column('recipients', sa.JSON(), nullable=False),
     sa.Column('created_at', noncoop.store.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ),
     sa.ForeignKeyConstraint(['deadline_id'], ['deadlines.id'], ),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('deadline_id', 'kind', name='uq_notices_deadline_kind')
+    sa.UniqueConstraint('deadline_id', 'kind', name='uq_notices_deadline_kind'),
+    sa.UniqueConstraint('digest_key', name='uq_notices_digest_key')
     )
     with op.batch_alter_table('notices', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_notices_case_id'), ['case_id'], unique=False)
