@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -170,14 +171,22 @@ def open_case(db: Session, *, state: str, scenario: str, by: str = ADMIN,
     raise Conflict("could not allocate a case number: too many concurrent openings; try again")
 
 
-def save(db: Session, row: CaseRow, case: Case, event: Event) -> None:
-    """Stage the event, the case projection and its deadline rows; the caller commits."""
+def save(db: Session, row: CaseRow, case: Case, event: Event,
+         existing: dict[int, DeadlineRow] | None = None,
+         batch: list[dict[str, Any]] | None = None) -> None:
+    """Stage the event, the case projection and its deadline rows; the caller commits.
+    A caller saving many cases at once (the sweep) passes the case's deadline rows by position
+    as `existing`, and a `batch` list that collects the event rows for one bulk insert."""
     row.snapshot, row.stage, row.status = to_snapshot(case), case.stage, case.status
     row.last_seq = event.seq
     db.add(row)
-    db.add(_event_row(event))
-    existing = {d.position: d for d in db.exec(
-        select(DeadlineRow).where(DeadlineRow.case_id == case.id)).all()} if event.seq > 1 else {}
+    if batch is None:
+        db.add(_event_row(event))
+    else:
+        batch.append({f.name: getattr(event, f.name) for f in dataclasses.fields(event)})
+    if existing is None:
+        existing = {d.position: d for d in db.exec(
+            select(DeadlineRow).where(DeadlineRow.case_id == case.id)).all()} if event.seq > 1 else {}
     for position, d in enumerate(case.deadlines):
         drow = existing.get(position) or DeadlineRow(
             case_id=case.id, position=position, step=d.step, kind=d.kind, due=d.due,
@@ -442,11 +451,18 @@ def rebuild(db: Session, case_id: str) -> Case:
     return project([to_event(r) for r in rows])
 
 
-def list_deadlines(db: Session, as_of: dt.date | None = None) -> list[dict[str, Any]]:
-    """What is due: open and missed deadlines, by date, with the days left on `as_of`."""
+def list_deadlines(db: Session, as_of: dt.date | None = None, case_id: str | None = None,
+                   who: str | None = None) -> list[dict[str, Any]]:
+    """What is due: open deadlines and missed ones whose step is still outstanding, by date,
+    with the days left on `as_of`; for one case or one person responsible if asked."""
     as_of = as_of or clock.today()
-    rows = db.exec(select(DeadlineRow).where(col(DeadlineRow.status).in_(("open", "missed")))
-                   .order_by(col(DeadlineRow.due), col(DeadlineRow.case_id))).all()
+    query = select(DeadlineRow).where(DeadlineRow.outstanding == True)  # noqa: E712
+    if case_id is not None:
+        _load(db, case_id)  # an unknown case is an error, not an empty list
+        query = query.where(DeadlineRow.case_id == case_id)
+    if who is not None:
+        query = query.where(DeadlineRow.who == who)
+    rows = db.exec(query.order_by(col(DeadlineRow.due), col(DeadlineRow.case_id))).all()
     return [{"case_id": d.case_id, "step": d.step, "kind": d.kind, "due": d.due.isoformat(),
              "status": d.status, "who": d.who, "basis": d.basis,
              "days_left": (d.due - as_of).days} for d in rows]

@@ -1,18 +1,24 @@
 """One deadline sweep, as the scheduler runs it (DESIGN principle 3).
 
-It asks the database what is due; it never loads all cases. Misses are appended as events on
-their case (so the projection and the rows stay rebuildable), and each reminder and each miss
-queues exactly one notice: a flag on the deadline row and a unique key on the notice make a
-repeated or concurrent sweep change nothing. On PostgreSQL the rows are claimed with
-`FOR UPDATE SKIP LOCKED`, so two workers never take the same one."""
+It asks the database what is due, through one index per question, and works in batches, each
+batch its own transaction: it never loads all cases, and a sweep after a week of downtime holds
+no more in memory than one with a single miss. Misses are appended as events on their case (so
+the projection and the rows stay rebuildable), and each reminder and each miss queues exactly one
+notice: a flag on the deadline row and a unique key on the notice make a repeated or concurrent
+sweep change nothing. On PostgreSQL the rows are claimed with `FOR UPDATE SKIP LOCKED`, so two
+workers never take the same one."""
 
 from __future__ import annotations
 
 import datetime as dt
 import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from itertools import groupby
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy import bindparam, func, insert
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
@@ -20,9 +26,14 @@ from sqlmodel import Session, col, select
 from noncoop import clock
 from noncoop.domain import Event, apply
 from noncoop.store.codec import from_snapshot
-from noncoop.store.models import CaseRow, DeadlineRow, NoticeRow
+from noncoop.store.models import CaseRow, DeadlineRow, EventRow, NoticeRow
 
 SWEEPER = "system:sweep"
+BATCH = 500  # deadline rows a transaction; small enough to hold locks briefly
+DIGEST_ITEMS = 100  # overdue items listed in one digest (the total is always given)
+
+Found = tuple[list[dict[str, Any]], list[dict[str, Any]], bool]  # changed, notices, more to do
+Phase = Callable[[Session, dt.date, int], Found]
 
 
 def _claim(db: Session, query: Any) -> Any:
@@ -36,13 +47,60 @@ def _deadline_json(d: DeadlineRow) -> dict[str, Any]:
             "status": d.status}
 
 
-def sweep(db: Session, as_of: dt.date | None = None, attempts: int = 5) -> dict[str, Any]:
-    """Run one sweep; if another writer (a person acting, a second worker) touched the same
-    case meanwhile, nothing of this try is kept and it runs again on fresh data."""
+# The four questions a sweep asks, each answered by its own index (models.DeadlineRow).
+def _overdue(as_of: Any) -> list[Any]:
+    return [DeadlineRow.status == "open", col(DeadlineRow.due) < as_of]
+
+
+def _untold() -> list[Any]:
+    return [DeadlineRow.status == "missed", DeadlineRow.missed_queued == False]  # noqa: E712
+
+
+def _in_reminder_window(as_of: Any) -> list[Any]:
+    # No "due >= as_of": the overdue ones are made missed first, and without it the query
+    # stays on ix_deadlines_reminder instead of scanning every future deadline.
+    return [DeadlineRow.status == "open", DeadlineRow.reminder_queued == False,  # noqa: E712
+            col(DeadlineRow.remind_from) <= as_of]
+
+
+def _outstanding_since(as_of: Any) -> list[Any]:
+    return [DeadlineRow.status == "missed", DeadlineRow.outstanding == True,  # noqa: E712
+            col(DeadlineRow.missed_on) < as_of]
+
+
+_AS_OF = bindparam("as_of", type_=sa.Date)
+# Built once: a sweep that finds nothing costs one cached statement.
+_PENDING = select(*(select(DeadlineRow.id).where(*where).exists() for where in (
+    _overdue(_AS_OF), _untold(), _in_reminder_window(_AS_OF), _outstanding_since(_AS_OF))))
+
+
+def sweep(db: Session, as_of: dt.date | None = None, batch: int = BATCH) -> dict[str, Any]:
+    """Run one sweep: mark misses, tell each miss once, remind once, then the daily digests."""
     as_of = as_of or clock.today()
+    result: dict[str, Any] = {"as_of": as_of.isoformat(), "changed": [], "notices": []}
+    # Most sweeps find nothing to do: one statement says so, and which phases have work.
+    overdue, untold, remind, digest = db.execute(_PENDING, {"as_of": as_of}).one()
+    db.rollback()  # end the read; each phase below is its own transaction
+    phases = [phase for phase, todo in ((_mark_missed, overdue), (_tell_missed, overdue or untold),
+                                        (_remind, remind), (_digests, digest)) if todo]
+    for phase in phases:
+        more = True
+        while more:
+            changed, notices, more = _committed(db, phase, as_of, batch)
+            result["changed"] += changed
+            result["notices"] += notices
+    return result
+
+
+def _committed(db: Session, phase: Phase, as_of: dt.date, batch: int, attempts: int = 5) -> Found:
+    """One batch of a phase in its own transaction. If another writer (a person acting, a
+    second worker) touched the same rows meanwhile, nothing of the try is kept and it runs again
+    on fresh data; what it reports is only what was committed."""
     for attempt in range(attempts):
         try:
-            return _sweep_once(db, as_of)
+            found = phase(db, as_of, batch)
+            db.commit()
+            return found
         except (StaleDataError, IntegrityError, OperationalError):
             db.rollback()
             if attempt == attempts - 1:
@@ -51,71 +109,88 @@ def sweep(db: Session, as_of: dt.date | None = None, attempts: int = 5) -> dict[
     raise AssertionError("unreachable")
 
 
-def _sweep_once(db: Session, as_of: dt.date) -> dict[str, Any]:
+def _mark_missed(db: Session, as_of: dt.date, batch: int) -> Found:
+    """Deadlines past their day become missed: one event per case."""
     from noncoop.services import save  # the one way a case event is stored
 
+    # Each query is ordered the way its index is, so that SQLite never walks another index
+    # just to return rows in order: that would read every deadline to find none due.
+    overdue = db.exec(_claim(db, select(DeadlineRow).where(*_overdue(as_of))
+        .order_by(col(DeadlineRow.due), col(DeadlineRow.id)).limit(batch))).all()
+    if not overdue:
+        return [], [], False
+    more = len(overdue) == batch
+    overdue = sorted(overdue, key=lambda d: (d.case_id, d.position))
+    ids = sorted({d.case_id for d in overdue})
+    cases = {c.id: c for c in db.exec(select(CaseRow).where(col(CaseRow.id).in_(ids))).all()}
+    rows_of: dict[str, dict[int, DeadlineRow]] = defaultdict(dict)
+    for d in db.exec(select(DeadlineRow).where(col(DeadlineRow.case_id).in_(ids))).all():
+        rows_of[d.case_id][d.position] = d
     changed: list[dict[str, Any]] = []
-    notices: list[dict[str, Any]] = []
-
-    # 1. Deadlines past their day become missed: one event per case.
-    overdue = db.exec(_claim(db, select(DeadlineRow).where(
-        DeadlineRow.status == "open", col(DeadlineRow.due) < as_of)
-        .order_by(col(DeadlineRow.case_id), col(DeadlineRow.position)))).all()
+    events: list[dict[str, Any]] = []
     for case_id, rows in groupby(overdue, key=lambda d: d.case_id):
         rows = list(rows)
-        case_row = db.get(CaseRow, case_id)
-        assert case_row is not None
-        case = from_snapshot(case_row.snapshot)
+        case_row = cases[case_id]
         event = Event(case_id=case_id, seq=case_row.last_seq + 1, kind="deadlines_missed",
                       at=clock.now(), by=SWEEPER, on=as_of,
                       data={"positions": [d.position for d in rows]})
-        save(db, case_row, apply(case, event), event)
-        for d in rows:
-            d.status = "missed"
-            changed.append(_deadline_json(d))
+        save(db, case_row, apply(from_snapshot(case_row.snapshot), event), event,
+             rows_of[case_id], events)
+        changed += [_deadline_json(d) for d in rows]
+    db.flush()  # the case rows first: their version check fails before any event is written
+    db.execute(insert(EventRow), events)
+    return changed, [], more
 
-    # 2. One notice for each miss not yet told.
-    untold = db.exec(_claim(db, select(DeadlineRow).where(
-        DeadlineRow.status == "missed", DeadlineRow.missed_queued == False)  # noqa: E712
-        .order_by(col(DeadlineRow.due), col(DeadlineRow.id)))).all()
+
+def _tell_missed(db: Session, as_of: dt.date, batch: int) -> Found:
+    """One notice for each miss not yet told."""
+    untold = db.exec(_claim(db, select(DeadlineRow).where(*_untold())
+        .order_by(col(DeadlineRow.id)).limit(batch))).all()
     for d in untold:
         d.missed_on = as_of
-        notices.append(_queue(db, d, "missed"))
+    return [], _queue(db, untold, "missed"), len(untold) == batch
 
-    # 3. One reminder for each open deadline in its reminder window.
-    due_soon = db.exec(_claim(db, select(DeadlineRow).where(
-        DeadlineRow.status == "open", DeadlineRow.reminder_queued == False,  # noqa: E712
-        col(DeadlineRow.remind_from) <= as_of, col(DeadlineRow.due) >= as_of)
-        .order_by(col(DeadlineRow.due), col(DeadlineRow.id)))).all()
-    for d in due_soon:
-        notices.append(_queue(db, d, "reminder"))
 
-    # 4. Misses still outstanding after the day they were told: one digest a person a day.
-    told_before = db.exec(select(DeadlineRow).where(
-        DeadlineRow.status == "missed", DeadlineRow.outstanding == True,  # noqa: E712
-        col(DeadlineRow.missed_on) < as_of)
-        .order_by(col(DeadlineRow.who), col(DeadlineRow.due))).all()
-    for who, rows in groupby(told_before, key=lambda d: d.who):
-        rows = list(rows)
+def _remind(db: Session, as_of: dt.date, batch: int) -> Found:
+    """One reminder for each open deadline in its reminder window."""
+    due_soon = db.exec(_claim(db, select(DeadlineRow).where(*_in_reminder_window(as_of))
+        .order_by(col(DeadlineRow.remind_from), col(DeadlineRow.id)).limit(batch))).all()
+    return [], _queue(db, due_soon, "reminder"), len(due_soon) == batch
+
+
+def _digests(db: Session, as_of: dt.date, batch: int) -> Found:
+    """Misses still outstanding after the day they were told: one digest a person a day, never
+    a storm (SPEC "Time")."""
+    def outstanding() -> Any:
+        return select(DeadlineRow).where(*_outstanding_since(as_of))
+
+    whos = db.exec(outstanding().with_only_columns(col(DeadlineRow.who)).distinct()).all()
+    notices = []
+    for who in sorted(whos):
         key = f"{who} {as_of.isoformat()}"
-        if rows and db.exec(select(NoticeRow.id).where(NoticeRow.digest_key == key)).first() is None:
-            items = [_deadline_json(d) for d in rows]
-            db.add(NoticeRow(case_id=rows[0].case_id, kind="digest", digest_key=key,
-                             recipients=[who], created_at=clock.now(), body={"overdue": items}))
-            notices.append({"case_id": None, "step": None, "kind": "digest", "to": [who],
-                            "overdue": items})
+        if db.exec(select(NoticeRow.id).where(NoticeRow.digest_key == key)).first() is not None:
+            continue
+        mine = outstanding().where(DeadlineRow.who == who)
+        total = db.exec(mine.with_only_columns(func.count())).one()
+        items = [_deadline_json(d) for d in db.exec(
+            mine.order_by(col(DeadlineRow.due), col(DeadlineRow.case_id)).limit(DIGEST_ITEMS)).all()]
+        body = {"overdue": items, "total": total}
+        db.add(NoticeRow(kind="digest", digest_key=key, recipients=[who], created_at=clock.now(),
+                         body=body))
+        notices.append({"case_id": None, "step": None, "kind": "digest", "to": [who], **body})
+    return [], notices, False
 
-    db.commit()
-    return {"as_of": as_of.isoformat(), "changed": changed, "notices": notices}
 
-
-def _queue(db: Session, d: DeadlineRow, kind: str) -> dict[str, Any]:
-    if kind == "missed":
-        d.missed_queued = True
-    else:
-        d.reminder_queued = True
-    db.add(d)
-    db.add(NoticeRow(case_id=d.case_id, deadline_id=d.id, step=d.step, kind=kind,
-                     recipients=[d.who], created_at=clock.now()))
-    return {"case_id": d.case_id, "step": d.step, "kind": kind, "to": [d.who],
-            "deadline": d.kind, "due": d.due.isoformat()}
+def _queue(db: Session, deadlines: Sequence[DeadlineRow], kind: str) -> list[dict[str, Any]]:
+    """Flag each deadline as told of `kind` and write its notice, in bulk."""
+    flag = "missed_queued" if kind == "missed" else "reminder_queued"
+    now = clock.now()
+    for d in deadlines:
+        setattr(d, flag, True)
+    if deadlines:
+        db.execute(insert(NoticeRow), [
+            {"case_id": d.case_id, "deadline_id": d.id, "step": d.step, "kind": kind,
+             "recipients": [d.who], "created_at": now, "body": {}, "status": "queued"}
+            for d in deadlines])
+    return [{"case_id": d.case_id, "step": d.step, "kind": kind, "to": [d.who],
+             "deadline": d.kind, "due": d.due.isoformat()} for d in deadlines]

@@ -11,17 +11,27 @@ from noncoop.domain.case import Case, Deadline, StepRecord
 _DATES = ("decision_date", "travel_date")
 
 
-def to_snapshot(case: Case) -> dict[str, Any]:
-    def plain(value: Any) -> Any:
-        if isinstance(value, dt.date):
-            return value.isoformat()
-        if isinstance(value, dict):
-            return {k: plain(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [plain(v) for v in value]
-        return value
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
-    return plain(dataclasses.asdict(case))
+
+def _flat(obj: Any) -> dict[str, Any]:
+    # One level of a dataclass, without dataclasses.asdict's deep copies: a sweep writes
+    # thousands of snapshots (bench/sweep.py).
+    return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+
+
+def to_snapshot(case: Case) -> dict[str, Any]:
+    snap = _flat(case)
+    snap["steps"] = {k: _flat(v) for k, v in case.steps.items()}
+    snap["deadlines"] = [_flat(d) for d in case.deadlines]
+    return snap
 
 
 def _d(value: str | None) -> dt.date | None:

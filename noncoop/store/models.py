@@ -92,7 +92,12 @@ class DeadlineRow(SQLModel, table=True):
     __tablename__ = "deadlines"
     __table_args__ = (
         sa.UniqueConstraint("case_id", "position", name="uq_deadlines_case_position"),
+        # One index for each question a sweep asks, so that a sweep with nothing due reads
+        # nothing but index pages however many deadlines are open (bench/sweep.py).
         sa.Index("ix_deadlines_status_due", "status", "due"),
+        sa.Index("ix_deadlines_reminder", "status", "reminder_queued", "remind_from"),
+        sa.Index("ix_deadlines_untold", "status", "missed_queued"),
+        sa.Index("ix_deadlines_outstanding", "status", "outstanding", "missed_on"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -122,7 +127,7 @@ class NoticeRow(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    case_id: str = Field(foreign_key="cases.id", index=True, max_length=32)
+    case_id: str | None = Field(default=None, foreign_key="cases.id", index=True, max_length=32)
     deadline_id: int | None = Field(default=None, foreign_key="deadlines.id")
     step: str | None = None
     kind: str  # reminder | missed | digest

@@ -38,10 +38,15 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('deadlines', schema=None) as batch_op:
         batch_op.create_index('ix_deadlines_status_due', ['status', 'due'], unique=False)
+        batch_op.create_index('ix_deadlines_reminder', ['status', 'reminder_queued', 'remind_from'],
+                              unique=False)
+        batch_op.create_index('ix_deadlines_untold', ['status', 'missed_queued'], unique=False)
+        batch_op.create_index('ix_deadlines_outstanding', ['status', 'outstanding', 'missed_on'],
+                              unique=False)
 
     op.create_table('notices',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('case_id', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('case_id', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
     sa.Column('deadline_id', sa.Integer(), nullable=True),
     sa.Column('step', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -69,6 +74,9 @@ def downgrade() -> None:
 
     op.drop_table('notices')
     with op.batch_alter_table('deadlines', schema=None) as batch_op:
+        batch_op.drop_index('ix_deadlines_outstanding')
+        batch_op.drop_index('ix_deadlines_untold')
+        batch_op.drop_index('ix_deadlines_reminder')
         batch_op.drop_index('ix_deadlines_status_due')
 
     op.drop_table('deadlines')
