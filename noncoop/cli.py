@@ -243,11 +243,13 @@ def case_act(
 
 @app.command()
 def deadlines(as_of: Annotated[str | None, typer.Option(help="Count days left from this date.")] = None,
+              case: Annotated[str | None, typer.Option("--case", help="Only this case.")] = None,
+              who: Annotated[str | None, typer.Option("--who", help="Only this role or person.")] = None,
               as_json: Json = False, as_: As = services.ADMIN) -> None:
     """What is due, by date, per case and per person."""
     def work() -> list[dict[str, Any]]:
         with store.session() as db:
-            return services.list_deadlines(db, _date(as_of, "--as-of"))
+            return services.list_deadlines(db, _date(as_of, "--as-of"), case_id=case, who=who)
 
     def human(rows: list[dict[str, Any]]) -> str:
         return "\n".join(

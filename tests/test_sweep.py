@@ -102,3 +102,41 @@ def test_waiving_and_rescheduling_are_events_with_a_reason(db, letter_case):
     assert shown["history"][-1]["event"] == "deadline_waived"
     assert shown["history"][-1]["reason"] == "Bureau decided to wait"
     assert sweep(db, D(2024, 12, 30))["changed"] == []
+
+
+def test_a_sweep_in_small_batches_raises_each_miss_once(db):
+    ids = []
+    for n in range(5):
+        case = services.open_case(db, state="Mongolia", scenario="7a", decision_ref=f"d{n}",
+                                  decision_date=D(2024, 10, 24), referred_to=["assembly"])
+        ids.append(case["id"])
+    # forward_decision, press_release and emergency_bureau_meeting of every case: 15 misses.
+    result = sweep(db, D(2024, 12, 4), batch=2)
+    assert len(result["changed"]) == 15
+    assert len({(c["case_id"], c["step"], c["kind"]) for c in result["changed"]}) == 15
+    assert [n["kind"] for n in result["notices"]] == ["missed"] * 15
+    assert sweep(db, D(2024, 12, 4), batch=2) == {"as_of": "2024-12-04", "changed": [], "notices": []}
+    for case_id in ids:
+        shown = services.show_case(db, case_id)
+        assert {d["status"] for d in shown["deadlines"]} == {"missed"}
+
+
+@pytest.mark.parametrize(("frozen", "missed"), [
+    ("2024-10-26T21:59:00Z", False),  # 23:59 on Saturday 26 October in The Hague (CEST)
+    ("2024-10-26T22:00:00Z", True),   # midnight: Sunday 27 October, the night clocks go back
+    ("2025-03-29T22:59:00Z", False),  # 23:59 on Saturday 29 March (CET)
+    ("2025-03-29T23:00:00Z", True),   # midnight: Sunday 30 March, the night clocks go forward
+])
+def test_the_sweep_day_turns_at_midnight_in_the_hague_in_dst_weeks(db, freezer, frozen, missed):
+    due = dt.date.fromisoformat(frozen[:10])
+    freezer.move_to(f"{due - dt.timedelta(days=3)}T10:00:00Z")
+    case = services.open_case(db, state="Mongolia", scenario="7a", decision_ref="ICC-01/22-90",
+                              decision_date=due - dt.timedelta(days=40), referred_to=["assembly"])
+    services.act(db, case["id"], "open_letter", on=due - dt.timedelta(days=30),
+                 params={"action": "send", "reply_days": "30"})
+    assert [d["due"] for d in services.show_case(db, case["id"])["deadlines"]
+            if d["kind"] == "reply"] == [due.isoformat()]
+    freezer.move_to(frozen)
+    result = sweep(db)  # as the scheduler runs it: no date given, the clock decides
+    replies = [c for c in result["changed"] if c["kind"] == "reply"]
+    assert bool(replies) is missed
