@@ -19,6 +19,24 @@ class StateInfo:
     name: str
     group: str
     party: bool
+    fr: str = ""  # the French short name, as the United Nations writes it
+    fr_de: str = ""  # the French name after "de": "de la Mongolie", "du Kenya"
+
+    def named(self, lang: str) -> str:
+        return self.fr if lang == "fr" and self.fr else self.name
+
+    def named_after_of(self, lang: str) -> str:
+        return self.fr_de if lang == "fr" and self.fr_de else self.name
+
+
+def group_name(group: str, lang: str) -> str:
+    """A regional group's name in `lang` (config/states.yaml, groups_fr)."""
+    return _groups_fr().get(group, group) if lang == "fr" else group
+
+
+@cache
+def _groups_fr() -> dict[str, str]:
+    return yaml.safe_load((CONFIG_DIR / "states.yaml").read_text(encoding="utf-8")).get("groups_fr", {})
 
 
 @cache
@@ -27,12 +45,13 @@ def registry() -> dict[str, StateInfo]:
     parties = CONFIG_DIR / "states.yaml"
     if parties.exists():
         for s in yaml.safe_load(parties.read_text(encoding="utf-8"))["states_parties"]:
-            info = StateInfo(s["name"], s["group"], True)
+            info = StateInfo(s["name"], s["group"], True, s.get("fr", ""), s.get("fr_de", ""))
             for name in [s["name"], *s.get("aliases", ())]:
                 found[name.casefold()] = info
     others = yaml.safe_load((CONFIG_DIR / "non_parties.yaml").read_text(encoding="utf-8"))
     for s in others["non_parties"]:
-        found.setdefault(s["name"].casefold(), StateInfo(s["name"], s["group"], False))
+        found.setdefault(s["name"].casefold(), StateInfo(s["name"], s["group"], False,
+                                                         s.get("fr", ""), s.get("fr_de", "")))
     return found
 
 
