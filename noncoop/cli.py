@@ -21,8 +21,10 @@ app = typer.Typer(help="Case tracker for the Assembly procedures relating to non
                   no_args_is_help=True, pretty_exceptions_enable=False)
 calendar_app = typer.Typer(help="Assembly sessions and Bureau meetings.", no_args_is_help=True)
 case_app = typer.Typer(help="Open, list, show and advance cases.", no_args_is_help=True)
+letters_app = typer.Typer(help="Letters of the procedure: draft, issue, register.", no_args_is_help=True)
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(case_app, name="case")
+app.add_typer(letters_app, name="letters")
 
 Json = Annotated[bool, typer.Option("--json", help="Machine output on stdout.")]
 As = Annotated[str, typer.Option("--as", help="Act as this person (e-mail).")]
@@ -269,6 +271,118 @@ def sweep(as_of: Annotated[str | None, typer.Option(help="Sweep as on this date.
             return run_sweep(db, _date(as_of, "--as-of"))
     _run(as_json, work, lambda r: f"sweep as of {r['as_of']}: {len(r['changed'])} deadline(s) "
          f"changed, {len(r['notices'])} notice(s) queued")
+
+
+# -- letters -------------------------------------------------------------------------------
+
+Lang = Annotated[str, typer.Option("--lang", help="en or fr.")]
+Format = Annotated[str, typer.Option("--format", help="html, docx or pdf.")]
+Output = Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file.")]
+
+
+def _deliver(content: bytes, fmt: str, output: Path | None, extra: dict[str, Any]) -> dict[str, Any]:
+    """Write the document to -o, or HTML to stdout; binary formats need a file."""
+    import hashlib
+
+    if output is None:
+        if fmt != "html":
+            raise BadInput(f"a {fmt} document is written to a file: add -o FILE.{fmt}")
+        sys.stdout.write(content.decode("utf-8"))
+        raise typer.Exit(0)
+    output.write_bytes(content)
+    return {**extra, "written": str(output), "bytes": len(content),
+            "sha256": hashlib.sha256(content).hexdigest()}
+
+
+@letters_app.command("render")
+def letters_render(case_id: str, template: str, lang: Lang = "en", fmt: Format = "html",
+                   output: Output = None, as_json: Json = False, as_: As = services.ADMIN) -> None:
+    """Draft a letter of a case (marked DRAFT, not numbered, not stored)."""
+    from noncoop.letters import register
+
+    def work() -> dict[str, Any]:
+        with store.session() as db:
+            content = register.render(db, case_id, template, lang, fmt)
+        return _deliver(content, fmt, output, {"case_id": case_id, "template": template})
+    _run(as_json, work, lambda r: f"written {r['written']} ({r['bytes']} bytes)")
+
+
+@letters_app.command("issue")
+def letters_issue(case_id: str, template: str, lang: Lang = "en", fmt: Format = "html",
+                  corrects: Annotated[str | None, typer.Option(help="The letter it corrects.")] = None,
+                  on: Annotated[str | None, typer.Option(help="Date of the letter (default today).")] = None,
+                  as_json: Json = False, as_: As = services.ADMIN) -> None:
+    """Issue a letter: the next register number; stored exactly as issued."""
+    from noncoop.letters import register
+
+    def work() -> dict[str, Any]:
+        with store.session() as db:
+            return register.issue(db, case_id, template, lang=lang, fmt=fmt, by=as_,
+                                  on=_date(on, "--on"), corrects=corrects)
+    _run(as_json, work, lambda r: f"issued {r['reference']} ({r['template']}, {r['lang']}) to "
+         f"{len(r['recipients'])} recipient(s)")
+
+
+@letters_app.command("list")
+def letters_list(case: Annotated[str | None, typer.Option("--case", help="Only this case.")] = None,
+                 as_json: Json = False, as_: As = services.ADMIN) -> None:
+    """The register of issued letters."""
+    from noncoop.letters import register
+
+    def work() -> list[dict[str, Any]]:
+        with store.session() as db:
+            return register.list_letters(db, case)
+    _run(as_json, work, lambda rows: "\n".join(
+        f"{r['reference']:<20} {r['issued_on']}  {r['case_id'] or '-':<12} {r['template']} "
+        f"({r['lang']})" + (f"  corrected by {r['corrected_by']}" if r["corrected_by"] else "")
+        for r in rows) or "no letters issued")
+
+
+@letters_app.command("show")
+def letters_show(reference: str, output: Output = None, as_json: Json = False,
+                 as_: As = services.ADMIN) -> None:
+    """A letter of the register; with -o, its bytes exactly as issued."""
+    from noncoop.letters import register
+
+    def work() -> dict[str, Any]:
+        with store.session() as db:
+            entry, content = register.show(db, reference)
+        if output is not None:
+            output.write_bytes(content)
+            entry["written"] = str(output)
+        return entry
+    _run(as_json, work, lambda r: "\n".join(f"{k}: {v}" for k, v in r.items() if k != "recipients")
+         + f"\nrecipients: {len(r['recipients'])}")
+
+
+@letters_app.command("templates")
+def letters_templates(as_json: Json = False, as_: As = services.ADMIN) -> None:
+    """The letters of the procedure, with their step and Annex II paragraph."""
+    from noncoop.letters.render import catalogue
+
+    def work() -> list[dict[str, Any]]:
+        return [{"template": d.name, "step": d.step, "paragraph": d.paragraph, "form": d.form,
+                 "to": list(d.to)} for d in catalogue().values()]
+    _run(as_json, work, lambda rows: "\n".join(
+        f"{r['template']:<30} para {r['paragraph']:<7} {r['form']:<13} to {', '.join(r['to'])}"
+        for r in rows))
+
+
+@letters_app.command("report")
+def letters_report(session: Annotated[int | None, typer.Option(help="Default: the next.")] = None,
+                   period_from: Annotated[str | None, typer.Option("--from")] = None,
+                   period_to: Annotated[str | None, typer.Option("--to")] = None,
+                   lang: Lang = "en", fmt: Format = "html", output: Output = None,
+                   as_json: Json = False, as_: As = services.ADMIN) -> None:
+    """Draft the Bureau's report on non-cooperation to a session (Annex II para 15)."""
+    from noncoop.letters import register
+
+    def work() -> dict[str, Any]:
+        with store.session() as db:
+            content = register.report(db, session, lang, fmt, _date(period_from, "--from"),
+                                      _date(period_to, "--to"))
+        return _deliver(content, fmt, output, {"report": "bureau_report", "session": session})
+    _run(as_json, work, lambda r: f"written {r['written']} ({r['bytes']} bytes)")
 
 
 @app.command()

@@ -29,12 +29,17 @@ def _overrides(path: str | None) -> dict[str, Any]:
     return data
 
 
-def deadlines() -> dict[str, Any]:
-    """The deadline numbers: config/deadlines.yaml with the overrides applied per rule."""
-    base = yaml.safe_load((CONFIG_DIR / "deadlines.yaml").read_text(encoding="utf-8"))
-    for key, value in _overrides(os.environ.get("NONCOOP_CONFIG")).get("deadlines", {}).items():
+def _section(name: str) -> dict[str, Any]:
+    """config/NAME.yaml with the NONCOOP_CONFIG overrides of section NAME applied per key."""
+    base = yaml.safe_load((CONFIG_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
+    for key, value in _overrides(os.environ.get("NONCOOP_CONFIG")).get(name, {}).items():
         base[key] = {**base.get(key, {}), **value} if isinstance(value, dict) else value
     return base
+
+
+def deadlines() -> dict[str, Any]:
+    """The deadline numbers: config/deadlines.yaml with the overrides applied per rule."""
+    return _section("deadlines")
 
 
 def closures() -> tuple[dt.date, ...]:
@@ -45,3 +50,8 @@ def scheduler() -> dict[str, Any]:
     """The scheduler's settings (`scheduler: {sweep_minutes: 5}` in NONCOOP_CONFIG)."""
     defaults = {"sweep_minutes": 5}
     return {**defaults, **_overrides(os.environ.get("NONCOOP_CONFIG")).get("scheduler", {})}
+
+
+def letters() -> dict[str, Any]:
+    """Letter settings: config/letters.yaml with the `letters:` overrides applied."""
+    return _section("letters")

@@ -136,3 +136,31 @@ class NoticeRow(SQLModel, table=True):
     recipients: list[str] = Field(sa_column=sa.Column(sa.JSON, nullable=False))
     created_at: dt.datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))
     status: str = Field(default="queued", index=True)
+
+
+class LetterRow(SQLModel, table=True):
+    """An issued letter, stored exactly as issued (SPEC "Correspondence"). Never changed: a
+    correction is a new letter that names the one it replaces."""
+
+    __tablename__ = "letters"
+    __table_args__ = (
+        sa.UniqueConstraint("prefix", "seq", name="uq_letters_prefix_seq"),
+        sa.UniqueConstraint("reference", name="uq_letters_reference"),
+        sa.UniqueConstraint("corrects_id", name="uq_letters_corrects"),  # corrected once
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str  # the register number, e.g. ICC-ASP/23/S/12
+    prefix: str  # the numbering pattern up to the number: ICC-ASP/23/S/
+    seq: int
+    case_id: str | None = Field(default=None, foreign_key="cases.id", index=True, max_length=32)
+    template: str
+    lang: str
+    media_type: str
+    content: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+    sha256: str
+    recipients: list[str] = Field(sa_column=sa.Column(sa.JSON, nullable=False))
+    issued_on: dt.date
+    issued_at: dt.datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))
+    issued_by: str
+    corrects_id: int | None = Field(default=None, foreign_key="letters.id")

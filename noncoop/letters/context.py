@@ -1,0 +1,147 @@
+"""What a letter template is given (the contract in letters/README.md), built from a case, the
+calendar and config. Pure: the case, the calendar and the day are passed in."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from num2words import num2words
+
+from noncoop import config, states
+from noncoop.calendar import BureauMeeting, Session, next_bureau_meeting, next_or_ongoing_session
+from noncoop.domain.case import Case
+from noncoop.letters.render import LetterDef
+
+FORMAL_STEPS = ("forward_decision", "press_release", "emergency_bureau_meeting", "open_letter",
+                "bureau_hearing", "nywg_public_meeting", "omnibus_notation", "plenary_discussion",
+                "unsc_letter", "bureau_report")
+
+MEETING_STEPS = ("emergency_bureau_meeting", "bureau_hearing", "nywg_public_meeting")
+
+
+def ordinal(n: int, lang: str) -> str:
+    # "session" is feminine in French: la première session, la vingt-troisième session.
+    if lang == "fr" and n == 1:
+        return "première"
+    return num2words(n, to="ordinal", lang=lang)
+
+
+def session_json(s: Session | None, lang: str) -> dict[str, Any] | None:
+    if s is None:
+        return None
+    return {"number": s.number, "ordinal": ordinal(s.number, lang), "start": s.start,
+            "end": s.end, "venue": place_name(s.venue, lang)}
+
+
+def place_name(place: str, lang: str) -> str:
+    """A place in the letter's language: config keys (the_hague) and English names alike."""
+    for key, names in config.letters()["places"].items():
+        if place in (key, names.get("en")):
+            return names.get(lang, place)
+    return place
+
+
+def recipients(kinds: tuple[str, ...], case: Case | None, lang: str) -> list[str]:
+    """How the letter addresses its recipients (config/letters.yaml); `public` has none."""
+    forms = config.letters()["recipients"][lang]
+    info = states.lookup(case.requested_state) if case else None
+    return [forms[k].format(state=info.named(lang) if info else "",
+                            state_de=info.named_after_of(lang) if info else "")
+            for k in kinds if k != "public"]
+
+
+def common(letter: LetterDef, lang: str, on: dt.date, reference: str,
+           corrects: str | None) -> dict[str, Any]:
+    settings = config.letters()
+    return {
+        "letter": {"reference": reference, "date": on, "lang": lang, "name": letter.name,
+                   "place": place_name(settings["place"], lang), "paragraph": letter.paragraph,
+                   "corrects": corrects},
+        "signatory": dict(settings["signatory"][lang]),
+    }
+
+
+def case_json(case: Case, lang: str) -> dict[str, Any]:
+    info = states.lookup(case.requested_state)
+    return {
+        "id": case.id, "state": info.named(lang), "region": states.group_name(case.region, lang),
+        "scenario": case.scenario, "decision_ref": case.decision_ref,
+        "decision_date": case.decision_date, "chamber": case.chamber, "person": case.person,
+        "request": case.request, "summary": case.summary, "travel_date": case.travel_date,
+        "referred_to_security_council": "security-council" in case.referred_to,
+    }
+
+
+def history(case: Case, titles: dict[str, str]) -> list[dict[str, Any]]:
+    """The formal steps recorded on the case, in the order of the procedure."""
+    out = []
+    for step in FORMAL_STEPS:
+        rec = case.steps.get(step)
+        if rec and rec.status != "pending":
+            out.append({"date": rec.date, "step": step, "title": titles.get(step, step),
+                        "status": rec.status, "reason": rec.reason})
+    return out
+
+
+def build(letter: LetterDef, case: Case, lang: str, *, on: dt.date, reference: str = "DRAFT",
+          corrects: str | None = None, sessions: tuple[Session, ...] = (),
+          meetings: tuple[BureauMeeting, ...] = (), deadline: tuple[str, str] | None = None,
+          titles: dict[str, str] | None = None) -> dict[str, Any]:
+    """The context of `letter` about `case`, dated `on`. `deadline` (step, kind) picks the
+    deadline a reminder or overdue notice is about (default: the earliest outstanding)."""
+    steps = case.steps
+    reply = next((d.due for d in case.deadlines
+                  if d.step == "open_letter" and d.kind == "reply" and d.status == "open"), None)
+    if reply is None and letter.step == "open_letter" and "open_letter" not in steps:
+        reply = on + dt.timedelta(days=int(config.letters()["reply_days"]))
+    return {
+        **common(letter, lang, on, reference, corrects),
+        "case": case_json(case, lang),
+        "recipients": recipients(letter.to, case, lang),
+        "reply_by": reply,
+        "meeting": _meeting(letter, case, on, meetings, lang),
+        # The session concerned: on-going on the decision date, else the next (14(e), 15).
+        "session": session_json(next_or_ongoing_session(sessions, case.decision_date or on), lang),
+        "deadline": _deadline(case, deadline, titles or {}),
+        "task": _task(case),
+        "history": history(case, titles or {}),
+    }
+
+
+def _meeting(letter: LetterDef, case: Case, on: dt.date, meetings: tuple[BureauMeeting, ...],
+             lang: str) -> dict[str, Any] | None:
+    """The meeting a letter concerns: the date recorded on its step, else the next Bureau
+    meeting in the calendar (para 14(c): "at the next meeting"), else unknown."""
+    if letter.step not in MEETING_STEPS:
+        return None
+    rec = case.steps.get(letter.step or "")
+    if rec is not None and rec.date is not None:
+        place = rec.data.get("place", "")
+        return {"date": rec.date, "place": place_name(place, lang)}
+    if letter.step in ("emergency_bureau_meeting", "bureau_hearing"):
+        meeting = next_bureau_meeting(meetings, on)
+        if meeting is not None:
+            return {"date": meeting.date, "place": place_name(meeting.place, lang)}
+    return None
+
+
+def _deadline(case: Case, which: tuple[str, str] | None,
+              titles: dict[str, str]) -> dict[str, Any] | None:
+    outstanding = [d for d in case.deadlines if d.status in ("open", "missed") and d.done_on is None]
+    if which is not None:
+        outstanding = [d for d in case.deadlines if (d.step, d.kind) == which]
+    chosen = min(outstanding, key=lambda d: d.due, default=None)
+    if chosen is None:
+        return None
+    return {"step": chosen.step, "title": titles.get(chosen.step, chosen.step),
+            "kind": chosen.kind, "due": chosen.due, "status": chosen.status}
+
+
+def _task(case: Case) -> dict[str, Any] | None:
+    rec = case.steps.get("request_assistance")
+    if rec is None:
+        return None
+    return {"title": rec.data.get("task") or rec.data.get("title") or "",
+            "due": dt.date.fromisoformat(rec.data["due"]) if rec.data.get("due") else None,
+            "note": rec.data.get("note") or rec.reason}

@@ -1,0 +1,87 @@
+"""Rendering a letter template to HTML. One sandboxed environment per language, with autoescape
+and StrictUndefined (PITFALLS): a missing value is an error naming it, never a blank in a signed
+letter, and user text such as `{{7*7}}` or `<script>` stays literal."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from babel.dates import format_date
+from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound, UndefinedError, select_autoescape
+from jinja2.sandbox import SandboxedEnvironment
+
+from noncoop.errors import BadInput
+
+LETTERS_DIR = Path(__file__).resolve().parents[2] / "letters"
+LANGS = ("en", "fr")
+LOCALES = {"en": "en_GB", "fr": "fr_FR"}
+REPORT = "bureau_report"  # the Bureau's report to a session: a document over all cases (para 15)
+
+
+@dataclass(frozen=True)
+class LetterDef:
+    name: str
+    step: str | None
+    paragraph: str
+    form: str
+    to: tuple[str, ...]
+
+
+@cache
+def catalogue() -> dict[str, LetterDef]:
+    """The letters of letters/catalogue.yaml, by name."""
+    raw = yaml.safe_load((LETTERS_DIR / "catalogue.yaml").read_text(encoding="utf-8"))["letters"]
+    return {name: LetterDef(name, d.get("step"), str(d["paragraph"]), d["form"], tuple(d["to"]))
+            for name, d in raw.items()}
+
+
+def long_date(day: dt.date | None, lang: str) -> str:
+    """24 October 2024 / 24 octobre 2024 (1er octobre: French writes the first of the month so)."""
+    if day is None:
+        raise BadInput("a letter was asked to print a date that is not known; record it first")
+    text = format_date(day, "long", locale=LOCALES[lang])
+    return f"1er{text[1:]}" if lang == "fr" and day.day == 1 else text
+
+
+@cache
+def environment(lang: str) -> SandboxedEnvironment:
+    env = SandboxedEnvironment(
+        loader=FileSystemLoader(LETTERS_DIR / lang),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+    )
+    env.filters["date"] = lambda day: long_date(day, lang)
+    return env
+
+
+def check_lang(lang: str) -> str:
+    if lang not in LANGS:
+        raise BadInput(f"unknown language {lang!r}: letters exist in {', '.join(LANGS)} (--lang)")
+    return lang
+
+
+def check_name(name: str) -> str:
+    if name != REPORT and name not in catalogue():
+        raise BadInput(f"unknown letter {name!r}: use one of {', '.join(sorted(catalogue()))} "
+                       "(letters/catalogue.yaml)", code="unknown_letter")
+    return name
+
+
+def render_html(name: str, lang: str, context: dict[str, Any]) -> str:
+    check_name(name)
+    try:
+        template = environment(check_lang(lang)).get_template(f"{name}.html")
+    except TemplateNotFound:
+        raise BadInput(f"there is no {lang} template for {name}: add letters/{lang}/{name}.html",
+                       code="unknown_letter") from None
+    try:
+        return template.render(**context)
+    except UndefinedError as exc:
+        raise BadInput(f"letter {name} ({lang}) cannot be drafted: {exc.message}. Record the "
+                       "missing fact on the case, or fix the template (letters/README.md lists "
+                       "what a template is given)", code="letter_incomplete") from None
