@@ -1,5 +1,6 @@
 """The command line end to end, in a temporary directory, as a user would run it."""
 
+import hashlib
 import json
 import os
 import subprocess
@@ -115,3 +116,29 @@ def test_sweep_and_deadlines_through_the_cli(run):
     assert code == 0 and [(r["step"], r["status"]) for r in mine] == [("forward_decision", "missed")]
     code, err, _ = run("deadlines", "--case", "NC-1999-001", "--json")
     assert code == 2 and err["error"]["code"] == "unknown_case"
+
+
+def test_letters_through_the_cli(run, tmp_path: Path):
+    run("init")
+    run("calendar", "add-session", "--number", "23", "--start", "2024-12-02", "--end", "2024-12-07",
+        "--venue", "The Hague")
+    code, case, _ = run("case", "open", "--state", "Mongolia", "--scenario", "7a", "--decision-ref",
+                        "ICC-01/22-90", "--decision-date", "2024-10-24", "--referred-to",
+                        "assembly", "--json")
+    code, names, _ = run("letters", "templates", "--json")
+    assert code == 0 and {"open_letter", "forward_decision", "unsc_letter"} <= {n["template"] for n in names}
+    code, err, _ = run("letters", "render", case["id"], "open_letter", "--format", "docx", "--json")
+    assert code == 2 and "-o" in err["error"]["message"]
+    code, drafted, _ = run("letters", "render", case["id"], "open_letter", "--lang", "fr",
+                           "--format", "docx", "-o", str(tmp_path / "lettre.docx"), "--json")
+    assert code == 0 and (tmp_path / "lettre.docx").stat().st_size == drafted["bytes"]
+    code, issued, _ = run("letters", "issue", case["id"], "forward_decision", "--on", "2024-10-25",
+                          "--json")
+    assert code == 0 and issued["reference"] == "ICC-ASP/23/S/1"
+    code, listed, _ = run("letters", "list", "--json")
+    assert [r["reference"] for r in listed] == ["ICC-ASP/23/S/1"]
+    out = tmp_path / "issued.html"
+    code, shown, _ = run("letters", "show", "ICC-ASP/23/S/1", "-o", str(out), "--json")
+    assert code == 0 and hashlib.sha256(out.read_bytes()).hexdigest() == issued["sha256"]
+    code, err, _ = run("letters", "show", "ICC-ASP/99/S/9", "--json")
+    assert code == 2 and err["error"]["code"] == "unknown_letter_reference"
