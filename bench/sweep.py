@@ -194,22 +194,13 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     ]
 
 
-def table(rows: list[dict[str, Any]]) -> str:
-    lines = [f"{'benchmark':<32} {'value':>12} {'baseline':>12} {'ratio':>8} {'target':>7}  against"]
-    for r in rows:
-        base = f"{r['baseline']:.2f}" if r["baseline"] is not None else "-"
-        ratio = f"{r['ratio']:.2f}x" if r["ratio"] is not None else "-"
-        target = f"{r['target']:.0f}x" if r["target"] else "-"
-        lines.append(f"{r['name']:<32} {r['value']:>9.2f} {r['unit']:<2} {base:>12} {ratio:>8} "
-                     f"{target:>7}  {r.get('against', '')}")
-    return "\n".join(lines)
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="10,000 cases instead of 100,000")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
+    from bench_table import table  # beside this file
+
     rows = run(args.quick)
     print(json.dumps({"benchmarks": rows}, indent=1) if args.json else table(rows))
 

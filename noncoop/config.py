@@ -30,9 +30,15 @@ def _overrides(path: str | None) -> dict[str, Any]:
 
 
 def _section(name: str) -> dict[str, Any]:
-    """config/NAME.yaml with the NONCOOP_CONFIG overrides of section NAME applied per key."""
+    """config/NAME.yaml with the NONCOOP_CONFIG overrides of section NAME applied per key.
+    Read once per settings file (a letter asks several times): treat the result as read-only."""
+    return _merged(name, os.environ.get("NONCOOP_CONFIG"))
+
+
+@cache
+def _merged(name: str, overrides: str | None) -> dict[str, Any]:
     base = yaml.safe_load((CONFIG_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
-    for key, value in _overrides(os.environ.get("NONCOOP_CONFIG")).get(name, {}).items():
+    for key, value in _overrides(overrides).get(name, {}).items():
         base[key] = {**base.get(key, {}), **value} if isinstance(value, dict) else value
     return base
 
