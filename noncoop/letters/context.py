@@ -87,10 +87,13 @@ def history(case: Case, titles: dict[str, str]) -> list[dict[str, Any]]:
 def build(letter: LetterDef, case: Case, lang: str, *, on: dt.date, reference: str = "DRAFT",
           corrects: str | None = None, sessions: tuple[Session, ...] = (),
           meetings: tuple[BureauMeeting, ...] = (), deadline: tuple[str, str] | None = None,
-          titles: dict[str, str] | None = None) -> dict[str, Any]:
+          titles: dict[str, str] | None = None, step: str | None = None) -> dict[str, Any]:
     """The context of `letter` about `case`, dated `on`. `deadline` (step, kind) picks the
-    deadline a reminder or overdue notice is about (default: the earliest outstanding)."""
+    deadline a reminder or overdue notice is about (default: the earliest outstanding); `step`
+    is the step a notice is about (default: the letter's own)."""
     steps = case.steps
+    step = step or letter.step
+    titles = titles or {}
     reply = next((d.due for d in case.deadlines
                   if d.step == "open_letter" and d.kind == "reply" and d.status == "open"), None)
     if reply is None and letter.step == "open_letter" and "open_letter" not in steps:
@@ -100,26 +103,27 @@ def build(letter: LetterDef, case: Case, lang: str, *, on: dt.date, reference: s
         "case": case_json(case, lang),
         "recipients": recipients(letter.to, case, lang),
         "reply_by": reply,
-        "meeting": _meeting(letter, case, on, meetings, lang),
+        "step": {"id": step, "title": titles.get(step, step)} if step else None,
+        "meeting": _meeting(step, case, on, meetings, lang),
         # The session concerned: on-going on the decision date, else the next (14(e), 15).
         "session": session_json(next_or_ongoing_session(sessions, case.decision_date or on), lang),
-        "deadline": _deadline(case, deadline, titles or {}),
+        "deadline": _deadline(case, deadline, titles),
         "task": _task(case),
-        "history": history(case, titles or {}),
+        "history": history(case, titles),
     }
 
 
-def _meeting(letter: LetterDef, case: Case, on: dt.date, meetings: tuple[BureauMeeting, ...],
+def _meeting(step: str | None, case: Case, on: dt.date, meetings: tuple[BureauMeeting, ...],
              lang: str) -> dict[str, Any] | None:
     """The meeting a letter concerns: the date recorded on its step, else the next Bureau
     meeting in the calendar (para 14(c): "at the next meeting"), else unknown."""
-    if letter.step not in MEETING_STEPS:
+    if step not in MEETING_STEPS:
         return None
-    rec = case.steps.get(letter.step or "")
+    rec = case.steps.get(step)
     if rec is not None and rec.date is not None:
         place = rec.data.get("place", "")
         return {"date": rec.date, "place": place_name(place, lang)}
-    if letter.step in ("emergency_bureau_meeting", "bureau_hearing"):
+    if step in ("emergency_bureau_meeting", "bureau_hearing"):
         meeting = next_bureau_meeting(meetings, on)
         if meeting is not None:
             return {"date": meeting.date, "place": place_name(meeting.place, lang)}

@@ -17,7 +17,15 @@ from noncoop.domain import Event, load_procedure
 from noncoop.domain.case import Case
 from noncoop.errors import BadInput, Conflict, NotFound, Refused
 from noncoop.letters import context
-from noncoop.letters.render import REPORT, LetterDef, catalogue, check_lang, check_name, render_html
+from noncoop.letters.render import (
+    DOCUMENTS,
+    REPORT,
+    LetterDef,
+    catalogue,
+    check_lang,
+    check_name,
+    render_html,
+)
 from noncoop.store.codec import from_snapshot
 from noncoop.store.models import CaseRow, EventRow, LetterRow
 
@@ -63,8 +71,8 @@ def render(db: Session, case_id: str, name: str, lang: str = "en", fmt: str = "h
 
 
 def _letter(name: str) -> LetterDef:
-    if check_name(name) == REPORT:
-        raise BadInput("the Bureau report covers every case: use `noncoop letters report`")
+    if check_name(name) in DOCUMENTS:
+        raise BadInput(f"{name} covers many cases, not one: see `noncoop letters report`")
     return catalogue()[name]
 
 

@@ -21,6 +21,8 @@ LETTERS_DIR = Path(__file__).resolve().parents[2] / "letters"
 LANGS = ("en", "fr")
 LOCALES = {"en": "en_GB", "fr": "fr_FR"}
 REPORT = "bureau_report"  # the Bureau's report to a session: a document over all cases (para 15)
+DIGEST = "digest"  # the daily digest of a person's missed deadlines: over all cases
+DOCUMENTS = (REPORT, DIGEST)  # templates about many cases, not in the catalogue of letters
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,7 @@ def check_lang(lang: str) -> str:
 
 
 def check_name(name: str) -> str:
-    if name != REPORT and name not in catalogue():
+    if name not in DOCUMENTS and name not in catalogue():
         raise BadInput(f"unknown letter {name!r}: use one of {', '.join(sorted(catalogue()))} "
                        "(letters/catalogue.yaml)", code="unknown_letter")
     return name
