@@ -4,20 +4,28 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
-from noncoop import clock, config, states
+from noncoop import clock, config, states, tasks
 from noncoop.calendar import SESSION_KINDS, BureauMeeting, next_or_ongoing_session
 from noncoop.calendar import Session as AssemblySession
 from noncoop.domain import Case, Event, Facts, apply, load_procedure
 from noncoop.domain.deadlines import compute
 from noncoop.errors import BadInput, Conflict, NotFound, Refused
 from noncoop.store.codec import from_snapshot, to_snapshot
-from noncoop.store.models import BureauMeetingRow, CaseRow, DeadlineRow, EventRow, SessionRow
+from noncoop.store.models import (
+    BureauMeetingRow,
+    CaseRow,
+    DeadlineRow,
+    EventRow,
+    NoticeRow,
+    SessionRow,
+)
 
 REFERRALS = ("assembly", "security-council")
 REQUESTS = ("art89", "art93")
@@ -187,14 +195,23 @@ def save(db: Session, row: CaseRow, case: Case, event: Event,
     if existing is None:
         existing = {d.position: d for d in db.exec(
             select(DeadlineRow).where(DeadlineRow.case_id == case.id)).all()} if event.seq > 1 else {}
+    new, closed = [], []
     for position, d in enumerate(case.deadlines):
-        drow = existing.get(position) or DeadlineRow(
-            case_id=case.id, position=position, step=d.step, kind=d.kind, due=d.due,
-            status=d.status, who=d.who, basis=d.basis, remind_from=d.remind_from or d.due)
+        drow = existing.get(position)
+        if drow is None:
+            new.append(position)
+            drow = DeadlineRow(case_id=case.id, position=position, step=d.step, kind=d.kind,
+                               due=d.due, status=d.status, who=d.who, basis=d.basis,
+                               remind_from=d.remind_from or d.due)
         outstanding = d.done_on is None and d.status in ("open", "missed")
+        if drow.outstanding and not outstanding and position not in new:
+            closed.append(position)
         if drow.status != d.status or drow.outstanding != outstanding or drow.id is None:
             drow.status, drow.outstanding = d.status, outstanding
             db.add(drow)
+    if new or closed:
+        steps = load_procedure(case.workflow, case.workflow_version).steps
+        tasks.from_deadlines(db, case, event, new, closed, {k: v.title for k, v in steps.items()})
 
 
 def _event_row(e: Event) -> EventRow:
@@ -248,18 +265,45 @@ def act(db: Session, case_id: str, step: str, *, on: dt.date | None = None, skip
         session = next_or_ongoing_session(facts.sessions, case.decision_date or on)
         if session is not None:
             data["params"] = {**data["params"], "session": f"{session.number} {session.kind}"}
+    assisting: list[str] = []
+    if step == "request_assistance" and not skip:
+        assisting = tasks.assisting_emails(db, case, params, on)
+        data["params"] = {**data["params"], "to": ",".join(assisting)}  # on the record
     if not skip:
         procedure.fire(case, step, facts)
     event = Event(case_id=case.id, seq=row.last_seq + 1, kind=kind, at=clock.now(), by=by,
                   step=step if step in procedure.steps else None, on=on, reason=reason, data=data)
-    return _append(db, row, case, event)
+    move = {"step_started": "started", "step_done": "done"}.get(kind)
+    defn = procedure.steps.get(step)
+    notices = [_notice(case, step, spec, assisting, on, params)
+               for spec in (defn.notify if defn else ()) if spec["when"] == move]
+
+    def stage(case: Case) -> None:  # in the event's transaction (DESIGN principle 4)
+        tasks.assistance(db, case, assisting, on, params)
+        db.add_all(notices)
+    return _append(db, row, case, event, stage)
 
 
-def _append(db: Session, row: CaseRow, case: Case, event: Event) -> dict[str, Any]:
+def _notice(case: Case, step: str, spec: dict[str, Any], assisting: list[str], on: dt.date,
+            params: dict[str, str]) -> NoticeRow:
+    """A notice a step sends (`notify` in the workflow), to roles or to the people asked."""
+    recipients = [r for to in spec["to"] for r in (assisting if to == "assisting" else [to])]
+    body: dict[str, Any] = {}
+    if spec.get("invite"):
+        body["invite"] = {"date": on.isoformat(), "place": params.get("place", "")}
+    return NoticeRow(case_id=case.id, step=step, kind=spec["letter"], recipients=recipients,
+                     body=body, created_at=clock.now())
+
+
+def _append(db: Session, row: CaseRow, case: Case, event: Event,
+            stage: Callable[[Case], None] | None = None) -> dict[str, Any]:
+    """Apply and store `event`, with what `stage` adds to the same transaction, or nothing."""
     case_id = case.id
     case = apply(case, event)
     try:
         save(db, row, case, event)
+        if stage is not None:
+            stage(case)
         db.commit()
     except (StaleDataError, IntegrityError) as exc:
         db.rollback()

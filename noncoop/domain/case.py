@@ -126,8 +126,8 @@ def apply(case: Case | None, event: Event) -> Case:
         case.decision_date = _date(event.data.get("decision_date")) or case.decision_date
     elif event.kind in ("deadline_waived", "deadline_rescheduled"):
         pass  # the deadline changes below
-    elif event.kind == "letter_issued":
-        pass  # on the record; the letter itself is in the register
+    elif event.kind in ("letter_issued", "task_done", "task_declined"):
+        pass  # on the record; the letter is in the register, the task in the task list
     elif event.kind == "deadlines_missed":
         for position in event.data["positions"]:
             case.deadlines[position].status = "missed"

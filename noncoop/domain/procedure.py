@@ -55,6 +55,7 @@ class StepDef:
     guards: tuple[str, ...] = ()
     moves: tuple[str, ...] = ()
     repeatable: bool = False
+    notify: tuple[dict[str, Any], ...] = ()  # notices the step sends: letter, to, when, invite
 
 
 class _Condition:
@@ -95,6 +96,7 @@ class Procedure:
                     guards=tuple(raw.get("guards", ())),
                     moves=tuple(raw.get("moves", ())),
                     repeatable=bool(raw.get("repeatable", False)),
+                    notify=tuple(raw.get("notify", ())),
                 )
                 self.steps[step.id] = step
                 transitions.append(

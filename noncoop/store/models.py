@@ -135,6 +135,8 @@ class NoticeRow(SQLModel, table=True):
     body: dict[str, Any] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
     recipients: list[str] = Field(sa_column=sa.Column(sa.JSON, nullable=False))
     created_at: dt.datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))
+    # queued, then expanded into one message a recipient (outbox), or no_recipient when nobody
+    # active may receive it (shown by `noncoop outbox list`, never dropped silently).
     status: str = Field(default="queued", index=True)
 
 
@@ -164,3 +166,74 @@ class LetterRow(SQLModel, table=True):
     issued_at: dt.datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))
     issued_by: str
     corrects_id: int | None = Field(default=None, foreign_key="letters.id")
+
+
+class PersonRow(SQLModel, table=True):
+    """Someone noncoop tells things to: the President's office, the Secretariat, a regional
+    focal point (para 17), a Bureau member. Never deleted: a person's active period ends."""
+
+    __tablename__ = "people"
+    __table_args__ = (sa.UniqueConstraint("email", name="uq_people_email"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str  # lower-case
+    name: str
+    role: str = Field(index=True)
+    region: str | None = None  # a focal point's regional group; the President's own region
+    lang: str = "en"
+    president: bool = False  # the President: ex officio focal point for his or her region
+    active_from: dt.date
+    active_until: dt.date | None = None
+
+
+class TaskRow(SQLModel, table=True):
+    """Something a person or a role has to do on a case: each deadline of the case (assigned to
+    the role its rule names) and each request for assistance (assigned to the person asked)."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (
+        sa.UniqueConstraint("case_id", "deadline_position", name="uq_tasks_deadline"),
+        sa.Index("ix_tasks_assignee_status", "assignee", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: str = Field(foreign_key="cases.id", max_length=32)
+    step: str
+    title: str
+    assignee: str  # a role (president_office) or a person's e-mail
+    due: dt.date | None = None
+    deadline_position: int | None = None  # the deadline it mirrors; None for a request
+    status: str = "open"  # open | done | declined | cancelled
+    note: str | None = None
+    created_at: dt.datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))
+    closed_on: dt.date | None = None
+    closed_by: str | None = None
+
+
+class MessageRow(SQLModel, table=True):
+    """The outbox: one e-mail to one person, rendered in his or her language when its notice is
+    expanded, then sent by the dispatcher with retries (DESIGN principle 4)."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        sa.UniqueConstraint("notice_id", "to_email", name="uq_outbox_notice_recipient"),
+        sa.UniqueConstraint("message_id", name="uq_outbox_message_id"),
+        sa.Index("ix_outbox_status_next", "status", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    notice_id: int = Field(foreign_key="notices.id")
+    message_id: str  # stable: a resend after a crash carries the same Message-ID
+    to_email: str
+    to_name: str
+    subject: str
+    text_body: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    html_body: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    ics: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+    status: str = "pending"  # pending | sent | dead
+    attempts: int = 0
+    # When it may be tried next. A dispatcher claims a message by moving this past the time a
+    # send takes (a lease), so a dispatcher that dies mid-send leaves it to be tried again.
+    next_attempt_at: dt.datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))
+    last_error: str | None = None
+    sent_at: dt.datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime, nullable=True))

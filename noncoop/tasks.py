@@ -1,0 +1,119 @@
+"""Tasks: what a person or a role has to do on a case, kept in step with the case's events.
+Each deadline of a case is a task for the role its rule names (with the deadline's due date);
+each request for assistance is a task for each person asked (paras 20, 22). Recording the step
+closes the task; a person may also mark a request done, or decline a task, with a note."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlmodel import Session, col, or_, select
+
+from noncoop import clock, people
+from noncoop.domain import Event
+from noncoop.domain.case import Case, Deadline
+from noncoop.errors import BadInput, NotFound, Refused
+from noncoop.store.models import TaskRow
+
+KIND_TITLES = {"due": "", "convene": "convene the meeting", "announcement": "announce it",
+               "reply": "the requested State's reply", "invitation": "invite the requested State",
+               "report": "submit the report"}
+
+
+def from_deadlines(db: Session, case: Case, event: Event, new: list[int], closed: list[int],
+                   titles: dict[str, str]) -> None:
+    """Stage the tasks of deadlines just given (`new` positions) and close those of deadlines
+    no longer outstanding (`closed`), in the caller's transaction. `titles`: the step titles of
+    the case's procedure."""
+    for position in new:
+        d = case.deadlines[position]
+        extra = KIND_TITLES.get(d.kind, d.kind)
+        title = titles.get(d.step, d.step)
+        db.add(TaskRow(case_id=case.id, step=d.step, title=f"{title}: {extra}" if extra else title,
+                       assignee=d.who, due=d.due, deadline_position=position,
+                       created_at=clock.now()))
+    if not closed:
+        return
+    for task in db.exec(select(TaskRow).where(TaskRow.case_id == case.id, TaskRow.status == "open",
+                                              col(TaskRow.deadline_position).in_(closed))).all():
+        d: Deadline = case.deadlines[task.deadline_position]  # type: ignore[index]
+        task.status = "done" if d.done_on is not None else "cancelled"
+        task.closed_on, task.closed_by = event.on, event.by
+        task.note = task.note or (None if task.status == "done" else f"deadline {d.status}")
+        db.add(task)
+
+
+def assistance(db: Session, case: Case, emails: list[str], on: dt.date, params: dict[str, str]) -> None:
+    """A task for each person the President asks to assist (paras 20, 22)."""
+    due = dt.date.fromisoformat(params["due"]) if params.get("due") else None
+    what = params.get("task") or "Assist the President's good offices"
+    for email in emails:
+        db.add(TaskRow(case_id=case.id, step="request_assistance", title=what, assignee=email,
+                       due=due, created_at=clock.now()))
+
+
+def assisting_emails(db: Session, case: Case, params: dict[str, str], on: dt.date) -> list[str]:
+    """Who is asked: `--param to=EMAIL,EMAIL` (each an active person of the directory), else
+    the focal points of the requested State's region (para 20, 22)."""
+    if params.get("to"):
+        emails = [e.strip().lower() for e in params["to"].split(",") if e.strip()]
+        for email in emails:
+            if not people.resolve(db, email, case, on):
+                raise BadInput(f"{email} is not an active person of the directory on {on}: add "
+                               "them (noncoop people add) or check the address",
+                               code="unknown_person")
+        return emails
+    found = sorted(p.email for p in people.resolve(db, "focal_point", case, on))
+    if not found:
+        raise BadInput(f"no focal point of the {case.region} is active on {on}: name who is asked "
+                       "with --param to=EMAIL, or add the region's focal point (noncoop people "
+                       "add --role focal_point --region ...)", code="no_focal_point")
+    return found
+
+
+def task_json(t: TaskRow) -> dict[str, Any]:
+    return {"id": t.id, "case_id": t.case_id, "step": t.step, "title": t.title,
+            "assignee": t.assignee, "due": t.due.isoformat() if t.due else None,
+            "status": t.status, "note": t.note,
+            "closed_on": t.closed_on.isoformat() if t.closed_on else None, "closed_by": t.closed_by}
+
+
+def list_tasks(db: Session, for_email: str | None = None,
+               status: str | None = "open") -> list[dict[str, Any]]:
+    """Open tasks by due date; for one person, those assigned to him or her and to his or her
+    role (a focal point: the tasks of the region's cases only)."""
+    query = select(TaskRow)
+    if status:
+        query = query.where(TaskRow.status == status)
+    if for_email:
+        person = people.find(db, for_email)
+        query = query.where(or_(TaskRow.assignee == person.email, TaskRow.assignee == person.role))
+    rows = db.exec(query.order_by(col(TaskRow.due).is_(None), col(TaskRow.due), col(TaskRow.id))).all()
+    return [task_json(t) for t in rows]
+
+
+def close(db: Session, task_id: int, outcome: str, note: str | None, by: str,
+          on: dt.date | None = None) -> dict[str, Any]:
+    """A person marks a task done or declined, with a note; it goes on the case's record."""
+    from noncoop import services
+
+    task = db.get(TaskRow, task_id)
+    if task is None:
+        raise NotFound(f"no task {task_id}: see noncoop tasks", code="unknown_task")
+    if task.status != "open":
+        raise Refused(f"task {task_id} is already {task.status}", code="task_closed")
+    if outcome == "declined" and not (note or "").strip():
+        raise BadInput("declining a task needs a note saying why: add --note TEXT")
+    if outcome == "done" and task.deadline_position is not None:
+        raise Refused(f"task {task_id} is done when its step is recorded: noncoop case act "
+                      f"{task.case_id} {task.step}", code="task_follows_step")
+    row, case = services._load(db, task.case_id)
+    on = on or clock.today()
+    task.status, task.note, task.closed_on, task.closed_by = outcome, note, on, by
+    db.add(task)
+    event = Event(case_id=case.id, seq=row.last_seq + 1, kind=f"task_{outcome}", at=clock.now(),
+                  by=by, step=task.step, on=on, reason=note,
+                  data={"task": task.title, "assignee": task.assignee})
+    services._append(db, row, case, event)
+    return task_json(task)
