@@ -25,6 +25,12 @@ letters_app = typer.Typer(help="Letters of the procedure: draft, issue, register
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(case_app, name="case")
 app.add_typer(letters_app, name="letters")
+people_app = typer.Typer(help="The people noncoop tells things to.", no_args_is_help=True)
+tasks_app = typer.Typer(help="What each person has to do.", invoke_without_command=True)
+outbox_app = typer.Typer(help="E-mails to send, sent, and dead letters.", no_args_is_help=True)
+app.add_typer(people_app, name="people")
+app.add_typer(tasks_app, name="tasks")
+app.add_typer(outbox_app, name="outbox")
 
 Json = Annotated[bool, typer.Option("--json", help="Machine output on stdout.")]
 As = Annotated[str, typer.Option("--as", help="Act as this person (e-mail).")]
@@ -383,6 +389,142 @@ def letters_report(session: Annotated[int | None, typer.Option(help="Default: th
                                       _date(period_to, "--to"))
         return _deliver(content, fmt, output, {"report": "bureau_report", "session": session})
     _run(as_json, work, lambda r: f"written {r['written']} ({r['bytes']} bytes)")
+
+
+# -- people, tasks, outbox ---------------------------------------------------------------
+
+@people_app.command("add")
+def people_add(name: Annotated[str, typer.Option()], email: Annotated[str, typer.Option()],
+               role: Annotated[str, typer.Option(help="president_office, secretariat, focal_point, "
+                                                       "bureau or admin")],
+               region: Annotated[str | None, typer.Option(help="A focal point's region.")] = None,
+               lang: Lang = "en",
+               president: Annotated[bool, typer.Option(help="The President (ex officio).")] = False,
+               active_from: Annotated[str | None, typer.Option("--from")] = None,
+               active_until: Annotated[str | None, typer.Option("--until")] = None,
+               as_json: Json = False, as_: As = services.ADMIN) -> None:
+    """Add a person to the directory."""
+    from noncoop import people
+
+    def work() -> dict[str, Any]:
+        with store.session() as db:
+            return people.add_person(db, name=name, email=email, role=role, region=region,
+                                     lang=lang, president=president,
+                                     active_from=_date(active_from, "--from"),
+                                     active_until=_date(active_until, "--until"))
+    _run(as_json, work, lambda r: f"added {r['name']} <{r['email']}> ({r['role']})")
+
+
+@people_app.command("list")
+def people_list(role: Annotated[str | None, typer.Option()] = None,
+                active_on: Annotated[str | None, typer.Option("--active-on")] = None,
+                as_json: Json = False, as_: As = services.ADMIN) -> None:
+    """The directory (everyone, or those active on a date)."""
+    from noncoop import people
+
+    def work() -> list[dict[str, Any]]:
+        with store.session() as db:
+            return people.list_people(db, role, _date(active_on, "--active-on"))
+    _run(as_json, work, lambda rows: "\n".join(
+        f"{r['email']:<32} {r['role']:<16} {r['region'] or '':<36} {r['lang']} "
+        f"{r['active_from']}..{r['active_until'] or ''}" for r in rows) or "nobody")
+
+
+@people_app.command("end")
+def people_end(email: str, on: Annotated[str | None, typer.Option()] = None,
+               as_json: Json = False, as_: As = services.ADMIN) -> None:
+    """End a person's active period (kept on record)."""
+    from noncoop import people
+
+    def work() -> dict[str, Any]:
+        with store.session() as db:
+            return people.end_person(db, email, _date(on, "--on"))
+    _run(as_json, work, lambda r: f"{r['email']} active until {r['active_until']}")
+
+
+@tasks_app.callback()
+def tasks_list(ctx: typer.Context,
+               for_: Annotated[str | None, typer.Option("--for", help="This person's tasks.")] = None,
+               all_: Annotated[bool, typer.Option("--all", help="Closed ones too.")] = False,
+               as_json: Json = False, as_: As = services.ADMIN) -> None:
+    """Open tasks by due date (`noncoop tasks --for EMAIL`)."""
+    from noncoop import tasks
+
+    if ctx.invoked_subcommand is not None:
+        return
+
+    def work() -> list[dict[str, Any]]:
+        with store.session() as db:
+            return tasks.list_tasks(db, for_, None if all_ else "open")
+    _run(as_json, work, lambda rows: "\n".join(
+        f"#{r['id']:<5} {r['due'] or '-':<10} {r['status']:<9} {r['case_id']:<12} {r['assignee']:<24} "
+        f"{r['title']}" for r in rows) or "no tasks")
+
+
+def _close_task(task_id: int, outcome: str, note: str | None, as_json: bool, by: str) -> None:
+    from noncoop import tasks
+
+    def work() -> dict[str, Any]:
+        with store.session() as db:
+            return tasks.close(db, task_id, outcome, note, by)
+    _run(as_json, work, lambda r: f"task #{r['id']} {r['status']}")
+
+
+@tasks_app.command("done")
+def tasks_done(task_id: int, note: Annotated[str | None, typer.Option()] = None,
+               as_json: Json = False, as_: As = services.ADMIN) -> None:
+    """Mark a request for assistance done, with a note."""
+    _close_task(task_id, "done", note, as_json, as_)
+
+
+@tasks_app.command("decline")
+def tasks_decline(task_id: int, note: Annotated[str, typer.Option()] = "",
+                  as_json: Json = False, as_: As = services.ADMIN) -> None:
+    """Decline a task, with a note saying why."""
+    _close_task(task_id, "declined", note, as_json, as_)
+
+
+@outbox_app.command("list")
+def outbox_list(status: Annotated[str | None, typer.Option(help="pending, sent or dead")] = None,
+                as_json: Json = False, as_: As = services.ADMIN) -> None:
+    """The outbox: messages and notices that reached nobody."""
+    from noncoop.notify.outbox import list_outbox
+
+    def work() -> dict[str, Any]:
+        with store.session() as db:
+            return list_outbox(db, status)
+
+    def human(r: dict[str, Any]) -> str:
+        lines = [f"#{m['id']:<5} {m['status']:<8} {m['attempts']} {m['to']:<30} {m['subject']}"
+                 + (f"  [{m['last_error']}]" if m["last_error"] else "") for m in r["messages"]]
+        lines += [f"notice {n['id']} ({n['kind']}, {n['case_id']}) reached nobody: no active "
+                  f"{', '.join(n['to'])}" for n in r["notices"] if n["status"] == "no_recipient"]
+        return "\n".join(lines) or "the outbox is empty"
+    _run(as_json, work, human)
+
+
+@outbox_app.command("dispatch")
+def outbox_dispatch(as_json: Json = False, as_: As = services.ADMIN) -> None:
+    """Send what is due now."""
+    from noncoop.notify.dispatch import dispatch
+
+    def work() -> dict[str, Any]:
+        with store.session() as db:
+            return dispatch(db)
+    _run(as_json, work, lambda r: f"{r['expanded']} notice(s) expanded; {len(r['sent'])} sent, "
+         f"{len(r['failed'])} to retry, {len(r['dead'])} dead")
+
+
+@outbox_app.command("retry")
+def outbox_retry(ids: Annotated[list[int] | None, typer.Argument(help="Default: every dead letter.")] = None,
+                 as_json: Json = False, as_: As = services.ADMIN) -> None:
+    """Send dead letters again."""
+    from noncoop.notify.outbox import retry
+
+    def work() -> list[dict[str, Any]]:
+        with store.session() as db:
+            return retry(db, ids)
+    _run(as_json, work, lambda rows: f"{len(rows)} message(s) to send again")
 
 
 @app.command()

@@ -61,3 +61,8 @@ def scheduler() -> dict[str, Any]:
 def letters() -> dict[str, Any]:
     """Letter settings: config/letters.yaml with the `letters:` overrides applied."""
     return _section("letters")
+
+
+def notify() -> dict[str, Any]:
+    """Outbox and dispatcher settings: config/notify.yaml with the `notify:` overrides."""
+    return _section("notify")

@@ -1,6 +1,7 @@
-"""APScheduler wiring: one periodic sweep job, nothing per deadline (PITFALLS: missed one-off
-jobs vanish after downtime, several processes on one job store send everything twice).
-Correctness with several workers comes from the idempotent, row-locked sweep itself."""
+"""APScheduler wiring: a periodic sweep and a periodic outbox dispatch, nothing per deadline
+(PITFALLS: missed one-off jobs vanish after downtime; several processes on one job store send
+everything twice). Correctness with several workers comes from the idempotent, row-locked sweep
+and the leased dispatch themselves, not from the scheduler."""
 
 from __future__ import annotations
 
@@ -27,14 +28,32 @@ def sweep_job() -> dict[str, Any]:
     return result
 
 
+def dispatch_job() -> dict[str, Any] | None:
+    from noncoop.errors import BadInput
+    from noncoop.notify.dispatch import dispatch
+    from noncoop.notify.outbox import expand
+
+    with store.session() as db:
+        try:
+            result = dispatch(db)
+        except BadInput as exc:  # no mail server set: notices still become messages, kept
+            log.warning("outbox not sent: %s", exc.message)
+            expand(db)
+            return None
+    log.info("dispatch: %d notice(s) expanded, %d sent, %d to retry, %d dead", result["expanded"],
+             len(result["sent"]), len(result["failed"]), len(result["dead"]))
+    return result
+
+
 def configure(scheduler: BaseScheduler) -> BaseScheduler:
-    minutes = float(config.scheduler().get("sweep_minutes", 5))
-    scheduler.add_job(
-        sweep_job, "interval", minutes=minutes, id="sweep", replace_existing=True,
-        # A late run still runs (once): the default grace of 1 s would drop it silently.
-        coalesce=True, max_instances=1, misfire_grace_time=None,
-        next_run_time=clock.now(),  # the catch-up sweep at start
-    )
+    """The two periodic jobs. A late run still runs, once: the default grace of 1 s would drop
+    it silently (PITFALLS); the first run of each is at start, to catch up."""
+    every = {"sweep": float(config.scheduler().get("sweep_minutes", 5)),
+             "dispatch": float(config.notify()["dispatch_minutes"])}
+    for job_id, func in (("sweep", sweep_job), ("dispatch", dispatch_job)):
+        scheduler.add_job(func, "interval", minutes=every[job_id], id=job_id, replace_existing=True,
+                          coalesce=True, max_instances=1, misfire_grace_time=None,
+                          next_run_time=clock.now())
     return scheduler
 
 

@@ -1,0 +1,128 @@
+"""What one person is told by one notice: subject, HTML and text from the letter templates in
+his or her language, an iCalendar invitation for a meeting, and the e-mail itself."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, replace
+from email.message import EmailMessage
+from email.utils import formataddr, formatdate
+from html import unescape
+from typing import Any
+
+from icalendar import Calendar, Event, vCalAddress, vText
+
+from noncoop import services
+from noncoop.domain.case import Case
+from noncoop.letters import context
+from noncoop.letters.docx import blocks
+from noncoop.letters.render import DIGEST, LetterDef, catalogue, render_html
+from noncoop.store.models import DeadlineRow, MessageRow, NoticeRow, PersonRow
+
+TEMPLATE_OF = {"reminder": "reminder", "missed": "overdue_notice", "digest": DIGEST}
+
+
+@dataclass(frozen=True)
+class Content:
+    subject: str
+    html: str
+    text: str
+    ics: str | None
+
+
+def redacted(case: Case) -> Case:
+    """What a Bureau member may know of a restricted case: that good offices were activated,
+    not their details (para 11; SPEC "Confidentiality")."""
+    return replace(case, summary=None, person=None, travel_date=None)
+
+
+def compose(db: Any, notice: NoticeRow, case: Case | None, person: PersonRow,
+            sender: str) -> Content:
+    lang = person.lang
+    template = TEMPLATE_OF.get(notice.kind, notice.kind)
+    if case is not None and case.confidentiality == "restricted" and person.role == "bureau":
+        case = redacted(case)
+    on = notice.created_at.date()
+    if template == DIGEST:
+        letter = LetterDef(DIGEST, None, "13-15", "notice", ())
+        ctx = {**context.common(letter, lang, on, f"digest {on.isoformat()}", None),
+               "recipients": [person.name],
+               "digest": {"overdue": [{**i, "due": dt.date.fromisoformat(i["due"])}
+                                    for i in notice.body.get("overdue", [])],
+                          "total": notice.body.get("total", len(notice.body.get("overdue", [])))}}
+    else:
+        assert case is not None, f"notice {notice.id} ({notice.kind}) has no case"
+        which = None
+        if notice.deadline_id is not None:
+            d = db.get(DeadlineRow, notice.deadline_id)
+            which = (d.step, d.kind)
+        steps = services.load_procedure(case.workflow, case.workflow_version).steps
+        ctx = context.build(catalogue()[template], case, lang, on=on, reference=case.id,
+                            sessions=services.sessions(db), meetings=services.bureau_meetings(db),
+                            deadline=which, titles={k: v.title for k, v in steps.items()},
+                            step=notice.step)
+        ctx["recipients"] = [person.name]
+    html = render_html(template, lang, ctx)
+    invite = notice.body.get("invite")
+    return Content(subject=subject_of(html), html=html, text=text_of(html),
+                   ics=invitation(notice, case, person, sender, invite, subject_of(html))
+                   if invite and case is not None else None)
+
+
+def subject_of(html: str) -> str:
+    found = re.search(r"<title>(.*?)</title>", html, re.S)
+    return " ".join(unescape(found.group(1)).split()) if found else "Non-cooperation"
+
+
+def text_of(html: str) -> str:
+    """The plain-text part: the letter's paragraphs, one blank line apart."""
+    out = []
+    for b in blocks(html):
+        text = b.text().strip()
+        out.append(f"- {text}" if b.tag == "li" else text)
+    return "\n\n".join(out) + "\n"
+
+
+def invitation(notice: NoticeRow, case: Case | None, person: PersonRow, sender: str,
+               invite: dict[str, Any], summary: str) -> str:
+    """An iCalendar REQUEST for the meeting: an all-day event with a stable UID, so that a
+    second notice about the same meeting updates the entry instead of adding one."""
+    cal = Calendar()
+    cal.add("prodid", "-//noncoop//Assembly procedures relating to non-cooperation//EN")
+    cal.add("version", "2.0")
+    cal.add("method", "REQUEST")
+    event = Event()
+    day = dt.date.fromisoformat(invite["date"])
+    event.add("uid", f"{case.id if case else 'none'}-{notice.step}-{invite['date']}@noncoop")
+    event.add("dtstamp", notice.created_at)
+    event.add("dtstart", day)
+    event.add("dtend", day + dt.timedelta(days=1))
+    event.add("summary", summary)
+    if invite.get("place"):
+        event.add("location", invite["place"])
+    organizer = vCalAddress(f"mailto:{sender}")
+    organizer.params["cn"] = vText("Secretariat of the Assembly of States Parties")
+    event.add("organizer", organizer)
+    attendee = vCalAddress(f"mailto:{person.email}")
+    attendee.params["cn"] = vText(person.name)
+    attendee.params["role"] = vText("REQ-PARTICIPANT")
+    event.add("attendee", attendee)
+    cal.add_component(event)
+    return cal.to_ical().decode("utf-8")
+
+
+def email_of(message: MessageRow, sender: str) -> EmailMessage:
+    """The e-mail of an outbox row: text and HTML alternatives, the invitation attached."""
+    mail = EmailMessage()
+    mail["From"] = sender
+    mail["To"] = formataddr((message.to_name, message.to_email))
+    mail["Subject"] = message.subject
+    mail["Message-ID"] = message.message_id
+    mail["Date"] = formatdate(localtime=False, usegmt=True)
+    mail.set_content(message.text_body)
+    mail.add_alternative(message.html_body, subtype="html")
+    if message.ics:
+        mail.add_attachment(message.ics.encode("utf-8"), maintype="text", subtype="calendar",
+                            filename="invitation.ics", params={"method": "REQUEST"})
+    return mail

@@ -1,0 +1,101 @@
+"""The outbox. A notice (written in the transaction of the event or sweep that caused it) is
+expanded into one message a recipient: its roles resolved to the people active that day, those
+who may not see the case left out (SPEC "Confidentiality"), each message rendered in the
+person's language with a stable Message-ID. Expanding is idempotent: a notice is marked in the
+same transaction as its messages are written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from noncoop import clock, people
+from noncoop.errors import BadInput, NotFound
+from noncoop.notify.compose import compose
+from noncoop.store.codec import from_snapshot
+from noncoop.store.models import CaseRow, MessageRow, NoticeRow
+
+DEFAULT_SENDER = "noncoop@localhost"
+
+
+def sender() -> str:
+    return os.environ.get("NONCOOP_MAIL_FROM") or DEFAULT_SENDER
+
+
+def message_id(notice_id: int, email: str) -> str:
+    """Stable for a notice and a recipient: a resend is recognisably the same message."""
+    domain = sender().rsplit("@", 1)[-1].strip(">") or "localhost"
+    local = email.replace("@", ".at.")
+    return f"<notice-{notice_id}.{local}@{domain}>"
+
+
+def expand(db: Session, limit: int = 200) -> int:
+    """Expand queued notices into messages; returns how many notices were expanded."""
+    query = select(NoticeRow).where(NoticeRow.status == "queued").order_by(col(NoticeRow.id)).limit(limit)
+    if db.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    notices = db.exec(query).all()
+    for notice in notices:
+        case_row = db.get(CaseRow, notice.case_id) if notice.case_id else None
+        case = from_snapshot(case_row.snapshot) if case_row else None
+        on = clock.today()
+        reached = {p.email: p for r in notice.recipients for p in people.resolve(db, r, case, on)}
+        allowed = [p for p in reached.values() if people.may_receive(p, case)]
+        for person in sorted(allowed, key=lambda p: p.email):
+            content = compose(db, notice, case, person, sender())
+            db.add(MessageRow(notice_id=notice.id, message_id=message_id(notice.id, person.email),  # type: ignore[arg-type]
+                              to_email=person.email, to_name=person.name,
+                              subject=content.subject, text_body=content.text,
+                              html_body=content.html, ics=content.ics,
+                              next_attempt_at=clock.now()))
+        notice.status = "expanded" if allowed else "no_recipient"
+        db.add(notice)
+    db.commit()
+    return len(notices)
+
+
+def message_json(m: MessageRow) -> dict[str, Any]:
+    return {"id": m.id, "notice_id": m.notice_id, "message_id": m.message_id, "to": m.to_email,
+            "subject": m.subject, "status": m.status, "attempts": m.attempts,
+            "next_attempt_at": _iso(m.next_attempt_at) if m.status == "pending" else None,
+            "last_error": m.last_error, "sent_at": _iso(m.sent_at) if m.sent_at else None,
+            "invitation": m.ics is not None}
+
+
+def _iso(t: dt.datetime) -> str:
+    return t.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def list_outbox(db: Session, status: str | None = None) -> dict[str, Any]:
+    """Messages (newest first) and the notices that reached nobody."""
+    query = select(MessageRow).order_by(col(MessageRow.id).desc())
+    if status:
+        if status not in ("pending", "sent", "dead"):
+            raise BadInput(f"unknown status {status!r}: use pending, sent or dead")
+        query = query.where(MessageRow.status == status)
+    unsent = db.exec(select(NoticeRow).where(col(NoticeRow.status).in_(("queued", "no_recipient")))
+                     .order_by(col(NoticeRow.id))).all()
+    return {"messages": [message_json(m) for m in db.exec(query).all()],
+            "notices": [{"id": n.id, "case_id": n.case_id, "step": n.step, "kind": n.kind,
+                         "to": n.recipients, "status": n.status} for n in unsent]}
+
+
+def retry(db: Session, ids: list[int] | None = None) -> list[dict[str, Any]]:
+    """Send dead letters again (all of them, or those named), from a fresh count of attempts."""
+    query = select(MessageRow).where(MessageRow.status == "dead")
+    if ids:
+        found = db.exec(select(MessageRow).where(col(MessageRow.id).in_(ids))).all()
+        missing = sorted(set(ids) - {m.id for m in found})
+        if missing:
+            raise NotFound(f"no message {missing[0]} in the outbox: see noncoop outbox list",
+                           code="unknown_message")
+        query = query.where(col(MessageRow.id).in_(ids))
+    rows = db.exec(query).all()
+    for m in rows:
+        m.status, m.attempts, m.next_attempt_at = "pending", 0, clock.now()
+        db.add(m)
+    db.commit()
+    return [message_json(m) for m in rows]
