@@ -29,8 +29,28 @@ def load_calendar(db: Session) -> int:
     return len(rows)
 
 
+def load_people(db: Session) -> int:
+    """The example directory; people already in it are left as they are."""
+    from noncoop import people
+    from noncoop.errors import BadInput
+
+    added = 0
+    for r in _rows("people.csv"):
+        try:
+            people.add_person(db, name=r["name"], email=r["email"], role=r["role"],
+                              region=r["region"] or None, lang=r["lang"],
+                              president=r["president"] == "true",
+                              active_from=dt.date.fromisoformat(r["active_from"]))
+            added += 1
+        except BadInput as exc:
+            if exc.code != "person_exists":
+                raise
+    return added
+
+
 def load_demo(db: Session, by: str = services.ADMIN) -> dict[str, Any]:
     n_sessions = load_calendar(db)
+    load_people(db)
     if db.exec(select(CaseRow)).first() is not None:
         return {"cases": len(services.list_cases(db)), "sessions": n_sessions,
                 "note": "cases already present: none added"}

@@ -45,3 +45,29 @@ def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[st
 def db(database_url: str):
     with store.session(database_url) as session:
         yield session
+
+
+@pytest.fixture
+def mail(monkeypatch: pytest.MonkeyPatch):
+    """A real SMTP server on loopback, and the settings that point noncoop at it."""
+    from mailserver import SmtpServer
+
+    server = SmtpServer()
+    server.start()
+    monkeypatch.setenv("NONCOOP_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("NONCOOP_SMTP_PORT", str(server.port))
+    monkeypatch.setenv("NONCOOP_SMTP_TLS", "none")
+    monkeypatch.setenv("NONCOOP_MAIL_FROM", "asp-secretariat@example.org")
+    yield server
+    server.shutdown()
+
+
+@pytest.fixture
+def settings_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Write a NONCOOP_CONFIG settings file for this test: settings_file("notify: {...}")."""
+    def write(text: str) -> Path:
+        path = tmp_path / f"settings-{uuid.uuid4().hex[:6]}.yaml"
+        path.write_text(text, encoding="utf-8")
+        monkeypatch.setenv("NONCOOP_CONFIG", str(path))
+        return path
+    return write

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from noncoop import services
+from noncoop import people, services
 from noncoop.demo import load_demo
 from noncoop.errors import BadInput, Refused
 from noncoop.letters import register
@@ -31,6 +31,8 @@ def demo(db):
     urgent = services.open_case(db, state="Mongolia", scenario="7b", summary="visit announced",
                                 person="a person subject to a warrant", travel_date=D(2024, 9, 3))
     services.act(db, urgent["id"], "good_offices_activate", on=D(2024, 8, 30))
+    people.add_person(db, name="Focal point (Vanuatu)", email="fp.asia@example.org",
+                      role="focal_point", region="Asia-Pacific", active_from=D(2024, 3, 1))
     services.act(db, urgent["id"], "request_assistance", on=D(2024, 8, 31),
                  params={"task": "Contact the authorities before the visit", "due": "2024-09-02"})
     return db

@@ -17,13 +17,14 @@ from noncoop.store.models import NoticeRow
 D = dt.date
 
 
-def test_one_periodic_sweep_job_that_never_drops_a_late_run(database_url):
+def test_a_periodic_sweep_and_dispatch_that_never_drop_a_late_run(database_url):
     scheduler = configure(BackgroundScheduler(timezone=ZoneInfo("UTC")))
-    jobs = scheduler.get_jobs()
-    assert [j.id for j in jobs] == ["sweep"]
-    job = jobs[0]
-    assert job.coalesce is True and job.max_instances == 1 and job.misfire_grace_time is None
-    assert job.trigger.interval == dt.timedelta(minutes=5)
+    jobs = {j.id: j for j in scheduler.get_jobs()}
+    assert sorted(jobs) == ["dispatch", "sweep"]
+    for job in jobs.values():
+        assert job.coalesce is True and job.max_instances == 1 and job.misfire_grace_time is None
+    assert jobs["sweep"].trigger.interval == dt.timedelta(minutes=5)
+    assert jobs["dispatch"].trigger.interval == dt.timedelta(minutes=1)
 
 
 def test_two_workers_never_queue_the_same_notice_twice(db, database_url):

@@ -1,0 +1,226 @@
+"""Tasks and notifications against a real SMTP server: the right person is told, once, in his
+or her language, even when mail is down or the dispatcher dies mid-batch."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from icalendar import Calendar
+from sqlmodel import select
+
+from noncoop import people, services, tasks
+from noncoop.errors import BadInput, Refused
+from noncoop.notify.dispatch import backoff, dispatch
+from noncoop.notify.outbox import expand, list_outbox, retry
+from noncoop.store.models import MessageRow
+from noncoop.sweep import sweep
+
+D = dt.date
+
+
+@pytest.fixture
+def directory(db):
+    for name, email, role, region, lang in [
+        ("Office of the President", "president.office@example.org", "president_office", None, "en"),
+        ("Secretariat", "secretariat@example.org", "secretariat", None, "en"),
+        ("Bureau member (France)", "bureau.fr@example.org", "bureau", None, "fr"),
+        ("Bureau member (Japan)", "bureau.jp@example.org", "bureau", None, "en"),
+        ("Focal point (Vanuatu)", "fp.asia@example.org", "focal_point", "Asia-Pacific", "en"),
+        ("Focal point (Sierra Leone)", "fp.africa@example.org", "focal_point", "African", "fr"),
+    ]:
+        people.add_person(db, name=name, email=email, role=role, region=region, lang=lang,
+                          active_from=D(2024, 1, 1))
+    return db
+
+
+@pytest.fixture
+def mongolia(directory):
+    db = directory
+    services.add_session(db, 23, D(2024, 12, 2), D(2024, 12, 7), "The Hague")
+    case = services.open_case(db, state="Mongolia", scenario="7a", decision_ref="ICC-01/22-90",
+                              decision_date=D(2024, 10, 24), referred_to=["assembly"],
+                              request="art89", person="Vladimir Vladimirovich Putin")
+    return case["id"]
+
+
+def test_each_deadline_is_a_task_for_its_role_closed_by_the_step(mongolia, db):
+    mine = tasks.list_tasks(db, "secretariat@example.org")
+    assert [(t["step"], t["due"]) for t in mine] == [("forward_decision", "2024-10-25")]
+    services.act(db, mongolia, "forward_decision", on=D(2024, 10, 25))
+    assert tasks.list_tasks(db, "secretariat@example.org") == []
+    done = tasks.list_tasks(db, "secretariat@example.org", status=None)
+    assert [(t["status"], t["closed_on"]) for t in done] == [("done", "2024-10-25")]
+    services.act(db, mongolia, "press_release", skip=True, reason="issued by the Court")
+    press = [t for t in tasks.list_tasks(db, status=None) if t["step"] == "press_release"]
+    assert press[0]["status"] == "cancelled"
+    with pytest.raises(Refused, match="case act"):
+        tasks.close(db, tasks.list_tasks(db)[0]["id"], "done", None, "president.office@example.org")
+
+
+def test_the_emergency_meeting_reaches_the_bureau_with_an_invitation(mongolia, db, mail):
+    services.act(db, mongolia, "emergency_bureau_meeting", on=D(2024, 10, 29),
+                 params={"place": "New York"})
+    result = dispatch(db)
+    assert result["expanded"] == 1 and len(result["sent"]) == 3
+    assert {m.split("@")[0] for rcpt, _ in mail.inbox.messages for m in rcpt} == {
+        "bureau.fr", "bureau.jp", "president.office"}
+    english = mail.inbox.to("bureau.jp@example.org")[0]
+    french = mail.inbox.to("bureau.fr@example.org")[0]
+    assert "Mongolia" in english["Subject"] and "Mongolie" in french["Subject"]
+    assert english["From"] == "asp-secretariat@example.org"
+    text = english.get_body(("plain",)).get_content()
+    html = english.get_body(("html",)).get_content()
+    assert "Mongolia" in text and "<" not in text.split("\n")[0]
+    assert html.startswith("<!DOCTYPE html>")
+    invite = next(p for p in english.iter_attachments() if p.get_content_type() == "text/calendar")
+    event = Calendar.from_ical(invite.get_content()).walk("VEVENT")[0]
+    assert event.decoded("dtstart") == D(2024, 10, 29)
+    assert str(event["location"]) == "New York"
+    assert str(event["attendee"]) == "mailto:bureau.jp@example.org"
+    # Nothing is sent twice, and the Message-ID is the outbox's.
+    assert dispatch(db) == {"expanded": 0, "sent": [], "failed": [], "dead": []}
+    row = db.exec(select(MessageRow).where(MessageRow.to_email == "bureau.jp@example.org")).one()
+    assert english["Message-ID"] == row.message_id
+
+
+def test_mail_down_then_up_everything_arrives_once(mongolia, db, mail, settings_file):
+    settings_file("notify: {backoff_seconds: 0}")
+    mail.stop()
+    services.act(db, mongolia, "emergency_bureau_meeting", on=D(2024, 10, 29))
+    first = dispatch(db)
+    assert first["sent"] == [] and len(first["failed"]) == 3
+    assert all(m["attempts"] == 1 and "Connect" in m["last_error"] for m in first["failed"])
+    assert len(dispatch(db)["failed"]) == 3
+    mail.start()
+    assert len(dispatch(db)["sent"]) == 3
+    assert sorted(r for rcpts, _ in mail.inbox.messages for r in rcpts) == [
+        "bureau.fr@example.org", "bureau.jp@example.org", "president.office@example.org"]
+    assert dispatch(db)["sent"] == []
+
+
+def test_after_its_last_attempt_a_message_is_a_dead_letter_until_retried(mongolia, db, mail,
+                                                                        settings_file):
+    settings_file("notify: {backoff_seconds: 0, max_attempts: 2}")
+    mail.stop()
+    services.act(db, mongolia, "emergency_bureau_meeting", on=D(2024, 10, 29))
+    dispatch(db)
+    assert len(dispatch(db)["dead"]) == 3
+    assert dispatch(db)["failed"] == []  # dead letters are not tried again by themselves
+    assert {m["status"] for m in list_outbox(db, "dead")["messages"]} == {"dead"}
+    mail.start()
+    assert len(retry(db)) == 3
+    assert len(dispatch(db)["sent"]) == 3 and len(mail.inbox.messages) == 3
+
+
+def test_backoff_doubles_up_to_its_cap():
+    assert [backoff(n).total_seconds() for n in (1, 2, 3)] == [60, 120, 240]
+    assert backoff(30).total_seconds() == 21600
+
+
+def test_without_a_mail_server_the_dispatcher_says_what_to_set(mongolia, db, monkeypatch):
+    monkeypatch.delenv("NONCOOP_SMTP_HOST", raising=False)
+    services.act(db, mongolia, "emergency_bureau_meeting", on=D(2024, 10, 29))
+    with pytest.raises(BadInput, match="NONCOOP_SMTP_HOST"):
+        dispatch(db)
+    assert len(list_outbox(db, "pending")["messages"]) == 3  # kept, to send when it is set
+
+
+@pytest.fixture
+def urgent(directory):
+    """A 7(b) incident in the Asia-Pacific region: restricted (para 11)."""
+    db = directory
+    case = services.open_case(db, state="Mongolia", scenario="7b",
+                              summary="A visit of a person subject to a warrant on 3 September",
+                              person="the person concerned")
+    services.act(db, case["id"], "good_offices_activate", on=D(2024, 8, 30))
+    return case["id"]
+
+
+def test_a_restricted_case_reaches_only_those_allowed_and_says_no_more(urgent, db, mail):
+    services.act(db, urgent, "request_assistance", on=D(2024, 8, 30),
+                 params={"task": "Contact the authorities", "due": "2024-09-01"})
+    services.act(db, urgent, "notify_bureau", on=D(2024, 8, 30))
+    dispatch(db)
+    assert mail.inbox.to("fp.africa@example.org") == []  # the other region's focal point
+    asked = mail.inbox.to("fp.asia@example.org")
+    assert len(asked) == 1 and "Contact the authorities" in asked[0].get_body(("plain",)).get_content()
+    bureau = mail.inbox.to("bureau.jp@example.org")[0].get_body(("plain",)).get_content()
+    assert "good offices" in bureau.lower()
+    assert "3 September" not in bureau and "person concerned" not in bureau
+    assert [t["assignee"] for t in tasks.list_tasks(db) if t["step"] == "request_assistance"] == [
+        "fp.asia@example.org"]
+
+
+def test_a_focal_point_declines_a_task_with_a_note_on_the_record(urgent, db):
+    services.act(db, urgent, "request_assistance", on=D(2024, 8, 30))
+    task = next(t for t in tasks.list_tasks(db, "fp.asia@example.org") if t["step"] == "request_assistance")
+    with pytest.raises(BadInput, match="--note"):
+        tasks.close(db, task["id"], "declined", "", "fp.asia@example.org")
+    closed = tasks.close(db, task["id"], "declined", "travelling that week", "fp.asia@example.org")
+    assert closed["status"] == "declined"
+    last = services.show_case(db, urgent)["history"][-1]
+    assert (last["event"], last["by"], last["reason"]) == (
+        "task_declined", "fp.asia@example.org", "travelling that week")
+
+
+def test_nobody_to_ask_in_the_region_is_said_not_guessed(urgent, db):
+    people.end_person(db, "fp.asia@example.org", D(2024, 6, 30))
+    with pytest.raises(BadInput, match="no focal point of the Asia-Pacific States"):
+        services.act(db, urgent, "request_assistance", on=D(2024, 8, 30))
+
+
+def test_sweep_notices_become_mails_to_the_people_of_the_role(mongolia, db, mail):
+    services.act(db, mongolia, "open_letter", on=D(2024, 10, 28), params={"action": "send"})
+    sweep(db, D(2024, 11, 25))  # reminders for the letter's reply, misses of the rest
+    sweep(db, D(2024, 11, 26))  # and the digest of what is still outstanding
+    dispatch(db)
+    subjects = [m["Subject"] for m in mail.inbox.to("president.office@example.org")]
+    assert any(s.startswith("Reminder") for s in subjects)
+    assert any("Deadlines missed and still outstanding" in s for s in subjects)
+    secretariat = [m["Subject"] for m in mail.inbox.to("secretariat@example.org")]
+    assert any("Transmission of the Court's decision" in s for s in secretariat)
+
+
+def test_a_notice_nobody_may_receive_is_shown_not_dropped(db):
+    case = services.open_case(db, state="Mongolia", scenario="7a", decision_ref="ICC-01/22-90",
+                              decision_date=D(2024, 10, 24), referred_to=["assembly"])
+    services.act(db, case["id"], "emergency_bureau_meeting", on=D(2024, 10, 29))
+    assert expand(db) == 1
+    shown = list_outbox(db)["notices"]
+    assert [(n["kind"], n["status"]) for n in shown] == [("emergency_bureau_convocation", "no_recipient")]
+
+
+def test_a_dispatcher_killed_mid_batch_loses_nothing(mongolia, db, mail, database_url, settings_file):
+    path = settings_file("notify: {lease_seconds: 1}")
+    services.act(db, mongolia, "emergency_bureau_meeting", on=D(2024, 10, 29))
+    for n in range(6):
+        case = services.open_case(db, state="Mongolia", scenario="7a", decision_ref=f"d{n}",
+                                  decision_date=D(2024, 10, 24), referred_to=["assembly"])
+        services.act(db, case["id"], "emergency_bureau_meeting", on=D(2024, 10, 29))
+    expand(db)
+    total = len(db.exec(select(MessageRow)).all())
+    assert total >= 20
+    mail.inbox.delay = 0.2  # a slow server, so that the kill lands mid-batch
+    env = {**os.environ, "NONCOOP_DATABASE_URL": database_url, "NONCOOP_CONFIG": str(path)}
+    cmd = [sys.executable, "-m", "noncoop.cli", "outbox", "dispatch", "--json"]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while len(mail.inbox.messages) < 4 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(10)
+    got_before = len(mail.inbox.messages)
+    assert 4 <= got_before < total
+    time.sleep(1.2)  # the lease of the message in flight runs out
+    mail.inbox.delay = 0
+    again = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
+    ids = [m["Message-ID"] for _, m in mail.inbox.messages]
+    assert set(ids) == set(db.exec(select(MessageRow.message_id)).all())  # nothing lost
+    assert len(ids) - len(set(ids)) <= 1  # at most the one in flight, sent again as itself
