@@ -34,6 +34,11 @@ def group_name(group: str, lang: str) -> str:
     return _groups_fr().get(group, group) if lang == "fr" else group
 
 
+def groups() -> list[str]:
+    """The five regional groups (SPEC "Who uses it")."""
+    return sorted(_groups_fr())
+
+
 @cache
 def _groups_fr() -> dict[str, str]:
     return yaml.safe_load((CONFIG_DIR / "states.yaml").read_text(encoding="utf-8")).get("groups_fr", {})
