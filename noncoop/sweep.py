@@ -129,16 +129,22 @@ def _mark_missed(db: Session, as_of: dt.date, batch: int) -> Found:
     changed: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
     for case_id, rows in groupby(overdue, key=lambda d: d.case_id):
-        rows = list(rows)
         case_row = cases[case_id]
+        case = from_snapshot(case_row.snapshot)
+        # The case row is the authority: another sweep may have marked these deadlines between
+        # the two reads (SQLite reads outside a transaction); its version check then guards
+        # the write.
+        rows = [d for d in rows if case.deadlines[d.position].status == "open"]
+        if not rows:
+            continue
         event = Event(case_id=case_id, seq=case_row.last_seq + 1, kind="deadlines_missed",
                       at=clock.now(), by=SWEEPER, on=as_of,
                       data={"positions": [d.position for d in rows]})
-        save(db, case_row, apply(from_snapshot(case_row.snapshot), event), event,
-             rows_of[case_id], events)
+        save(db, case_row, apply(case, event), event, rows_of[case_id], events)
         changed += [_deadline_json(d) for d in rows]
     db.flush()  # the case rows first: their version check fails before any event is written
-    db.execute(insert(EventRow), events)
+    if events:
+        db.execute(insert(EventRow), events)
     return changed, [], more
 
 

@@ -140,3 +140,34 @@ def test_the_sweep_day_turns_at_midnight_in_the_hague_in_dst_weeks(db, freezer, 
     result = sweep(db)  # as the scheduler runs it: no date given, the clock decides
     replies = [c for c in result["changed"] if c["kind"] == "reply"]
     assert bool(replies) is missed
+
+
+def test_a_sweep_that_read_before_another_committed_marks_nothing_twice(db, database_url,
+                                                                        letter_case, monkeypatch):
+    """Two workers: this one reads the overdue rows, the other sweeps and commits, then this
+    one goes on. The case row, guarded by its version, decides: nothing is marked twice."""
+    from noncoop.store import db as store
+
+    real_exec = db.exec
+    interleaved = []
+
+    class Rows(list):
+        def all(self):
+            return list(self)
+
+    def exec_then_other_worker(statement, *args, **kwargs):
+        rows = real_exec(statement, *args, **kwargs).all()
+        if not interleaved and "deadlines.due <" in str(statement):
+            with store.session(database_url) as other:
+                interleaved.append(sweep(other, D(2024, 12, 4)))
+        return Rows(rows)
+
+    monkeypatch.setattr(db, "exec", exec_then_other_worker)
+    mine = sweep(db, D(2024, 12, 4))
+    # SQLite: the other worker marks it and this one sees that; PostgreSQL: this one holds the
+    # rows (FOR UPDATE SKIP LOCKED), the other skips them. Either way, once.
+    both = interleaved[0]["changed"] + mine["changed"]
+    assert [c["kind"] for c in both] == ["reply"]
+    assert [n["kind"] for n in interleaved[0]["notices"] + mine["notices"]] == ["missed"]
+    history = services.show_case(db, letter_case)["history"]
+    assert [h["event"] for h in history].count("deadlines_missed") == 1
