@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy.exc import OperationalError
 
-from noncoop import services
+from noncoop import access, services
 from noncoop.errors import BadInput, NoncoopError
 from noncoop.store import db as store
 
@@ -32,6 +32,7 @@ app.add_typer(people_app, name="people")
 app.add_typer(tasks_app, name="tasks")
 app.add_typer(outbox_app, name="outbox")
 
+PEOPLE_KEEPERS = ("secretariat", "president_office")  # contact points and the outbox (para 23)
 Json = Annotated[bool, typer.Option("--json", help="Machine output on stdout.")]
 As = Annotated[str, typer.Option("--as", help="Act as this person (e-mail).")]
 
@@ -109,7 +110,7 @@ def add_session(number: Annotated[int, typer.Option()], start: Annotated[str, ty
     def work() -> dict[str, Any]:
         with store.session() as db:
             return services.add_session(db, number, _date(start, "--start"),  # type: ignore[arg-type]
-                                        _date(end, "--end"), venue, kind)  # type: ignore[arg-type]
+                                        _date(end, "--end"), venue, kind, by=as_)  # type: ignore[arg-type]
     _run(as_json, work, lambda r: f"session {r['number']} ({r['kind']}): {r['start']} to {r['end']}")
 
 
@@ -120,7 +121,7 @@ def add_bureau_meeting(date: Annotated[str, typer.Option()],
     """Record a meeting of the Bureau."""
     def work() -> dict[str, Any]:
         with store.session() as db:
-            return services.add_bureau_meeting(db, _date(date, "--date"), place)  # type: ignore[arg-type]
+            return services.add_bureau_meeting(db, _date(date, "--date"), place, by=as_)  # type: ignore[arg-type]
     _run(as_json, work, lambda r: f"Bureau meeting on {r['date']}")
 
 
@@ -149,7 +150,8 @@ def calendar_export(ics: Annotated[bool, typer.Option("--ics", help="iCalendar (
 
     def work() -> dict[str, Any]:
         with store.session() as db:
-            data = export(services.list_calendar(db), services.list_deadlines(db), clock.now())
+            data = export(services.list_calendar(db), services.list_deadlines(db, by=as_),
+                          clock.now())
         if output is None:
             sys.stdout.write(data.decode("utf-8"))
             raise typer.Exit(0)
@@ -197,7 +199,7 @@ def case_list(status: Annotated[str | None, typer.Option()] = None,
     """The cases, by number."""
     def work() -> list[dict[str, Any]]:
         with store.session() as db:
-            return services.list_cases(db, status)
+            return services.list_cases(db, status, by=as_)
     _run(as_json, work, lambda rows: "\n".join(
         f"{r['id']}  {r['status']:<6} {r['scenario']:<10} {r['state']}" for r in rows)
         or "no cases")
@@ -222,7 +224,7 @@ def case_show(case_id: str, as_json: Json = False, as_: As = services.ADMIN) -> 
     """One case: steps, deadlines, allowed actions, history."""
     def work() -> dict[str, Any]:
         with store.session() as db:
-            return services.show_case(db, case_id)
+            return services.show_case(db, case_id, by=as_)
     _run(as_json, work, _human_case)
 
 
@@ -257,7 +259,8 @@ def deadlines(as_of: Annotated[str | None, typer.Option(help="Count days left fr
     """What is due, by date, per case and per person."""
     def work() -> list[dict[str, Any]]:
         with store.session() as db:
-            return services.list_deadlines(db, _date(as_of, "--as-of"), case_id=case, who=who)
+            return services.list_deadlines(db, _date(as_of, "--as-of"), case_id=case, who=who,
+                                           by=as_)
 
     def human(rows: list[dict[str, Any]]) -> str:
         return "\n".join(
@@ -274,6 +277,7 @@ def sweep(as_of: Annotated[str | None, typer.Option(help="Sweep as on this date.
 
     def work() -> dict[str, Any]:
         with store.session() as db:
+            access.require(access.viewer(db, as_), access.FORMAL_ACTORS, "a sweep")
             return run_sweep(db, _date(as_of, "--as-of"))
     _run(as_json, work, lambda r: f"sweep as of {r['as_of']}: {len(r['changed'])} deadline(s) "
          f"changed, {len(r['notices'])} notice(s) queued")
@@ -308,7 +312,7 @@ def letters_render(case_id: str, template: str, lang: Lang = "en", fmt: Format =
 
     def work() -> dict[str, Any]:
         with store.session() as db:
-            content = register.render(db, case_id, template, lang, fmt)
+            content = register.render(db, case_id, template, lang, fmt, by=as_)
         return _deliver(content, fmt, output, {"case_id": case_id, "template": template})
     _run(as_json, work, lambda r: f"written {r['written']} ({r['bytes']} bytes)")
 
@@ -337,7 +341,7 @@ def letters_list(case: Annotated[str | None, typer.Option("--case", help="Only t
 
     def work() -> list[dict[str, Any]]:
         with store.session() as db:
-            return register.list_letters(db, case)
+            return register.list_letters(db, case, by=as_)
     _run(as_json, work, lambda rows: "\n".join(
         f"{r['reference']:<20} {r['issued_on']}  {r['case_id'] or '-':<12} {r['template']} "
         f"({r['lang']})" + (f"  corrected by {r['corrected_by']}" if r["corrected_by"] else "")
@@ -352,7 +356,7 @@ def letters_show(reference: str, output: Output = None, as_json: Json = False,
 
     def work() -> dict[str, Any]:
         with store.session() as db:
-            entry, content = register.show(db, reference)
+            entry, content = register.show(db, reference, by=as_)
         if output is not None:
             output.write_bytes(content)
             entry["written"] = str(output)
@@ -386,7 +390,7 @@ def letters_report(session: Annotated[int | None, typer.Option(help="Default: th
     def work() -> dict[str, Any]:
         with store.session() as db:
             content = register.report(db, session, lang, fmt, _date(period_from, "--from"),
-                                      _date(period_to, "--to"))
+                                      _date(period_to, "--to"), by=as_)
         return _deliver(content, fmt, output, {"report": "bureau_report", "session": session})
     _run(as_json, work, lambda r: f"written {r['written']} ({r['bytes']} bytes)")
 
@@ -400,6 +404,7 @@ def people_add(name: Annotated[str, typer.Option()], email: Annotated[str, typer
                region: Annotated[str | None, typer.Option(help="A focal point's region.")] = None,
                lang: Lang = "en",
                president: Annotated[bool, typer.Option(help="The President (ex officio).")] = False,
+               president_asked: Annotated[bool, typer.Option(help="A fifth focal point (para 17).")] = False,
                active_from: Annotated[str | None, typer.Option("--from")] = None,
                active_until: Annotated[str | None, typer.Option("--until")] = None,
                as_json: Json = False, as_: As = services.ADMIN) -> None:
@@ -408,8 +413,10 @@ def people_add(name: Annotated[str, typer.Option()], email: Annotated[str, typer
 
     def work() -> dict[str, Any]:
         with store.session() as db:
+            access.require(access.viewer(db, as_), PEOPLE_KEEPERS, "the directory")
             return people.add_person(db, name=name, email=email, role=role, region=region,
                                      lang=lang, president=president,
+                                     president_asked=president_asked,
                                      active_from=_date(active_from, "--from"),
                                      active_until=_date(active_until, "--until"))
     _run(as_json, work, lambda r: f"added {r['name']} <{r['email']}> ({r['role']})")
@@ -438,6 +445,7 @@ def people_end(email: str, on: Annotated[str | None, typer.Option()] = None,
 
     def work() -> dict[str, Any]:
         with store.session() as db:
+            access.require(access.viewer(db, as_), PEOPLE_KEEPERS, "the directory")
             return people.end_person(db, email, _date(on, "--on"))
     _run(as_json, work, lambda r: f"{r['email']} active until {r['active_until']}")
 
@@ -455,7 +463,7 @@ def tasks_list(ctx: typer.Context,
 
     def work() -> list[dict[str, Any]]:
         with store.session() as db:
-            return tasks.list_tasks(db, for_, None if all_ else "open")
+            return tasks.list_tasks(db, for_, None if all_ else "open", by=as_)
     _run(as_json, work, lambda rows: "\n".join(
         f"#{r['id']:<5} {r['due'] or '-':<10} {r['status']:<9} {r['case_id']:<12} {r['assignee']:<24} "
         f"{r['title']}" for r in rows) or "no tasks")
@@ -492,6 +500,7 @@ def outbox_list(status: Annotated[str | None, typer.Option(help="pending, sent o
 
     def work() -> dict[str, Any]:
         with store.session() as db:
+            access.require(access.viewer(db, as_), PEOPLE_KEEPERS, "the outbox")
             return list_outbox(db, status)
 
     def human(r: dict[str, Any]) -> str:
@@ -510,6 +519,7 @@ def outbox_dispatch(as_json: Json = False, as_: As = services.ADMIN) -> None:
 
     def work() -> dict[str, Any]:
         with store.session() as db:
+            access.require(access.viewer(db, as_), PEOPLE_KEEPERS, "the outbox")
             return dispatch(db)
     _run(as_json, work, lambda r: f"{r['expanded']} notice(s) expanded; {len(r['sent'])} sent, "
          f"{len(r['failed'])} to retry, {len(r['dead'])} dead")
@@ -523,6 +533,7 @@ def outbox_retry(ids: Annotated[list[int] | None, typer.Argument(help="Default: 
 
     def work() -> list[dict[str, Any]]:
         with store.session() as db:
+            access.require(access.viewer(db, as_), PEOPLE_KEEPERS, "the outbox")
             return retry(db, ids)
     _run(as_json, work, lambda rows: f"{len(rows)} message(s) to send again")
 

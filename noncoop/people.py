@@ -11,7 +11,7 @@ from sqlmodel import Session, col, or_, select
 
 from noncoop import clock, states
 from noncoop.domain.case import Case
-from noncoop.errors import BadInput
+from noncoop.errors import BadInput, Refused
 from noncoop.store.models import PersonRow
 
 ROLES = ("president_office", "secretariat", "focal_point", "bureau", "admin")
@@ -39,7 +39,7 @@ def region_of(name: str) -> str:
 
 def add_person(db: Session, *, name: str, email: str, role: str, region: str | None = None,
                lang: str = "en", president: bool = False, active_from: dt.date | None = None,
-               active_until: dt.date | None = None) -> dict[str, Any]:
+               active_until: dt.date | None = None, president_asked: bool = False) -> dict[str, Any]:
     email = email.strip().lower()
     if not EMAIL.match(email):
         raise BadInput(f"bad e-mail address {email!r}: write it as name@example.org")
@@ -61,10 +61,52 @@ def add_person(db: Session, *, name: str, email: str, role: str, region: str | N
         raise BadInput(f"the active period ends ({active_until}) before it starts ({start})")
     row = PersonRow(email=email, name=name.strip(), role=role,
                     region=region_of(region) if region else None, lang=lang,
-                    president=president, active_from=start, active_until=active_until)
+                    president=president, active_from=start, active_until=active_until,
+                    president_asked=president_asked)
+    if role == "focal_point":
+        check_appointment(db, row)
     db.add(row)
     db.commit()
     return person_json(row)
+
+
+def _overlapping(db: Session, row: PersonRow) -> list[PersonRow]:
+    """The people whose active period overlaps `row`'s."""
+    until = row.active_until or dt.date.max
+    return [p for p in db.exec(select(PersonRow).where(col(PersonRow.active_from) <= until)).all()
+            if (p.active_until or dt.date.max) >= row.active_from]
+
+
+def check_appointment(db: Session, row: PersonRow) -> None:
+    """Para 17: the Bureau appoints four focal points, or five if the President so requests, on
+    the basis of equitable geographical representation: one a regional group at a time; the
+    President is ex officio focal point for his or her own region (omnibus para 31), so a focal
+    point for it is the fifth, appointed only at the President's request."""
+    others = _overlapping(db, row)
+    same = [p for p in others if p.role == "focal_point" and p.region == row.region]
+    if same:
+        raise Refused(
+            f"refused by rule one_focal_point_per_region (Annex II para 17): {same[0].email} is "
+            f"the focal point of the {row.region} from {same[0].active_from} to "
+            f"{same[0].active_until or 'no end date'}; end that term first (noncoop people end) "
+            "or start this one after it", code="focal_point_appointment",
+            rule="one_focal_point_per_region", paragraph="17")
+    presidents = [p for p in others if p.president and p.region == row.region]
+    if presidents and not row.president_asked:
+        raise Refused(
+            f"refused by rule president_ex_officio (Annex II para 17; omnibus para 31): the "
+            f"President ({presidents[0].email}) is ex officio focal point for the {row.region}; "
+            "a focal point for that region is a fifth one, appointed only if the President asks: "
+            "add --president-asked", code="focal_point_appointment", rule="president_ex_officio",
+            paragraph="17")
+    regions = {p.region for p in others if p.role == "focal_point"} | {row.region}
+    asked = row.president_asked or any(p.president_asked for p in others if p.role == "focal_point")
+    if len(regions) > (5 if asked else 4):
+        raise Refused(
+            f"refused by rule four_focal_points (Annex II para 17): the Bureau appoints four "
+            f"focal points, or five if the President so requests; {len(regions) - 1} are already "
+            "appointed for this period: add --president-asked for a fifth",
+            code="focal_point_appointment", rule="four_focal_points", paragraph="17")
 
 
 def end_person(db: Session, email: str, on: dt.date | None = None) -> dict[str, Any]:
@@ -89,7 +131,8 @@ def find(db: Session, email: str) -> PersonRow:
 
 def person_json(r: PersonRow) -> dict[str, Any]:
     return {"name": r.name, "email": r.email, "role": r.role, "region": r.region, "lang": r.lang,
-            "president": r.president, "active_from": r.active_from.isoformat(),
+            "president": r.president, "president_asked": r.president_asked,
+            "active_from": r.active_from.isoformat(),
             "active_until": r.active_until.isoformat() if r.active_until else None}
 
 
@@ -120,23 +163,11 @@ def resolve(db: Session, recipient: str, case: Case | None, on: dt.date) -> list
     return list(db.exec(query.where(PersonRow.role == role)).all())
 
 
-def assisting(case: Case) -> set[str]:
-    """The people the President asked to assist on the case (para 20, 22)."""
-    rec = case.steps.get("request_assistance")
-    to = rec.data.get("to", "") if rec else ""
-    return {e.strip().lower() for e in to.split(",") if e.strip()}
-
-
 def may_receive(person: PersonRow, case: Case | None) -> bool:
-    """Whether a notice about `case` may reach `person`. Formal records (`bureau`) reach every
-    official; restricted matters (good offices, travel information, 7(b) cases: para 11) reach
-    the President's office, the Secretariat, the focal points of the case's region and those
-    asked to assist; Bureau members learn that good offices were activated, not their details
-    (the caller redacts)."""
-    if case is None or case.confidentiality != "restricted":
+    """Whether a notice about `case` may reach `person`: whoever may see the case (access.py);
+    a Bureau member sees only its formal record, and the notice is redacted to that."""
+    from noncoop.access import Viewer, sight
+
+    if case is None:
         return True
-    if person.role in ("president_office", "secretariat", "admin", "bureau"):
-        return True
-    if person.role == "focal_point":
-        return person.region == case.region or person.email in assisting(case)
-    return False
+    return sight(Viewer(person.email, person.role, person.region, person.president), case) is not None

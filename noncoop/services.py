@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
-from noncoop import clock, config, states, tasks
+from noncoop import access, clock, config, states, tasks
 from noncoop.calendar import SESSION_KINDS, BureauMeeting, next_or_ongoing_session
 from noncoop.calendar import Session as AssemblySession
 from noncoop.domain import Case, Event, Facts, apply, load_procedure
@@ -30,7 +30,7 @@ from noncoop.store.models import (
 REFERRALS = ("assembly", "security-council")
 REQUESTS = ("art89", "art93")
 OUTCOMES = ("reversed_on_appeal", "amended_on_appeal", "cooperation_achieved", "other")
-ADMIN = "admin@localhost"
+ADMIN = access.ADMIN
 
 
 # -- calendar ----------------------------------------------------------------------------
@@ -46,7 +46,8 @@ def bureau_meetings(db: Session) -> tuple[BureauMeeting, ...]:
 
 
 def add_session(db: Session, number: int, start: dt.date, end: dt.date, venue: str = "",
-                kind: str = "regular") -> dict[str, Any]:
+                kind: str = "regular", by: str = ADMIN) -> dict[str, Any]:
+    access.require(access.viewer(db, by), access.FORMAL_ACTORS, "keeping the calendar")
     if kind not in SESSION_KINDS:
         raise BadInput(f"unknown session kind {kind!r}: use one of {', '.join(SESSION_KINDS)}")
     if end < start:
@@ -60,7 +61,8 @@ def add_session(db: Session, number: int, start: dt.date, end: dt.date, venue: s
     return session_json(row)
 
 
-def add_bureau_meeting(db: Session, date: dt.date, place: str = "") -> dict[str, Any]:
+def add_bureau_meeting(db: Session, date: dt.date, place: str = "", by: str = ADMIN) -> dict[str, Any]:
+    access.require(access.viewer(db, by), access.FORMAL_ACTORS, "keeping the calendar")
     row = db.exec(select(BureauMeetingRow).where(BureauMeetingRow.date == date)).first()
     row = row or BureauMeetingRow(date=date)
     row.place = place
@@ -97,6 +99,7 @@ def open_case(db: Session, *, state: str, scenario: str, by: str = ADMIN,
               request: str | None = None, person: str | None = None,
               summary: str | None = None, travel_date: dt.date | None = None,
               ad_hoc_arrangement: str | None = None) -> dict[str, Any]:
+    access.require(access.viewer(db, by), access.FORMAL_ACTORS, "opening a case")
     info = states.lookup(state)
     referred = sorted(set(referred_to or []) - {"none"})
     for r in referred:
@@ -175,7 +178,7 @@ def open_case(db: Session, *, state: str, scenario: str, by: str = ADMIN,
         except IntegrityError:  # another writer took the number: take the next one
             db.rollback()
             continue
-        return show_case(db, case_id)
+        return show_case(db, case_id, by=by)
     raise Conflict("could not allocate a case number: too many concurrent openings; try again")
 
 
@@ -241,8 +244,14 @@ def act(db: Session, case_id: str, step: str, *, on: dt.date | None = None, skip
         reason: str | None = None, params: dict[str, str] | None = None,
         by: str = ADMIN) -> dict[str, Any]:
     row, case = _load(db, case_id)
+    v = access.viewer(db, by)
+    access.visible(db, v, case, "act")
     procedure = load_procedure(case.workflow, case.workflow_version)
+    defn = procedure.steps.get(step)
+    access.may_act(v, case, step, tuple(defn.actors) if defn and defn.actors else None)
     params = dict(params or {})
+    if defn is not None and not skip:
+        params = _checked_params(defn, params)
     on = on or clock.today()
     facts = facts_for(db, on, params)
     if step in DEADLINE_ACTIONS:
@@ -274,7 +283,6 @@ def act(db: Session, case_id: str, step: str, *, on: dt.date | None = None, skip
     event = Event(case_id=case.id, seq=row.last_seq + 1, kind=kind, at=clock.now(), by=by,
                   step=step if step in procedure.steps else None, on=on, reason=reason, data=data)
     move = {"step_started": "started", "step_done": "done"}.get(kind)
-    defn = procedure.steps.get(step)
     notices = [_notice(case, step, spec, assisting, on, params)
                for spec in (defn.notify if defn else ()) if spec["when"] == move]
 
@@ -309,7 +317,7 @@ def _append(db: Session, row: CaseRow, case: Case, event: Event,
         db.rollback()
         raise Conflict(f"case {case_id} was changed by someone else while you acted; nothing "
                        "of yours was saved: look at it again (`noncoop case show`) and retry") from exc
-    return show_case(db, case_id)
+    return show_case(db, case_id, by=event.by)
 
 
 DEADLINE_ACTIONS = ("waive_deadline", "reschedule_deadline")
@@ -426,12 +434,19 @@ def _int_param(params: dict[str, str], key: str, default: int) -> int:
     return value
 
 
-def show_case(db: Session, case_id: str, as_of: dt.date | None = None) -> dict[str, Any]:
-    row, case = _load(db, case_id)
+def show_case(db: Session, case_id: str, as_of: dt.date | None = None,
+              by: str = ADMIN) -> dict[str, Any]:
+    """The case as `by` may see it (access.py), with the actions he or she may take."""
+    row, full = _load(db, case_id)
+    v = access.viewer(db, by)
+    case = access.visible(db, v, full)
     procedure = load_procedure(case.workflow, case.workflow_version)
-    facts = facts_for(db, as_of or clock.today())
+    today = as_of or clock.today()
+    facts = facts_for(db, today)
     steps = []
     for step_id in procedure.steps:
+        if step_id not in case.steps and case is not full and step_id in access.INFORMAL_STEPS:
+            continue  # a Bureau member learns only that good offices were activated
         rec = case.steps.get(step_id)
         item: dict[str, Any] = {"step": step_id, "status": rec.status if rec else "pending"}
         if rec and rec.date:
@@ -448,6 +463,10 @@ def show_case(db: Session, case_id: str, as_of: dt.date | None = None) -> dict[s
         steps.append(item)
     history = db.exec(select(EventRow).where(EventRow.case_id == case_id)
                       .order_by(col(EventRow.seq))).all()
+    if case is not full:
+        history = [e for e in history if e.step not in access.INFORMAL_STEPS
+                   or (e.step == "good_offices_activate" and e.kind == "step_done")]
+    allowed = [a for a in procedure.allowed_actions(full, facts) if _may(v, full, procedure, a)]
     return {
         "id": case.id, "state": case.requested_state, "region": case.region,
         "scenario": case.scenario, "status": case.status, "stage": case.stage,
@@ -461,23 +480,79 @@ def show_case(db: Session, case_id: str, as_of: dt.date | None = None) -> dict[s
         "deadlines": [{"step": d.step, "kind": d.kind, "due": d.due.isoformat(),
                        "status": d.status, "basis": d.basis, "who": d.who}
                       for d in case.deadlines],
-        "allowed_actions": procedure.allowed_actions(case, facts),
+        "travel": _travel(case, today),
+        "allowed_actions": allowed,
         "history": [{"at": e.at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
                      "event": e.kind, "by": e.by, "step": e.step,
-                     "on": e.on.isoformat() if e.on else None, "reason": e.reason}
+                     "on": e.on.isoformat() if e.on else None,
+                     "reason": e.reason if case is full or e.step not in access.INFORMAL_STEPS
+                     else None}
                     for e in history],
     }
 
 
-def list_cases(db: Session, status: str | None = None) -> list[dict[str, Any]]:
+def _checked_params(defn: Any, params: dict[str, str]) -> dict[str, str]:
+    """The step's --param values, checked against what the workflow says it takes."""
+    params = {**{k: str(spec["default"]) for k, spec in defn.params.items() if "default" in spec},
+              **params}
+    missing = [k for k, spec in defn.params.items() if spec.get("required") and not params.get(k)]
+    if missing:
+        raise BadInput(f"{defn.id} needs " + " ".join(f"--param {k}=..." for k in missing)
+                       + f" (it takes: {', '.join(defn.params)})", code="missing_param")
+    for key, spec in defn.params.items():
+        if key not in params:
+            continue
+        if spec.get("choices") and params[key] not in [str(c) for c in spec["choices"]]:
+            raise BadInput(f"--param {key}={params[key]!r} for {defn.id}: use one of "
+                           f"{', '.join(str(c) for c in spec['choices'])}", code="bad_param")
+        if spec.get("type") == "date":
+            _param_date(params, key)
+    return params
+
+
+def _may(v: access.Viewer, case: Case, procedure: Any, action: str) -> bool:
+    defn = procedure.steps.get(action)
+    try:
+        access.may_act(v, case, action, tuple(defn.actors) if defn and defn.actors else None)
+    except Refused:
+        return False
+    return True
+
+
+def _travel(case: Case, today: dt.date) -> dict[str, Any] | None:
+    """The countdown to an announced travel of a person subject to a warrant (omnibus para 35),
+    what is known of it, and after the date its outcome."""
+    if case.travel_date is None:
+        return None
+    alert = case.steps.get("travel_alert")
+    outcome = case.steps.get("travel_outcome")
+    out: dict[str, Any] = {"date": case.travel_date.isoformat(),
+                           "days_left": (case.travel_date - today).days}
+    if alert is not None:
+        out.update({k: alert.data.get(k) for k in ("person", "to", "source", "reliability")})
+    if outcome is not None and outcome.date and outcome.date >= case.travel_date:
+        out["outcome"] = outcome.data.get("outcome")
+        if out["outcome"] == "visit_without_arrest":
+            out["next"] = ("prepare for a finding of the Court: when it refers the matter to the "
+                           "Assembly, record it with refer_to_assembly (paras 7(a), 13)")
+        elif out["outcome"] == "visit_and_arrest":
+            out["next"] = "cooperation achieved: close the case with outcome=cooperation_achieved"
+    return out
+
+
+def list_cases(db: Session, status: str | None = None, by: str = ADMIN) -> list[dict[str, Any]]:
+    """The cases `by` may see, by number."""
     if status not in (None, "open", "closed"):
         raise BadInput(f"unknown status {status!r}: use open or closed")
+    v = access.viewer(db, by)
     query = select(CaseRow).order_by(col(CaseRow.id))
     if status:
         query = query.where(CaseRow.status == status)
     out = []
     for row in db.exec(query).all():
         case = from_snapshot(row.snapshot)
+        if access.sight(v, case) is None:
+            continue
         out.append({"id": case.id, "state": case.requested_state, "region": case.region,
                     "scenario": case.scenario, "status": case.status, "stage": case.stage,
                     "decision": {"ref": case.decision_ref, "date": case.decision_date.isoformat()
@@ -496,17 +571,25 @@ def rebuild(db: Session, case_id: str) -> Case:
 
 
 def list_deadlines(db: Session, as_of: dt.date | None = None, case_id: str | None = None,
-                   who: str | None = None) -> list[dict[str, Any]]:
+                   who: str | None = None, by: str = ADMIN) -> list[dict[str, Any]]:
     """What is due: open deadlines and missed ones whose step is still outstanding, by date,
-    with the days left on `as_of`; for one case or one person responsible if asked."""
+    with the days left on `as_of`; for one case or one person responsible if asked; only of
+    the cases `by` may see, and of a Bureau member's cases only the formal ones."""
     as_of = as_of or clock.today()
+    v = access.viewer(db, by)
     query = select(DeadlineRow).where(DeadlineRow.outstanding == True)  # noqa: E712
     if case_id is not None:
-        _load(db, case_id)  # an unknown case is an error, not an empty list
+        _, case = _load(db, case_id)  # an unknown case is an error, not an empty list
+        access.visible(db, v, case, "deadlines")
         query = query.where(DeadlineRow.case_id == case_id)
     if who is not None:
         query = query.where(DeadlineRow.who == who)
     rows = db.exec(query.order_by(col(DeadlineRow.due), col(DeadlineRow.case_id))).all()
+    if not v.sees_all:
+        sights = {r.id: access.sight(v, from_snapshot(r.snapshot)) for r in db.exec(
+            select(CaseRow).where(col(CaseRow.id).in_({d.case_id for d in rows}))).all()}
+        rows = [d for d in rows if sights.get(d.case_id) == "full" or (
+            sights.get(d.case_id) == "formal" and d.step not in access.INFORMAL_STEPS)]
     return [{"case_id": d.case_id, "step": d.step, "kind": d.kind, "due": d.due.isoformat(),
              "status": d.status, "who": d.who, "basis": d.basis,
              "days_left": (d.due - as_of).days} for d in rows]

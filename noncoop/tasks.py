@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlmodel import Session, col, or_, select
 
-from noncoop import clock, people
+from noncoop import access, clock, people
 from noncoop.domain import Event
 from noncoop.domain.case import Case, Deadline
 from noncoop.errors import BadInput, NotFound, Refused
@@ -79,10 +79,16 @@ def task_json(t: TaskRow) -> dict[str, Any]:
             "closed_on": t.closed_on.isoformat() if t.closed_on else None, "closed_by": t.closed_by}
 
 
-def list_tasks(db: Session, for_email: str | None = None,
-               status: str | None = "open") -> list[dict[str, Any]]:
-    """Open tasks by due date; for one person, those assigned to him or her and to his or her
-    role (a focal point: the tasks of the region's cases only)."""
+def list_tasks(db: Session, for_email: str | None = None, status: str | None = "open",
+               by: str = access.ADMIN) -> list[dict[str, Any]]:
+    """Tasks by due date; for one person, those assigned to him or her and to his or her role.
+    The President's office and the Secretariat see everyone's; anyone else only his or her own."""
+    v = access.viewer(db, by)
+    if not v.sees_all:
+        if for_email and for_email.strip().lower() != v.email:
+            raise Refused(f"refused by rule permission: you act as {v.email} and see only your "
+                          "own tasks", code="permission", rule="permission", paragraph="23")
+        for_email = v.email
     query = select(TaskRow)
     if status:
         query = query.where(TaskRow.status == status)
@@ -100,6 +106,9 @@ def close(db: Session, task_id: int, outcome: str, note: str | None, by: str,
 
     task = db.get(TaskRow, task_id)
     if task is None:
+        raise NotFound(f"no task {task_id}: see noncoop tasks", code="unknown_task")
+    v = access.viewer(db, by)
+    if not v.sees_all and task.assignee not in (v.email, v.role):
         raise NotFound(f"no task {task_id}: see noncoop tasks", code="unknown_task")
     if task.status != "open":
         raise Refused(f"task {task_id} is already {task.status}", code="task_closed")

@@ -119,7 +119,8 @@ def test_a_7b_case_escalates_to_7a_and_keeps_its_history(db):
     services.add_session(db, 24, D(2025, 12, 1), D(2025, 12, 5))
     case = services.open_case(db, state="Mongolia", scenario="7b", summary="visit announced",
                               travel_date=D(2024, 9, 3))
-    services.act(db, case["id"], "good_offices_activate", on=D(2024, 8, 30))
+    services.act(db, case["id"], "good_offices_activate", on=D(2024, 8, 30),
+                 params={"court_consulted": "2024-08-29"})
     with pytest.raises(Refused, match="7\\(b\\)"):
         services.act(db, case["id"], "open_letter", on=D(2024, 9, 1))
     shown = services.act(db, case["id"], "refer_to_assembly", on=D(2024, 10, 24),

@@ -43,7 +43,8 @@ def test_good_offices_deadlines(db):
     case = services.open_case(db, state="Mongolia", scenario="7b", summary="visit announced",
                               travel_date=D(2024, 9, 3))
     assert ("share_travel_information", "due") in deadlines(case)
-    shown = services.act(db, case["id"], "good_offices_activate", on=D(2024, 8, 30))
+    shown = services.act(db, case["id"], "good_offices_activate", on=D(2024, 8, 30),
+                         params={"court_consulted": "2024-08-29"})
     assert deadlines(shown)[("notify_bureau", "due")] == ("2024-08-31", "open")
     assert deadlines(shown)[("report_to_bureau", "due")] == ("2024-09-12", "open")
 

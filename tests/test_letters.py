@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from noncoop import people, services
+from noncoop import services
 from noncoop.demo import load_demo
 from noncoop.errors import BadInput, Refused
 from noncoop.letters import register
@@ -30,9 +30,9 @@ def demo(db):
     # An urgent incident beside the real findings, with good offices and a task for a focal point.
     urgent = services.open_case(db, state="Mongolia", scenario="7b", summary="visit announced",
                                 person="a person subject to a warrant", travel_date=D(2024, 9, 3))
-    services.act(db, urgent["id"], "good_offices_activate", on=D(2024, 8, 30))
-    people.add_person(db, name="Focal point (Vanuatu)", email="fp.asia@example.org",
-                      role="focal_point", region="Asia-Pacific", active_from=D(2024, 3, 1))
+    services.act(db, urgent["id"], "good_offices_activate", on=D(2024, 8, 30),
+                 params={"court_consulted": "2024-08-29"})
+    # The demo directory has the focal point of the Asia-Pacific States, who is asked.
     services.act(db, urgent["id"], "request_assistance", on=D(2024, 8, 31),
                  params={"task": "Contact the authorities before the visit", "due": "2024-09-02"})
     return db
@@ -68,7 +68,8 @@ def test_user_text_stays_literal(db):
     services.open_case(db, state="Mongolia", scenario="7b",
                        summary="<script>alert(1)</script> {{7*7}}", person="{{ config }}")
     case_id = services.list_cases(db)[0]["id"]
-    services.act(db, case_id, "good_offices_activate", on=D(2024, 8, 30))
+    services.act(db, case_id, "good_offices_activate", on=D(2024, 8, 30),
+                 params={"court_consulted": "2024-08-29"})
     for lang in LANGS:
         html = register.draft(db, case_id, "good_offices_notice", lang, on=D(2024, 8, 30))
         assert "<script>" not in html

@@ -138,7 +138,8 @@ def urgent(directory):
     case = services.open_case(db, state="Mongolia", scenario="7b",
                               summary="A visit of a person subject to a warrant on 3 September",
                               person="the person concerned")
-    services.act(db, case["id"], "good_offices_activate", on=D(2024, 8, 30))
+    services.act(db, case["id"], "good_offices_activate", on=D(2024, 8, 30),
+                 params={"court_consulted": "2024-08-29"})
     return case["id"]
 
 

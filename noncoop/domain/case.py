@@ -117,6 +117,9 @@ def apply(case: Case | None, event: Event) -> Case:
         if event.kind == "step_done":
             rec.count += 1
         rec.data.update(event.data.get("params", {}))
+        if event.step == "travel_alert" and event.kind == "step_done":
+            # The newest alert sets the countdown (omnibus para 35).
+            case.travel_date = _date(event.data["params"]["from"])
     elif event.kind == "referred_to_assembly":
         case.stage = "formal"
         case.scenario = "7a"

@@ -56,6 +56,8 @@ class StepDef:
     moves: tuple[str, ...] = ()
     repeatable: bool = False
     notify: tuple[dict[str, Any], ...] = ()  # notices the step sends: letter, to, when, invite
+    actors: tuple[str, ...] = ()  # the roles that record it (default: access.py)
+    params: dict[str, dict[str, Any]] = field(default_factory=dict)  # what --param it takes
 
 
 class _Condition:
@@ -97,6 +99,8 @@ class Procedure:
                     moves=tuple(raw.get("moves", ())),
                     repeatable=bool(raw.get("repeatable", False)),
                     notify=tuple(raw.get("notify", ())),
+                    actors=tuple(raw.get("actors", ())),
+                    params=dict(raw.get("params") or {}),
                 )
                 self.steps[step.id] = step
                 transitions.append(
@@ -134,8 +138,10 @@ class Procedure:
     def _transitions_from(self, trigger: str, stage: str) -> list[Any]:
         return list(self.machine.events[trigger].transitions.get(stage, ()))
 
-    def refusal(self, case: Case, trigger: str, facts: Facts) -> Refusal | None:
-        """Why `trigger` may not be fired on `case` now, or None if it may."""
+    def refusal(self, case: Case, trigger: str, facts: Facts,
+                with_params: bool = True) -> Refusal | None:
+        """Why `trigger` may not be fired on `case` now, or None if it may. Without params (to
+        list what is allowed), guards about what the action records are left for the action."""
         if trigger not in self.machine.events:
             raise KeyError(trigger)
         candidates = self._transitions_from(trigger, case.stage)
@@ -147,6 +153,8 @@ class Procedure:
             }
             return Refusal(meta["rule"], str(meta["paragraph"]), " ".join(meta["message"].split()))
         for condition in candidates[0].conditions:
+            if not with_params and self.guard_meta[condition.func.name].get("checks_params"):
+                continue
             facts_used = condition.func.guard(case, facts)
             if facts_used is not None:
                 meta = self.guard_meta[condition.func.name]
@@ -176,7 +184,7 @@ class Procedure:
 
     def allowed_actions(self, case: Case, facts: Facts) -> list[str]:
         triggers = list(self.steps) + list(self.stage_moves)
-        return [t for t in triggers if self.refusal(case, t, facts) is None]
+        return [t for t in triggers if self.refusal(case, t, facts, with_params=False) is None]
 
     def not_applicable(self, case: Case, step_id: str, facts: Facts) -> Refusal | None:
         """A rule the case shows that makes a pending step not applicable (never, not 'not yet')."""

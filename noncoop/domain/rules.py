@@ -74,7 +74,34 @@ def good_offices_active(case: Case, facts: Facts) -> str | None:
     return None
 
 
+def activation_basis(case: Case, facts: Facts) -> str | None:
+    """Paras 18-19: on whose initiative, and on what basis, the good offices begin."""
+    p = facts.params
+    if p.get("trigger", "president") == "bureau":
+        if not p.get("bureau_decision"):
+            return "record the date of the Bureau's decision: --param bureau_decision=YYYY-MM-DD"
+        return None
+    if not p.get("court_consulted"):
+        return ("record when the Court was consulted: --param court_consulted=YYYY-MM-DD; or, "
+                "if the Bureau decided, --param trigger=bureau --param bureau_decision=DATE")
+    if case.scenario == "7a" and p.get("urgent") != "yes":
+        return ("on a case referred to the Assembly (7(a)) the President acts alone only if the "
+                "chance to arrest may be gone before an emergency Bureau meeting: --param "
+                "urgent=yes; otherwise the Bureau decides (--param trigger=bureau)")
+    return None
+
+
+def travel_date_passed(case: Case, facts: Facts) -> str | None:
+    if case.travel_date is None:
+        return "no travel is recorded on this case (step travel_alert)"
+    if facts.on < case.travel_date:
+        return f"the travel is announced for {case.travel_date}; today is {facts.on}"
+    return None
+
+
 GUARDS: dict[str, Guard] = {
+    "activation_basis": activation_basis,
+    "travel_date_passed": travel_date_passed,
     "after_hearing": after_hearing,
     "three_month_rule": three_month_rule,
     "unsc_referral": unsc_referral,

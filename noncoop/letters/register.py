@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from noncoop import clock, config, services, states
+from noncoop import access, clock, config, services, states
 from noncoop.calendar import next_or_ongoing_session
 from noncoop.domain import Event, load_procedure
 from noncoop.domain.case import Case
@@ -53,10 +53,14 @@ def _titles(case: Case) -> dict[str, str]:
 
 def draft(db: Session, case_id: str, name: str, lang: str = "en", *, on: dt.date | None = None,
           reference: str = "DRAFT", corrects: str | None = None,
-          deadline: tuple[str, str] | None = None) -> str:
-    """The letter `name` about case `case_id`, as HTML."""
+          deadline: tuple[str, str] | None = None, by: str = access.ADMIN) -> str:
+    """The letter `name` about case `case_id`, as HTML, drafted by `by` (the President's office
+    or the Secretariat, para 23) on a case he or she may see."""
     letter = _letter(name)
     _, case = services._load(db, case_id)
+    v = access.viewer(db, by)
+    access.visible(db, v, case, "letter")
+    access.require(v, access.FORMAL_ACTORS, "drafting and issuing letters")
     ctx = context.build(letter, case, check_lang(lang), on=on or clock.today(),
                         reference=reference, corrects=corrects, sessions=services.sessions(db),
                         meetings=services.bureau_meetings(db), deadline=deadline,
@@ -65,9 +69,9 @@ def draft(db: Session, case_id: str, name: str, lang: str = "en", *, on: dt.date
 
 
 def render(db: Session, case_id: str, name: str, lang: str = "en", fmt: str = "html",
-           on: dt.date | None = None) -> bytes:
+           on: dt.date | None = None, by: str = access.ADMIN) -> bytes:
     """A draft (marked DRAFT, no number), in any format; nothing is stored."""
-    return convert(draft(db, case_id, name, lang, on=on), fmt)
+    return convert(draft(db, case_id, name, lang, on=on, by=by), fmt)
 
 
 def _letter(name: str) -> LetterDef:
@@ -121,7 +125,7 @@ def issue(db: Session, case_id: str, name: str, *, lang: str = "en", fmt: str = 
         prefix, seq = _number(db, on)
         reference = f"{prefix}{seq}{config.letters()['numbering'].split('{seq}', 1)[1]}"
         content = convert(draft(db, case_id, name, lang, on=on, reference=reference,
-                                corrects=replaced.reference if replaced else None), fmt)
+                                corrects=replaced.reference if replaced else None, by=by), fmt)
         sha = hashlib.sha256(content).hexdigest()
         db.add(LetterRow(reference=reference, prefix=prefix, seq=seq, case_id=case_id,
                          template=name, lang=lang, media_type=FORMATS[fmt], content=content,
@@ -171,17 +175,39 @@ def letter_json(r: LetterRow) -> dict[str, Any]:
             "issued_by": r.issued_by, "recipients": r.recipients}
 
 
-def list_letters(db: Session, case_id: str | None = None) -> list[dict[str, Any]]:
+def _may_read(db: Session, v: access.Viewer, letter: LetterRow) -> bool:
+    """A letter is read by whoever may see its case, a Bureau member not those of the good
+    offices (para 11)."""
+    if v.sees_all:
+        return True
+    if letter.case_id is None:
+        return v.role == "bureau"
+    _, case = services._load(db, letter.case_id)
+    seen = access.sight(v, case)
+    step = catalogue()[letter.template].step if letter.template in catalogue() else None
+    return seen == "full" or (seen == "formal" and step not in access.INFORMAL_STEPS)
+
+
+def list_letters(db: Session, case_id: str | None = None,
+                 by: str = access.ADMIN) -> list[dict[str, Any]]:
+    v = access.viewer(db, by)
     query = select(LetterRow).order_by(col(LetterRow.issued_at), col(LetterRow.id))
     if case_id is not None:
-        services._load(db, case_id)
+        _, case = services._load(db, case_id)
+        access.visible(db, v, case, "letters")
         query = query.where(LetterRow.case_id == case_id)
     rows = db.exec(query).all()
-    return [_with_links(db, r) for r in rows]
+    return [_with_links(db, r) for r in rows if _may_read(db, v, r)]
 
 
-def show(db: Session, reference: str) -> tuple[dict[str, Any], bytes]:
+def show(db: Session, reference: str, by: str = access.ADMIN) -> tuple[dict[str, Any], bytes]:
     row = _by_reference(db, reference)
+    v = access.viewer(db, by)
+    if not _may_read(db, v, row):
+        raise NotFound(f"no letter {reference!r} in the register: see `noncoop letters list`",
+                       code="unknown_letter_reference")
+    if row.case_id is not None:
+        access.visible(db, v, services._load(db, row.case_id)[1], "letter")
     return _with_links(db, row), row.content
 
 
@@ -197,10 +223,11 @@ def _with_links(db: Session, r: LetterRow) -> dict[str, Any]:
 
 def report(db: Session, session_number: int | None = None, lang: str = "en", fmt: str = "html",
            period_start: dt.date | None = None, period_end: dt.date | None = None,
-           on: dt.date | None = None) -> bytes:
+           on: dt.date | None = None, by: str = access.ADMIN) -> bytes:
     """The Bureau's report on non-cooperation to a session, drafted from the events of every
     formal case: what was done, when, by whom, and what is outstanding. Confidential matters
     (7(b) cases, good offices) are left out (para 11)."""
+    access.require(access.viewer(db, by), (*access.FORMAL_ACTORS, "bureau"), "the Bureau report")
     check_lang(lang)
     on = on or clock.today()
     sessions = services.sessions(db)

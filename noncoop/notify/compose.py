@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate
 from html import unescape
@@ -14,6 +14,7 @@ from typing import Any
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from noncoop import services
+from noncoop.access import Viewer, formal_view, sight
 from noncoop.domain.case import Case
 from noncoop.letters import context
 from noncoop.letters.docx import blocks
@@ -31,18 +32,13 @@ class Content:
     ics: str | None
 
 
-def redacted(case: Case) -> Case:
-    """What a Bureau member may know of a restricted case: that good offices were activated,
-    not their details (para 11; SPEC "Confidentiality")."""
-    return replace(case, summary=None, person=None, travel_date=None)
-
-
 def compose(db: Any, notice: NoticeRow, case: Case | None, person: PersonRow,
             sender: str) -> Content:
     lang = person.lang
     template = TEMPLATE_OF.get(notice.kind, notice.kind)
-    if case is not None and case.confidentiality == "restricted" and person.role == "bureau":
-        case = redacted(case)
+    if case is not None:  # a Bureau member learns the formal record only (access.py)
+        viewer = Viewer(person.email, person.role, person.region, person.president)
+        case = formal_view(case) if sight(viewer, case) == "formal" else case
     on = notice.created_at.date()
     if template == DIGEST:
         letter = LetterDef(DIGEST, None, "13-15", "notice", ())

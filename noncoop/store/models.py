@@ -182,6 +182,9 @@ class PersonRow(SQLModel, table=True):
     region: str | None = None  # a focal point's regional group; the President's own region
     lang: str = "en"
     president: bool = False  # the President: ex officio focal point for his or her region
+    # A focal point for the President's own region: only when the President asked for a fifth
+    # (para 17); recorded on the appointment.
+    president_asked: bool = False
     active_from: dt.date
     active_until: dt.date | None = None
 
@@ -237,3 +240,17 @@ class MessageRow(SQLModel, table=True):
     next_attempt_at: dt.datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))
     last_error: str | None = None
     sent_at: dt.datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime, nullable=True))
+
+
+class AccessLogRow(SQLModel, table=True):
+    """Every read of a restricted case: who, when, what, and how much he or she saw."""
+
+    __tablename__ = "access_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))
+    who: str
+    role: str
+    case_id: str = Field(index=True, max_length=32)
+    action: str  # show | letter | ...
+    sight: str  # full | formal

@@ -1,8 +1,8 @@
-"""people tasks outbox
+"""people tasks outbox access log
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-11-23 17:47:12.657453
+Create Date: 2026-11-23 17:58:13.599465
 """
 from alembic import op
 import sqlalchemy as sa
@@ -17,6 +17,19 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table('access_log',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('at', noncoop.store.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('who', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('role', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('case_id', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('action', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('sight', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('access_log', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_access_log_case_id'), ['case_id'], unique=False)
+
     op.create_table('people',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('email', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -25,6 +38,7 @@ def upgrade() -> None:
     sa.Column('region', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('lang', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('president', sa.Boolean(), nullable=False),
+    sa.Column('president_asked', sa.Boolean(), nullable=False),
     sa.Column('active_from', sa.Date(), nullable=False),
     sa.Column('active_until', sa.Date(), nullable=True),
     sa.PrimaryKeyConstraint('id'),
@@ -91,3 +105,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_people_role'))
 
     op.drop_table('people')
+    with op.batch_alter_table('access_log', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_access_log_case_id'))
+
+    op.drop_table('access_log')

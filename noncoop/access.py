@@ -1,0 +1,137 @@
+"""Who may see and do what (SPEC "Who uses it", "Confidentiality"), enforced in the services so
+that every way in (CLI, API, web) obeys it.
+
+- The local administrator, the President's office and the Secretariat see every case.
+- A regional focal point sees the cases of his or her region and those he or she was asked to
+  assist on (paras 17, 20, 22), restricted details included.
+- A Bureau member sees the formal records, and of the informal response only that good offices
+  were activated: not the summary, the person, the travel, the contacts (para 11).
+- Anyone else, and anyone outside his or her active period, sees nothing: a case he or she may
+  not see is "not found", worded exactly as a case that does not exist.
+Every read of a restricted case is logged (AccessLogRow)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+from sqlmodel import Session, select
+
+from noncoop import clock
+from noncoop.domain.case import Case
+from noncoop.errors import NotFound, Refused
+from noncoop.store.models import AccessLogRow, PersonRow
+
+ADMIN = "admin@localhost"  # the local administrator: the default of --as (INTERFACE.md)
+INFORMAL_STEPS = ("good_offices_activate", "notify_bureau", "consult_court", "engage_state",
+                  "request_assistance", "focal_point_engagement", "report_to_bureau",
+                  "share_travel_information")
+SEES_ALL = ("admin", "president_office", "secretariat")
+
+
+@dataclass(frozen=True)
+class Viewer:
+    email: str
+    role: str  # admin | president_office | secretariat | focal_point | bureau | none
+    region: str | None = None
+    president: bool = False
+
+    @property
+    def sees_all(self) -> bool:
+        return self.role in SEES_ALL
+
+
+def viewer(db: Session, email: str, on: dt.date | None = None) -> Viewer:
+    """The person acting (`--as`), as the directory knows him or her on `on`."""
+    email = (email or ADMIN).strip().lower()
+    if email == ADMIN:
+        return Viewer(ADMIN, "admin")
+    from noncoop.people import active
+
+    person = db.exec(active(on or clock.today()).where(PersonRow.email == email)).first()
+    if person is None:
+        return Viewer(email, "none")
+    return Viewer(person.email, person.role, person.region, person.president)
+
+
+def not_found(case_id: str) -> NotFound:
+    # The same words as for a case that does not exist: no hint that it does.
+    return NotFound(f"no case {case_id!r}: see `noncoop case list` for the case numbers",
+                    code="unknown_case")
+
+
+def assisting(case: Case) -> set[str]:
+    """The people the President asked to assist on the case (paras 20, 22)."""
+    rec = case.steps.get("request_assistance")
+    to = rec.data.get("to", "") if rec else ""
+    return {e.strip().lower() for e in to.split(",") if e.strip()}
+
+
+def sight(v: Viewer, case: Case) -> str | None:
+    """How `v` sees `case`: "full", "formal" (informal details hidden) or None (not at all)."""
+    if v.sees_all:
+        return "full"
+    if v.role == "focal_point":
+        return "full" if v.region == case.region or v.email in assisting(case) else None
+    if v.role == "bureau":
+        return "formal"
+    return None
+
+
+def formal_view(case: Case) -> Case:
+    """The case as a Bureau member may know it: the formal record, and of the good offices only
+    that they were activated (para 11, para 18)."""
+    steps = {k: (replace(v, reason=None, data={}) if k == "good_offices_activate" else v)
+             for k, v in case.steps.items()
+             if k not in INFORMAL_STEPS or k == "good_offices_activate"}
+    return replace(case, summary=None, person=None if case.scenario == "7b" else case.person,
+                   travel_date=None, steps=steps,
+                   deadlines=[d for d in case.deadlines if d.step not in INFORMAL_STEPS])
+
+
+def visible(db: Session, v: Viewer, case: Case, action: str = "show") -> Case:
+    """The case as `v` may see it, or "not found"; a read of a restricted case is logged."""
+    seen = sight(v, case)
+    if seen is None:
+        raise not_found(case.id)
+    if case.confidentiality == "restricted" or any(s in INFORMAL_STEPS for s in case.steps):
+        db.add(AccessLogRow(at=clock.now(), who=v.email, role=v.role, case_id=case.id,
+                            action=action, sight=seen))
+        db.commit()
+    return case if seen == "full" else formal_view(case)
+
+
+# Who may record what. A step's `actors` in the workflow override these defaults.
+FORMAL_ACTORS = ("president_office", "secretariat")
+INFORMAL_ACTORS = ("president_office",)
+
+
+def may_act(v: Viewer, case: Case, step: str, actors: tuple[str, ...] | None) -> None:
+    """Refuse an action `v` may not take; the case must be visible to `v` first."""
+    if v.role == "admin":
+        return
+    allowed = actors or (INFORMAL_ACTORS if step in INFORMAL_STEPS else FORMAL_ACTORS)
+    if v.role not in allowed:
+        who = ", ".join(a.replace("_", " ") for a in allowed)
+        raise Refused(f"refused by rule permission: {step} is recorded by {who}; you act as "
+                      f"{v.email} ({v.role.replace('_', ' ')})", code="permission",
+                      rule="permission", paragraph=_paragraph(step))
+
+
+def require(v: Viewer, roles: tuple[str, ...], what: str) -> None:
+    """Refuse `what` unless `v` has one of `roles` (the administrator always may)."""
+    if v.role != "admin" and v.role not in roles:
+        raise Refused(f"refused by rule permission: {what} is for "
+                      f"{', '.join(r.replace('_', ' ') for r in roles)}; you act as {v.email} "
+                      f"({v.role.replace('_', ' ')})", code="permission", rule="permission",
+                      paragraph="23" if "secretariat" in roles else "13")
+
+
+def _paragraph(step: str) -> str:
+    return {"forward_decision": "13, 23", "press_release": "13", "share_travel_information":
+            "omnibus 35", "focal_point_engagement": "22", "engage_state": "20, 22"}.get(
+        step, "16-23" if step in INFORMAL_STEPS else "14")
+
+
+def log_reads(db: Session) -> list[AccessLogRow]:
+    return list(db.exec(select(AccessLogRow)).all())
