@@ -201,8 +201,17 @@ def case_list(status: Annotated[str | None, typer.Option()] = None,
         with store.session() as db:
             return services.list_cases(db, status, by=as_)
     _run(as_json, work, lambda rows: "\n".join(
-        f"{r['id']}  {r['status']:<6} {r['scenario']:<10} {r['state']}" for r in rows)
-        or "no cases")
+        f"{r['id']}  {r['status']:<6} {r['scenario']:<10} {r['state']}" + _countdown(r)
+        for r in rows) or "no cases")
+
+
+def _countdown(r: dict[str, Any]) -> str:
+    travel = r.get("travel")
+    if not travel:
+        return ""
+    days = travel["days_left"]
+    return (f"  travel {travel['date']}: in {days} day(s)" if days >= 0
+            else f"  travel {travel['date']}: {-days} day(s) ago")
 
 
 def _human_case(r: dict[str, Any]) -> str:
@@ -215,6 +224,11 @@ def _human_case(r: dict[str, Any]) -> str:
         lines.append(f"  {s['step']:<26} {s['status']}{extra}")
     for d in r["deadlines"]:
         lines.append(f"deadline: {d['step']} {d['kind']} due {d['due']} ({d['status']})")
+    if r.get("travel"):
+        lines.append(_countdown(r).strip() + (f" (outcome: {r['travel']['outcome']})"
+                                              if r["travel"].get("outcome") else ""))
+        if r["travel"].get("next"):
+            lines.append(f"next: {r['travel']['next']}")
     lines.append(f"allowed now: {', '.join(r['allowed_actions']) or 'none'}")
     return "\n".join(lines)
 

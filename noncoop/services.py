@@ -549,14 +549,20 @@ def list_cases(db: Session, status: str | None = None, by: str = ADMIN) -> list[
     if status:
         query = query.where(CaseRow.status == status)
     out = []
+    today = clock.today()
     for row in db.exec(query).all():
         case = from_snapshot(row.snapshot)
-        if access.sight(v, case) is None:
+        seen = access.sight(v, case)
+        if seen is None:
             continue
-        out.append({"id": case.id, "state": case.requested_state, "region": case.region,
-                    "scenario": case.scenario, "status": case.status, "stage": case.stage,
-                    "decision": {"ref": case.decision_ref, "date": case.decision_date.isoformat()
-                                 if case.decision_date else None}})
+        item = {"id": case.id, "state": case.requested_state, "region": case.region,
+                "scenario": case.scenario, "status": case.status, "stage": case.stage,
+                "decision": {"ref": case.decision_ref, "date": case.decision_date.isoformat()
+                             if case.decision_date else None}}
+        if seen == "full" and case.travel_date is not None:
+            item["travel"] = {"date": case.travel_date.isoformat(),
+                              "days_left": (case.travel_date - today).days}
+        out.append(item)
     return out
 
 

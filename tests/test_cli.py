@@ -142,3 +142,19 @@ def test_letters_through_the_cli(run, tmp_path: Path):
     assert code == 0 and hashlib.sha256(out.read_bytes()).hexdigest() == issued["sha256"]
     code, err, _ = run("letters", "show", "ICC-ASP/99/S/9", "--json")
     assert code == 2 and err["error"]["code"] == "unknown_letter_reference"
+
+
+def test_as_acts_with_that_persons_permissions_and_visibility(run):
+    run("init")
+    code, urgent, _ = run("case", "open", "--state", "Mongolia", "--scenario", "7b", "--summary",
+                          "visit announced", "--travel-date", "2099-01-10", "--json")
+    assert code == 0 and urgent["travel"]["days_left"] > 0
+    run("people", "add", "--name", "FP", "--email", "fp@example.org", "--role", "focal_point",
+        "--region", "African", "--from", "2024-01-01")
+    code, listed, _ = run("case", "list", "--as", "fp@example.org", "--json")
+    assert code == 0 and listed == []
+    code, err, _ = run("case", "show", urgent["id"], "--as", "fp@example.org", "--json")
+    assert code == 2 and err["error"]["code"] == "unknown_case"
+    code, err, _ = run("people", "add", "--name", "X", "--email", "x@example.org", "--role",
+                       "bureau", "--as", "fp@example.org", "--json")
+    assert code == 1 and err["error"]["rule"] == "permission"
