@@ -225,3 +225,16 @@ def test_a_dispatcher_killed_mid_batch_loses_nothing(mongolia, db, mail, databas
     ids = [m["Message-ID"] for _, m in mail.inbox.messages]
     assert set(ids) == set(db.exec(select(MessageRow.message_id)).all())  # nothing lost
     assert len(ids) - len(set(ids)) <= 1  # at most the one in flight, sent again as itself
+
+
+def test_travel_information_goes_to_the_regions_focal_point(urgent, db, mail):
+    services.act(db, urgent, "travel_alert", on=D(2024, 8, 30), params={
+        "person": "the person concerned", "from": "2024-09-03", "source": "a State Party",
+        "reliability": "confirmed"})
+    services.act(db, urgent, "share_travel_information", on=D(2024, 8, 30))
+    dispatch(db)
+    shared = mail.inbox.to("fp.asia@example.org")
+    assert [m["Subject"].split(" (")[0] for m in shared] == [
+        "Travel information – Mongolia, 3 September 2024"]
+    assert "a State Party" in shared[0].get_body(("plain",)).get_content()
+    assert mail.inbox.to("fp.africa@example.org") == []

@@ -109,6 +109,7 @@ def build(letter: LetterDef, case: Case, lang: str, *, on: dt.date, reference: s
         "session": session_json(next_or_ongoing_session(sessions, case.decision_date or on), lang),
         "deadline": _deadline(case, deadline, titles),
         "task": _task(case),
+        "travel": _travel(case),
         "history": history(case, titles),
     }
 
@@ -149,3 +150,14 @@ def _task(case: Case) -> dict[str, Any] | None:
     return {"title": rec.data.get("task") or rec.data.get("title") or "",
             "due": dt.date.fromisoformat(rec.data["due"]) if rec.data.get("due") else None,
             "note": rec.data.get("note") or rec.reason}
+
+
+def _travel(case: Case) -> dict[str, Any] | None:
+    """The announced travel: the newest alert's details (omnibus para 35), or the date alone."""
+    if case.travel_date is None:
+        return None
+    alert = case.steps.get("travel_alert")
+    data = alert.data if alert else {}
+    return {"date": case.travel_date, "person": data.get("person"), "source": data.get("source"),
+            "reliability": data.get("reliability"),
+            "to": dt.date.fromisoformat(data["to"]) if data.get("to") else None}
