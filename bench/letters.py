@@ -11,10 +11,7 @@
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import json
-import sys
 import time
 from typing import Any
 
@@ -23,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from noncoop.domain.case import Case, Deadline, StepRecord
 from noncoop.letters import context
 from noncoop.letters.docx import to_docx
-from noncoop.letters.render import LETTERS_DIR, catalogue, long_date, render_html
+from noncoop.letters.render import catalogue, long_date, render_html, search_path
 
 D = dt.date
 
@@ -49,7 +46,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
             ctx = context.build(letter, case, "en", on=D(2024, 10, 28), sessions=sessions)
             render_html("open_letter", "en", ctx)
 
-    bare_env = Environment(loader=FileSystemLoader(LETTERS_DIR / "en"),
+    bare_env = Environment(loader=FileSystemLoader(search_path("en")),
                            autoescape=select_autoescape(["html"]))
     bare_env.filters["date"] = lambda day: long_date(day, "en")
     bare_ctx = context.build(letter, case, "en", on=D(2024, 10, 28), sessions=sessions)
@@ -83,16 +80,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     ]
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="200 letters instead of 1,000")
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args(argv)
-    from bench_table import table  # beside this file
-
-    rows = run(args.quick)
-    print(json.dumps({"benchmarks": rows}, indent=1) if args.json else table(rows))
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    from common import main  # beside this file
+
+    main(run, __doc__, "200 letters instead of 1,000")

@@ -14,13 +14,10 @@ ones. Each 1%-due run works on a fresh copy of the database.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import json
 import shutil
 import sqlite3
 import statistics
-import sys
 import tempfile
 import time
 import tracemalloc
@@ -194,16 +191,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     ]
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="10,000 cases instead of 100,000")
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args(argv)
-    from bench_table import table  # beside this file
-
-    rows = run(args.quick)
-    print(json.dumps({"benchmarks": rows}, indent=1) if args.json else table(rows))
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    from common import main  # beside this file
+
+    main(run, __doc__, "10,000 cases instead of 100,000")

@@ -50,10 +50,15 @@ def long_date(day: dt.date | None, lang: str) -> str:
     return f"1er{text[1:]}" if lang == "fr" and day.day == 1 else text
 
 
+def search_path(lang: str) -> list[Path]:
+    """A language's templates, then what both languages share (the house style)."""
+    return [LETTERS_DIR / lang, LETTERS_DIR / "shared"]
+
+
 @cache
 def environment(lang: str) -> SandboxedEnvironment:
     env = SandboxedEnvironment(
-        loader=FileSystemLoader(LETTERS_DIR / lang),
+        loader=FileSystemLoader(search_path(lang)),
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
     )
