@@ -552,6 +552,54 @@ def outbox_retry(ids: Annotated[list[int] | None, typer.Argument(help="Default: 
     _run(as_json, work, lambda rows: f"{len(rows)} message(s) to send again")
 
 
+user_app = typer.Typer(help="Logins for the web app, and API tokens.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+
+@user_app.command("add")
+def user_add(email: Annotated[str, typer.Option()],
+             role: Annotated[str, typer.Option(help="The person's role in the directory, or admin.")],
+             password_stdin: Annotated[bool, typer.Option("--password-stdin")] = False,
+             as_json: Json = False, as_: As = services.ADMIN) -> None:
+    """A login for the web app (the password is read from standard input or asked for)."""
+    from noncoop import accounts
+
+    def work() -> dict[str, Any]:
+        password = sys.stdin.readline().rstrip("\n") if password_stdin else typer.prompt(
+            "Password", hide_input=True, confirmation_prompt=True)
+        with store.session() as db:
+            access.require(access.viewer(db, as_), ("admin",), "logins")
+            return accounts.add_user(db, email, role, password)
+    _run(as_json, work, lambda r: f"login added for {r['email']} ({r['role']})")
+
+
+@user_app.command("token")
+def user_token(email: str, name: Annotated[str, typer.Option(help="What the token is for.")] = "script",
+               as_json: Json = False, as_: As = services.ADMIN) -> None:
+    """A new API token for scripts (shown once)."""
+    from noncoop import accounts
+
+    def work() -> dict[str, Any]:
+        with store.session() as db:
+            access.require(access.viewer(db, as_), ("admin",), "API tokens")
+            return {"email": email, "token": accounts.new_token(db, email, name)}
+    _run(as_json, work, lambda r: r["token"])
+
+
+@app.command()
+def serve(host: Annotated[str, typer.Option()] = "127.0.0.1",
+          port: Annotated[int, typer.Option()] = 8000,
+          scheduler: Annotated[bool, typer.Option(help="Run the sweeps and the outbox here.")] = True,
+          as_: As = services.ADMIN) -> None:
+    """The web app and the API, with the scheduler in the same process."""
+    import uvicorn
+
+    from noncoop.web.app import create_app
+
+    store.upgrade()
+    uvicorn.run(create_app(scheduler=scheduler), host=host, port=port, proxy_headers=True)
+
+
 @app.command()
 def worker(as_: As = services.ADMIN) -> None:
     """The scheduler alone: a catch-up sweep at start, then one sweep every few minutes."""

@@ -510,6 +510,27 @@ def _checked_params(defn: Any, params: dict[str, str]) -> dict[str, str]:
     return params
 
 
+def refusals(db: Session, case_id: str, by: str = ADMIN) -> list[dict[str, str]]:
+    """Each step still pending that may not be taken now, with the rule that says why
+    (DESIGN principle 5), as `by` may see it."""
+    row, full = _load(db, case_id)
+    v = access.viewer(db, by)
+    case = access.visible(db, v, full, "show")
+    procedure = load_procedure(case.workflow, case.workflow_version)
+    facts = facts_for(db, clock.today())
+    out = []
+    for step in procedure.steps:
+        rec = case.steps.get(step)
+        if (rec and rec.status in ("done", "skipped")) or (
+                case is not full and step in access.INFORMAL_STEPS):
+            continue
+        refusal = procedure.refusal(full, step, facts, with_params=False)
+        if refusal is not None and refusal.rule not in ("step_recorded",):
+            out.append({"step": step, "rule": refusal.rule, "paragraph": refusal.paragraph,
+                        "message": refusal.message})
+    return out
+
+
 def _may(v: access.Viewer, case: Case, procedure: Any, action: str) -> bool:
     defn = procedure.steps.get(action)
     try:

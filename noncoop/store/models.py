@@ -254,3 +254,34 @@ class AccessLogRow(SQLModel, table=True):
     case_id: str = Field(index=True, max_length=32)
     action: str  # show | letter | ...
     sight: str  # full | formal
+
+
+class UserRow(SQLModel, table=True):
+    """A login for the web app and the API. What a user may see and do comes from his or her
+    role (and, but for administrators, from the directory of people: access.py)."""
+
+    __tablename__ = "users"
+    __table_args__ = (sa.UniqueConstraint("email", name="uq_users_email"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str  # lower-case
+    role: str
+    password_hash: str  # argon2
+    created_at: dt.datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))
+    disabled: bool = False
+    failed_logins: int = 0  # since the last success: throttles guessing
+    locked_until: dt.datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime, nullable=True))
+
+
+class ApiTokenRow(SQLModel, table=True):
+    """A token for scripts (`Authorization: Bearer ...`); only its hash is kept."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (sa.UniqueConstraint("token_hash", name="uq_api_tokens_hash"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(index=True)
+    name: str
+    token_hash: str  # sha256 of the token
+    created_at: dt.datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))
+    revoked: bool = False

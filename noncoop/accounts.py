@@ -1,0 +1,102 @@
+"""Logins for the web app and API tokens for scripts: argon2 password hashes, throttled
+sign-in (a locked account after repeated failures, kept in the database so that a restart or
+a second server does not reset it), tokens kept only as hashes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlmodel import Session, select
+
+from noncoop import clock, people
+from noncoop.errors import BadInput, Refused
+from noncoop.store.models import ApiTokenRow, PersonRow, UserRow
+
+HASHER = PasswordHasher()
+MAX_FAILURES = 5  # then the account waits LOCK before the next try
+LOCK = dt.timedelta(minutes=15)
+MIN_PASSWORD = 12
+
+
+def add_user(db: Session, email: str, role: str, password: str) -> dict[str, Any]:
+    """A login. Every role but `admin` belongs to a person of the directory with that role."""
+    email = email.strip().lower()
+    if role not in people.ROLES:
+        raise BadInput(f"unknown role {role!r}: use one of {', '.join(people.ROLES)}", code="unknown_role")
+    if role != "admin":
+        person = db.exec(select(PersonRow).where(PersonRow.email == email)).first()
+        if person is None or person.role != role:
+            raise BadInput(f"{email} is not a {role} in the directory: add the person first "
+                           f"(noncoop people add --email {email} --role {role} ...)",
+                           code="unknown_person")
+    if len(password) < MIN_PASSWORD:
+        raise BadInput(f"the password is too short: use at least {MIN_PASSWORD} characters")
+    if db.exec(select(UserRow).where(UserRow.email == email)).first() is not None:
+        raise BadInput(f"{email} already has a login", code="user_exists")
+    row = UserRow(email=email, role=role, password_hash=HASHER.hash(password), created_at=clock.now())
+    db.add(row)
+    db.commit()
+    return {"email": row.email, "role": row.role}
+
+
+def authenticate(db: Session, email: str, password: str) -> UserRow:
+    """The user whose password this is; refused after repeated failures, for a while."""
+    email = email.strip().lower()
+    user = db.exec(select(UserRow).where(UserRow.email == email)).first()
+    now = clock.now()
+    if user is not None and user.locked_until is not None and user.locked_until > now:
+        raise Refused("too many failed sign-ins: try again in a few minutes", code="locked")
+    try:
+        if user is None or user.disabled:
+            raise VerificationError("no such user")
+        HASHER.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        if user is not None:
+            user.failed_logins += 1
+            if user.failed_logins >= MAX_FAILURES:
+                user.locked_until, user.failed_logins = now + LOCK, 0
+            db.add(user)
+            db.commit()
+        else:
+            HASHER.hash(password)  # the same time spent whether the account exists or not
+        raise BadInput("wrong e-mail or password", code="bad_credentials") from None
+    if user.failed_logins or user.locked_until:
+        user.failed_logins, user.locked_until = 0, None
+        db.add(user)
+        db.commit()
+    return user
+
+
+def new_token(db: Session, email: str, name: str) -> str:
+    """A new API token for `email`: shown once, kept as a hash."""
+    user = db.exec(select(UserRow).where(UserRow.email == email.strip().lower())).first()
+    if user is None:
+        raise BadInput(f"{email} has no login: noncoop user add first", code="unknown_user")
+    token = "nc_" + secrets.token_urlsafe(32)
+    db.add(ApiTokenRow(email=user.email, name=name, token_hash=_hash(token), created_at=clock.now()))
+    db.commit()
+    return token
+
+
+def user_of_token(db: Session, token: str) -> UserRow | None:
+    row = db.exec(select(ApiTokenRow).where(ApiTokenRow.token_hash == _hash(token),
+                                            ApiTokenRow.revoked == False)).first()  # noqa: E712
+    if row is None:
+        return None
+    user = db.exec(select(UserRow).where(UserRow.email == row.email)).first()
+    return user if user is not None and not user.disabled else None
+
+
+def admin_login(db: Session, email: str) -> bool:
+    """Whether `email` is a web administrator (not in the directory of people)."""
+    user = db.exec(select(UserRow).where(UserRow.email == email)).first()
+    return user is not None and user.role == "admin" and not user.disabled
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,97 @@
+"""The web app: the JSON API, the pages, sign-in, security headers, and the scheduler of the
+deadline sweeps and the outbox in the same process (`noncoop serve`)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from noncoop.errors import NoncoopError
+from noncoop.web import api, pages
+from noncoop.web.deps import error_response
+
+STATIC = Path(__file__).parent / "static"
+log = logging.getLogger("noncoop.web")
+
+HEADERS = {
+    # Everything the pages use is served from here: no CDN, no inline script.
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; "
+                               "img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; "
+                               "base-uri 'none'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def secret_key() -> str:
+    key = os.environ.get("NONCOOP_SECRET_KEY")
+    if key:
+        return key
+    log.warning("NONCOOP_SECRET_KEY is not set: sessions end when the server stops, and two "
+                "servers do not share them; set it to a long random string")
+    return secrets.token_urlsafe(32)
+
+
+def create_app(scheduler: bool = False) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        running = None
+        if scheduler:
+            from apscheduler.schedulers.background import BackgroundScheduler
+
+            from noncoop.scheduler import configure
+
+            running = configure(BackgroundScheduler(timezone=ZoneInfo("UTC")))
+            running.start()
+        yield
+        if running is not None:
+            running.shutdown(wait=False)
+
+    app = FastAPI(title="noncoop", version="0.1.0", lifespan=lifespan,
+                  description="Case tracker for the Assembly procedures relating to "
+                              "non-cooperation (ICC-ASP/17/Res.5, Annex II)")
+    app.add_middleware(SessionMiddleware, secret_key=secret_key(), session_cookie="noncoop",
+                       same_site="strict", https_only=os.environ.get("NONCOOP_HTTPS") == "1",
+                       max_age=8 * 3600)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Any) -> Response:
+        response = await call_next(request)
+        for name, value in HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    @app.exception_handler(NoncoopError)
+    async def noncoop_error(request: Request, exc: NoncoopError) -> Response:
+        if request.url.path.startswith("/api/") or request.url.path in ("/login",) and \
+                "application/json" in request.headers.get("accept", ""):
+            return error_response(exc)
+        return pages.error_page(request, exc)
+
+    @app.exception_handler(pages.SignIn)
+    async def sign_in(request: Request, exc: pages.SignIn) -> Response:
+        return RedirectResponse("/login", status_code=303)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}"
+                             for e in exc.errors())
+        return JSONResponse({"error": {"code": "bad_input", "message": problems}}, status_code=422)
+
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app

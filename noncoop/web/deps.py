@@ -1,0 +1,96 @@
+"""What every route depends on: a database session, who is signed in (a session cookie or an
+API token), the CSRF check for forms, and errors as `{"error": ...}` with their HTTP code."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.responses import JSONResponse
+from sqlmodel import Session
+
+from noncoop.accounts import user_of_token
+from noncoop.errors import BadInput, Conflict, NoncoopError, NotFound, Refused
+from noncoop.store import db as store
+
+
+def get_db() -> Iterator[Session]:
+    with store.session() as db:
+        yield db
+
+
+Db = Annotated[Session, Depends(get_db)]
+
+
+class Unauthenticated(NoncoopError):
+    exit_code = 1
+    code = "unauthenticated"
+
+
+class CsrfFailed(NoncoopError):
+    exit_code = 1
+    code = "csrf"
+
+
+def status_of(exc: NoncoopError) -> int:
+    if isinstance(exc, Unauthenticated):
+        return 401
+    if isinstance(exc, NotFound):
+        return 404
+    if isinstance(exc, Conflict):
+        return 409
+    if isinstance(exc, Refused | CsrfFailed):
+        return 403
+    if isinstance(exc, BadInput):
+        return 400 if exc.code != "bad_credentials" else 401
+    return 400
+
+
+def error_response(exc: NoncoopError) -> JSONResponse:
+    return JSONResponse(exc.to_json(), status_code=status_of(exc))
+
+
+def signed_in(request: Request, db: Session) -> str | None:
+    """The e-mail of whoever makes the request: a bearer token, else the session cookie."""
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        user = user_of_token(db, auth[7:].strip())
+        return user.email if user else None
+    return request.session.get("email")
+
+
+def current_email(request: Request, db: Db) -> str:
+    email = signed_in(request, db)
+    if email is None:
+        raise Unauthenticated("sign in first (POST /login), or send Authorization: Bearer TOKEN "
+                              "(noncoop user token EMAIL)")
+    return email
+
+
+User = Annotated[str, Depends(current_email)]
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get("csrf")
+    if not token:
+        token = request.session["csrf"] = secrets.token_urlsafe(24)
+    return token
+
+
+async def check_csrf(request: Request) -> None:
+    """Unsafe requests made with the session cookie carry the session's CSRF token (a form
+    field or the X-CSRF-Token header); a bearer token needs none (no cookie is involved)."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    if request.headers.get("authorization", "").lower().startswith("bearer "):
+        return
+    sent = request.headers.get("x-csrf-token")
+    if sent is None and request.headers.get("content-type", "").startswith(
+            ("application/x-www-form-urlencoded", "multipart/form-data")):
+        sent = (await request.form()).get("csrf")  # type: ignore[assignment]
+    expected = request.session.get("csrf")
+    if not expected or not sent or not secrets.compare_digest(str(sent), expected):
+        raise CsrfFailed("the form is out of date or was not sent from this site: reload the page "
+                         "and try again")

@@ -1,0 +1,70 @@
+"""The words of the interface, in English and French. Step names come from the workflow in
+English and from the letters' French names in French."""
+
+from __future__ import annotations
+
+UI: dict[str, dict[str, str]] = {
+    "en": {
+        "app": "Non-cooperation", "dashboard": "Dashboard", "cases": "Cases",
+        "review": "Bureau review", "calendar": "Calendar", "people": "People",
+        "public": "Public", "sign_in": "Sign in", "sign_out": "Sign out", "email": "E-mail",
+        "password": "Password", "my_tasks": "My tasks", "this_week": "Deadlines this week",
+        "missed": "missed", "missed_title": "Missed, still outstanding", "none": "Nothing.",
+        "case": "Case", "state": "Requested State", "region": "Region", "scenario": "Scenario",
+        "status": "Status", "stage": "Stage", "decision": "Court decision", "due": "Due",
+        "step": "Step", "date": "Date", "steps": "Steps", "deadlines": "Deadlines",
+        "history": "History", "letters": "Letters", "actions": "Take a step",
+        "why_not": "Not allowed now, and why", "act": "Record", "skip": "Skipped, for a reason",
+        "reason": "Reason", "params": "Details (one KEY=VALUE a line)", "filter": "Filter",
+        "all": "all", "open": "open", "closed": "closed", "timeline": "Timeline",
+        "formal": "Formal procedure", "informal": "Good offices", "today": "today",
+        "session": "Session", "asp": "ASP", "bureau_meeting": "Bureau meeting",
+        "days_since": "Days since the finding", "next_deadline": "Next deadline",
+        "overdue": "overdue", "travel": "Announced travel", "in_days": "in {n} day(s)",
+        "days_ago": "{n} day(s) ago", "sessions": "Assembly sessions",
+        "meetings": "Bureau meetings", "role": "Role", "active": "Active",
+        "focal_points": "Regional focal points", "findings": "Court findings referred to the Assembly",
+        "press_releases": "Press releases of the President", "preview": "preview",
+        "issue": "Issue", "issued": "Issued letters", "by": "by", "event": "Event",
+        "not_found": "Not found", "refused": "Refused", "bad_input": "Please check",
+        "error": "Error", "back": "Back", "done": "done", "in_progress": "in progress",
+        "skipped": "skipped", "not_applicable": "not applicable", "pending": "pending",
+        "met": "met", "waived": "waived", "lang_switch": "Français", "who": "Who",
+        "task": "Task", "no_access": "You may not see this page.",
+    },
+    "fr": {
+        "app": "Non-coopération", "dashboard": "Tableau de bord", "cases": "Dossiers",
+        "review": "Examen du Bureau", "calendar": "Calendrier", "people": "Personnes",
+        "public": "Public", "sign_in": "Connexion", "sign_out": "Déconnexion",
+        "email": "Courriel", "password": "Mot de passe", "my_tasks": "Mes tâches",
+        "this_week": "Échéances de la semaine", "missed": "dépassé",
+        "missed_title": "Délais dépassés, à traiter", "none": "Rien.", "case": "Dossier",
+        "state": "État requis", "region": "Région", "scenario": "Scénario", "status": "Statut",
+        "stage": "Phase", "decision": "Décision de la Cour", "due": "Échéance", "step": "Étape",
+        "date": "Date", "steps": "Étapes", "deadlines": "Délais", "history": "Historique",
+        "letters": "Lettres", "actions": "Consigner une étape",
+        "why_not": "Non permis pour l’instant, et pourquoi", "act": "Consigner",
+        "skip": "Non effectuée, pour un motif", "reason": "Motif",
+        "params": "Détails (une ligne CLÉ=VALEUR)", "filter": "Filtrer", "all": "tous",
+        "open": "ouvert", "closed": "clos", "timeline": "Chronologie",
+        "formal": "Procédure officielle", "informal": "Bons offices", "today": "aujourd’hui",
+        "session": "Session", "asp": "AEP", "bureau_meeting": "Réunion du Bureau",
+        "days_since": "Jours depuis la constatation", "next_deadline": "Prochaine échéance",
+        "overdue": "en retard", "travel": "Déplacement annoncé", "in_days": "dans {n} jour(s)",
+        "days_ago": "il y a {n} jour(s)", "sessions": "Sessions de l’Assemblée",
+        "meetings": "Réunions du Bureau", "role": "Rôle", "active": "Actif",
+        "focal_points": "Points focaux régionaux",
+        "findings": "Constatations de la Cour renvoyées à l’Assemblée",
+        "press_releases": "Communiqués de presse de la Présidence", "preview": "aperçu",
+        "issue": "Émettre", "issued": "Lettres émises", "by": "par", "event": "Événement",
+        "not_found": "Introuvable", "refused": "Refusé", "bad_input": "À vérifier",
+        "error": "Erreur", "back": "Retour", "done": "fait", "in_progress": "en cours",
+        "skipped": "non effectuée", "not_applicable": "sans objet", "pending": "à faire",
+        "met": "respecté", "waived": "levé", "lang_switch": "English", "who": "Qui",
+        "task": "Tâche", "no_access": "Vous ne pouvez pas voir cette page.",
+    },
+}
+
+
+def words(lang: str) -> dict[str, str]:
+    return UI["fr" if lang == "fr" else "en"]

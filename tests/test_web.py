@@ -1,0 +1,235 @@
+"""The web app through HTTP (httpx via FastAPI's TestClient): the API mirrors the CLI with the
+same JSON and errors, every route obeys the roles, sign-in is throttled, forms carry CSRF
+tokens, and every response carries the security headers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from noncoop import accounts, people, services
+from noncoop.accounts import new_token
+
+D = dt.date
+PASSWORD = "correct horse battery staple"
+ROLES = {"president": ("president_office", None), "secretariat": ("secretariat", None),
+         "bureau": ("bureau", None), "fp_asia": ("focal_point", "Asia-Pacific"),
+         "fp_africa": ("focal_point", "African")}
+
+
+@pytest.fixture
+def app(db, monkeypatch):
+    monkeypatch.setenv("NONCOOP_SECRET_KEY", "test-secret")
+    from noncoop.web.app import create_app
+
+    for who, (role, region) in ROLES.items():
+        people.add_person(db, name=who, email=f"{who}@example.org", role=role, region=region,
+                          active_from=D(2024, 1, 1))
+        accounts.add_user(db, f"{who}@example.org", role, PASSWORD)
+    services.add_session(db, 23, D(2024, 12, 2), D(2024, 12, 7), "The Hague")
+    services.add_bureau_meeting(db, D(2024, 11, 5), "New York")
+    return create_app()
+
+
+@pytest.fixture
+def cases(db, app):
+    formal = services.open_case(db, state="Mongolia", scenario="7a", decision_ref="ICC-01/22-90",
+                                decision_date=D(2024, 10, 24), referred_to=["assembly"])["id"]
+    urgent = services.open_case(db, state="Mongolia", scenario="7b", summary="SECRET")["id"]
+    return {"formal": formal, "urgent": urgent}
+
+
+def client_as(app, who: str | None) -> TestClient:
+    client = TestClient(app)
+    if who is not None:
+        page = client.get("/login")
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+        signed = client.post("/login", data={"email": f"{who}@example.org", "password": PASSWORD,
+                                             "csrf": csrf}, follow_redirects=False)
+        assert signed.status_code == 303, signed.text
+        client.headers["X-CSRF-Token"] = csrf_of(client)
+    return client
+
+
+def csrf_of(client: TestClient) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', client.get("/").text).group(1)
+
+
+API_GETS = ["/api/cases", "/api/deadlines", "/api/calendar", "/api/letters",
+            "/api/letters/templates", "/api/tasks", "/api/people"]
+
+
+def test_anonymous_requests_to_the_api_get_401(app, cases):
+    client = TestClient(app)
+    for path in [*API_GETS, f"/api/cases/{cases['formal']}"]:
+        r = client.get(path)
+        assert r.status_code == 401 and r.json()["error"]["code"] == "unauthenticated", path
+    assert client.get("/", follow_redirects=False).headers["location"] == "/login"
+    assert client.get("/cases", follow_redirects=False).status_code == 303
+
+
+@pytest.mark.parametrize("who", list(ROLES))
+def test_every_api_read_answers_each_role(app, cases, who):
+    client = client_as(app, who)
+    for path in API_GETS:
+        assert client.get(path).status_code == 200, (who, path)
+    listed = {c["id"] for c in client.get("/api/cases").json()}
+    sees_formal = who != "fp_africa"
+    assert (cases["formal"] in listed) is sees_formal
+    shown = client.get(f"/api/cases/{cases['urgent']}")
+    if who == "fp_africa":
+        assert shown.status_code == 404 and shown.json()["error"]["code"] == "unknown_case"
+    elif who == "bureau":
+        assert shown.status_code == 200 and "SECRET" not in shown.text
+    else:
+        assert "SECRET" in shown.text
+
+
+@pytest.mark.parametrize("who", list(ROLES))
+def test_acting_through_the_api_obeys_the_roles(app, cases, who):
+    client = client_as(app, who)
+    r = client.post(f"/api/cases/{cases['formal']}/actions/forward_decision",
+                    json={"on": "2024-10-25"})
+    expected = {"president": 200, "secretariat": 200, "bureau": 403, "fp_asia": 403,
+                "fp_africa": 404}[who]
+    assert r.status_code == expected, r.text
+    if expected == 200:
+        assert r.json()["steps"][0] == {"step": "forward_decision", "status": "done",
+                                        "date": "2024-10-25"}
+    if expected == 403:
+        assert r.json()["error"]["rule"] == "permission"
+
+
+def test_the_api_speaks_the_cli_json_and_explains_refusals(app, cases):
+    client = client_as(app, "president")
+    opened = client.post("/api/cases", json={"state": "Mongolia", "scenario": "7a",
+                                             "decision_ref": "X", "decision_date": "2024-10-24",
+                                             "referred_to": ["assembly"]})
+    assert opened.status_code == 201 and opened.json()["state"] == "Mongolia"
+    case_id = cases["formal"]
+    client.post(f"/api/cases/{case_id}/actions/bureau_hearing", json={"on": "2024-11-05"})
+    refused = client.post(f"/api/cases/{case_id}/actions/nywg_public_meeting", json={})
+    assert refused.status_code == 403
+    error = refused.json()["error"]
+    assert error["rule"] == "three_month_rule" and error["paragraph"] == "14(d)"
+    assert "2024-12-02" in error["message"]
+    bad = client.post(f"/api/cases/{case_id}/actions/open_letter",
+                      json={"params": {"action": "send", "reply_days": "soon"}})
+    assert bad.status_code == 400 and "reply_days" in bad.json()["error"]["message"]
+    invalid = client.post("/api/cases", json={"scenario": "7a"})
+    assert invalid.status_code == 422 and "state" in invalid.json()["error"]["message"]
+
+
+def test_letters_through_the_api(app, cases):
+    client = client_as(app, "secretariat")
+    draft = client.get(f"/api/cases/{cases['formal']}/letters/forward_decision?lang=fr")
+    assert draft.status_code == 200 and "Note verbale" in draft.text
+    issued = client.post(f"/api/cases/{cases['formal']}/letters/forward_decision",
+                         json={"lang": "en", "on": "2024-10-25"})
+    assert issued.status_code == 201
+    ref = issued.json()["reference"]
+    assert client.get(f"/api/letters/{ref}").json()["sha256"] == issued.json()["sha256"]
+    assert f"Reference: {ref}" in client.get(f"/api/letters/{ref}/content").text
+
+
+def test_api_tokens_for_scripts_need_no_cookie_and_no_csrf(app, db, cases):
+    token = new_token(db, "secretariat@example.org", "nightly export")
+    client = TestClient(app)
+    r = client.get("/api/cases", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200 and len(r.json()) == 2
+    r = client.post(f"/api/cases/{cases['formal']}/actions/forward_decision", json={},
+                    headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200
+    assert client.get("/api/cases", headers={"Authorization": "Bearer nc_wrong"}).status_code == 401
+
+
+def test_a_form_without_its_csrf_token_is_refused(app, cases):
+    client = client_as(app, "president")
+    del client.headers["X-CSRF-Token"]
+    r = client.post(f"/cases/{cases['formal']}/act", data={"step": "forward_decision"})
+    assert r.status_code == 403
+    r = client.post(f"/api/cases/{cases['formal']}/actions/forward_decision", json={})
+    assert r.status_code == 403 and r.json()["error"]["code"] == "csrf"
+
+
+def test_sign_in_is_throttled(app, cases):
+    client = TestClient(app)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
+    for _ in range(accounts.MAX_FAILURES):
+        r = client.post("/login", data={"email": "bureau@example.org", "password": "wrong",
+                                        "csrf": csrf})
+        assert r.status_code == 401 and "wrong e-mail or password" in r.text
+    r = client.post("/login", data={"email": "bureau@example.org", "password": PASSWORD,
+                                    "csrf": csrf})
+    assert r.status_code == 403 and "too many failed sign-ins" in r.text
+
+
+def test_security_headers_on_every_response(app, cases):
+    client = client_as(app, "president")
+    for path in ["/", "/login", "/public", "/api/cases", f"/cases/{cases['formal']}"]:
+        headers = client.get(path).headers
+        assert "frame-ancestors 'none'" in headers["content-security-policy"], path
+        assert headers["x-frame-options"] == "DENY" and headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"] == "same-origin"
+
+
+def test_pages_for_each_role_in_both_languages(app, cases):
+    for who in ROLES:
+        client = client_as(app, who)
+        for lang in ("en", "fr"):
+            for path in ["/", "/cases", "/review", "/calendar", "/people"]:
+                r = client.get(f"{path}?lang={lang}")
+                assert r.status_code == 200 and f'<html lang="{lang}">' in r.text, (who, path)
+        page = client.get(f"/cases/{cases['urgent']}")
+        assert page.status_code == (404 if who == "fp_africa" else 200)
+        assert ("SECRET" in page.text) is (who in ("president", "secretariat", "fp_asia"))
+
+
+def test_the_public_page_shows_only_what_is_public(app, db, cases):
+    from noncoop.letters import register
+
+    register.issue(db, cases["formal"], "press_release", on=D(2024, 10, 25))
+    client = TestClient(app)
+    page = client.get("/public")
+    assert page.status_code == 200 and "Mongolia" in page.text and "ICC-01/22-90" in page.text
+    assert "SECRET" not in page.text and cases["urgent"] not in page.text
+    feed = client.get("/public/feed.atom")
+    assert feed.headers["content-type"].startswith("application/atom+xml")
+    assert "ICC-ASP/23/S/1" in feed.text
+    assert client.get("/public/press/ICC-ASP/23/S/1").status_code == 200
+    assert client.get("/openapi.json").json()["paths"]["/api/cases/{case_id}/actions/{step}"]
+
+
+def test_the_timeline_draws_lanes_steps_deadlines_sessions_and_today():
+    import xml.etree.ElementTree as ET
+
+    from noncoop.web.timeline import svg
+
+    case = {"id": "NC-2024-001", "decision": {"date": "2024-10-24"},
+            "steps": [{"step": "forward_decision", "status": "done", "date": "2024-10-25"},
+                      {"step": "engage_state", "status": "done", "date": "2024-10-30"},
+                      {"step": "press_release", "status": "pending"}],
+            "deadlines": [{"step": "open_letter", "kind": "reply", "due": "2024-11-27",
+                           "status": "missed"},
+                          {"step": "press_release", "kind": "due", "due": "2024-10-25",
+                           "status": "open"}]}
+    calendar = {"sessions": [{"number": 23, "kind": "regular", "start": "2024-12-02",
+                              "end": "2024-12-07", "venue": "The Hague"}],
+                "bureau_meetings": [{"date": "2024-11-05", "place": "New York"}]}
+    from noncoop.web.i18n import words
+
+    drawn = ET.fromstring(svg(case, calendar, D(2024, 11, 20), words("en")))
+    ns = "{http://www.w3.org/2000/svg}"
+    circles = drawn.findall(f"{ns}circle")
+    assert len(circles) == 2  # steps with a date
+    lanes = {c.get("cy") for c in circles}
+    assert len(lanes) == 2  # one formal, one good offices
+    deadlines = drawn.findall(f"{ns}path")
+    assert sorted(p.get("class") for p in deadlines) == ["deadline missed", "deadline open"]
+    assert drawn.findall(f"{ns}rect")[0].get("class") == "session"
+    today = [line for line in drawn.findall(f"{ns}line") if line.get("class") == "today"]
+    missed = next(p for p in deadlines if "missed" in p.get("class"))
+    assert float(today[0].get("x1")) < float(missed.get("d").split()[0][1:])  # before 27 Nov
