@@ -572,17 +572,16 @@ def list_cases(db: Session, status: str | None = None, by: str = ADMIN) -> list[
     out = []
     today = clock.today()
     for row in db.exec(query).all():
-        case = from_snapshot(row.snapshot)
-        seen = access.sight(v, case)
+        snap = row.snapshot  # read as stored: a list of thousands parses no case it shows
+        seen = "full" if v.sees_all else access.sight(v, from_snapshot(snap))
         if seen is None:
             continue
-        item = {"id": case.id, "state": case.requested_state, "region": case.region,
-                "scenario": case.scenario, "status": case.status, "stage": case.stage,
-                "decision": {"ref": case.decision_ref, "date": case.decision_date.isoformat()
-                             if case.decision_date else None}}
-        if seen == "full" and case.travel_date is not None:
-            item["travel"] = {"date": case.travel_date.isoformat(),
-                              "days_left": (case.travel_date - today).days}
+        item = {"id": snap["id"], "state": snap["requested_state"], "region": snap["region"],
+                "scenario": snap["scenario"], "status": row.status, "stage": snap["stage"],
+                "decision": {"ref": snap["decision_ref"], "date": snap["decision_date"]}}
+        if seen == "full" and snap.get("travel_date"):
+            travel = dt.date.fromisoformat(snap["travel_date"])
+            item["travel"] = {"date": snap["travel_date"], "days_left": (travel - today).days}
         out.append(item)
     return out
 

@@ -24,6 +24,7 @@ from noncoop.web import timeline
 from noncoop.web.deps import Db, check_csrf, csrf_token, signed_in, status_of
 from noncoop.web.i18n import words
 
+PAGE = 100  # cases a page of the list
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 router = APIRouter(dependencies=[Depends(check_csrf)])
 
@@ -109,15 +110,17 @@ def dashboard(request: Request, db: Db) -> Response:
 
 @router.get("/cases", response_class=HTMLResponse)
 def cases(request: Request, db: Db, status: str | None = None, scenario: str | None = None,
-          region: str | None = None) -> Response:
+          region: str | None = None, page: int = 1) -> Response:
     email = me(request, db)
-    rows = services.list_cases(db, status or None, by=email)
-    rows = [r for r in rows if (not scenario or r["scenario"] == scenario)
+    everything = services.list_cases(db, status or None, by=email)
+    rows = [r for r in everything if (not scenario or r["scenario"] == scenario)
             and (not region or r["region"] == region)]
+    pages = max(1, -(-len(rows) // PAGE))
+    page = min(max(page, 1), pages)
     template = "cases_table.html" if request.headers.get("hx-request") else "cases.html"
-    return render(request, template, cases=rows, status=status or "", scenario=scenario or "",
-                  region=region or "", regions=sorted({r["region"] for r in rows} | (
-                      {region} if region else set())))
+    return render(request, template, cases=rows[(page - 1) * PAGE:page * PAGE], total=len(rows),
+                  page=page, pages=pages, status=status or "", scenario=scenario or "",
+                  region=region or "", regions=sorted({r["region"] for r in everything}))
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
@@ -138,7 +141,13 @@ def case_page(request: Request, case_id: str, db: Db) -> Response:
                       d.step in access.INFORMAL_STEPS and case["scenario"] == "7a"
                       and not any(s["step"] == "good_offices_activate" and s["status"] == "done"
                                   for s in case["steps"]))]
-    return render(request, "case.html", case=case, svg=Markup(svg), titles=titles,
+    active = any(s["step"] == "good_offices_activate" and s["status"] == "done"
+                 for s in case["steps"])
+    # Until good offices begin, their later steps are noise in the list (the timeline and the
+    # refusals still say what waits on the activation).
+    shown = [s for s in case["steps"] if active or s["step"] not in access.INFORMAL_STEPS
+             or s["step"] in ("good_offices_activate", "travel_alert")]
+    return render(request, "case.html", case=case, steps=shown, svg=Markup(svg), titles=titles,
                   refusals=services.refusals(db, case_id, by=email), letters=letters,
                   drafts=drafts)
 
