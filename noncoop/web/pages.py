@@ -105,7 +105,8 @@ def dashboard(request: Request, db: Db) -> Response:
     due = services.list_deadlines(db, today, by=email)
     return render(request, "dashboard.html", tasks=mine,
                   week=[d for d in due if d["status"] == "open" and 0 <= d["days_left"] <= 7],
-                  missed=[d for d in due if d["status"] == "missed"])
+                  # Past their day: missed, or not yet swept (the sweep runs every few minutes).
+                  missed=[d for d in due if d["status"] == "missed" or d["days_left"] < 0])
 
 
 @router.get("/cases", response_class=HTMLResponse)
