@@ -601,6 +601,42 @@ def serve(host: Annotated[str, typer.Option()] = "127.0.0.1",
 
 
 @app.command()
+def bench(quick: Annotated[bool, typer.Option(help="Smaller data: well under a minute each.")] = False,
+          only: Annotated[list[str] | None, typer.Option(help="transition, sweep, letters, web")] = None,
+          as_json: Json = False, as_: As = services.ADMIN) -> None:
+    """Run the benchmarks of bench/ and print each as a ratio to its baseline in the same run."""
+    import importlib
+    import os
+
+    bench_dir = Path(__file__).resolve().parents[1] / "bench"
+
+    def work() -> dict[str, Any]:
+        if not bench_dir.is_dir():
+            raise BadInput(f"no bench/ folder beside the package ({bench_dir}): run from a checkout")
+        sys.path.insert(0, str(bench_dir))
+        names = only or ["transition", "sweep", "letters", "web"]
+        rows: list[dict[str, Any]] = []
+        saved = os.environ.get("NONCOOP_DATABASE_URL")
+        try:
+            for name in names:
+                if name not in ("transition", "sweep", "letters", "web"):
+                    raise BadInput(f"unknown benchmark {name!r}: use transition, sweep, letters, web")
+                rows += importlib.import_module(name).run(quick)
+        finally:  # the benchmarks use databases of their own
+            if saved is None:
+                os.environ.pop("NONCOOP_DATABASE_URL", None)
+            else:
+                os.environ["NONCOOP_DATABASE_URL"] = saved
+        return {"benchmarks": rows}
+
+    def human(r: dict[str, Any]) -> str:
+        from common import table  # bench/common.py
+
+        return table(r["benchmarks"])
+    _run(as_json, work, human)
+
+
+@app.command()
 def worker(as_: As = services.ADMIN) -> None:
     """The scheduler alone: a catch-up sweep at start, then one sweep every few minutes."""
     from noncoop.scheduler import run_worker

@@ -158,3 +158,13 @@ def test_as_acts_with_that_persons_permissions_and_visibility(run):
     code, err, _ = run("people", "add", "--name", "X", "--email", "x@example.org", "--role",
                        "bureau", "--as", "fp@example.org", "--json")
     assert code == 1 and err["error"]["rule"] == "permission"
+
+
+def test_bench_prints_ratios_in_the_interface_shape(run):
+    code, out, _ = run("bench", "--quick", "--only", "letters", "--json")
+    assert code == 0
+    names = {b["name"] for b in out["benchmarks"]}
+    assert names == {"letter_html", "letter_docx"}
+    html = next(b for b in out["benchmarks"] if b["name"] == "letter_html")
+    assert set(html) >= {"name", "value", "unit", "baseline", "ratio", "target"}
+    assert html["ratio"] == pytest.approx(html["value"] / html["baseline"])
