@@ -600,6 +600,29 @@ def serve(host: Annotated[str, typer.Option()] = "127.0.0.1",
     uvicorn.run(create_app(scheduler=scheduler), host=host, port=port, proxy_headers=True)
 
 
+audit_app = typer.Typer(help="The tamper-evident event log.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("verify")
+def audit_verify(as_json: Json = False, as_: As = services.ADMIN) -> None:
+    """Check the hash chain of every case's events; name the first broken link."""
+    from noncoop import audit
+    from noncoop.errors import Refused
+
+    def work() -> dict[str, Any]:
+        with store.session() as db:
+            access.require(access.viewer(db, as_), access.FORMAL_ACTORS, "the audit")
+            result = audit.verify(db)
+        if not result["ok"]:
+            broken = result["first_broken"]
+            raise Refused(f"the event log was altered: the first broken link is event "
+                          f"{broken['seq']} of {broken['case_id']}: {broken['reason']}",
+                          code="audit_broken", first_broken=broken)
+        return result
+    _run(as_json, work, lambda r: f"the event log holds: {r['events']} events of {r['cases']} cases")
+
+
 @app.command()
 def bench(quick: Annotated[bool, typer.Option(help="Smaller data: well under a minute each.")] = False,
           only: Annotated[list[str] | None, typer.Option(help="transition, sweep, letters, web")] = None,

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
-from noncoop import access, clock, config, states, tasks
+from noncoop import access, audit, clock, config, states, tasks
 from noncoop.calendar import SESSION_KINDS, BureauMeeting, next_or_ongoing_session
 from noncoop.calendar import Session as AssemblySession
 from noncoop.domain import Case, Event, Facts, apply, load_procedure
@@ -189,12 +189,14 @@ def save(db: Session, row: CaseRow, case: Case, event: Event,
     A caller saving many cases at once (the sweep) passes the case's deadline rows by position
     as `existing`, and a `batch` list that collects the event rows for one bulk insert."""
     row.snapshot, row.stage, row.status = to_snapshot(case), case.stage, case.status
-    row.last_seq = event.seq
+    fields = {f.name: getattr(event, f.name) for f in dataclasses.fields(event)}
+    fields["prev_hash"], fields["hash"] = row.last_hash, audit.link(row.last_hash, fields)
+    row.last_seq, row.last_hash = event.seq, fields["hash"]
     db.add(row)
     if batch is None:
-        db.add(_event_row(event))
+        db.add(EventRow(**fields))
     else:
-        batch.append({f.name: getattr(event, f.name) for f in dataclasses.fields(event)})
+        batch.append(fields)
     if existing is None:
         existing = {d.position: d for d in db.exec(
             select(DeadlineRow).where(DeadlineRow.case_id == case.id)).all()} if event.seq > 1 else {}
@@ -215,11 +217,6 @@ def save(db: Session, row: CaseRow, case: Case, event: Event,
     if new or closed:
         steps = load_procedure(case.workflow, case.workflow_version).steps
         tasks.from_deadlines(db, case, event, new, closed, {k: v.title for k, v in steps.items()})
-
-
-def _event_row(e: Event) -> EventRow:
-    return EventRow(case_id=e.case_id, seq=e.seq, kind=e.kind, at=e.at, by=e.by, step=e.step,
-                    on=e.on, reason=e.reason, data=e.data)
 
 
 def to_event(r: EventRow) -> Event:

@@ -168,3 +168,22 @@ def test_bench_prints_ratios_in_the_interface_shape(run):
     html = next(b for b in out["benchmarks"] if b["name"] == "letter_html")
     assert set(html) >= {"name", "value", "unit", "baseline", "ratio", "target"}
     assert html["ratio"] == pytest.approx(html["value"] / html["baseline"])
+
+
+def test_audit_verify_names_the_first_broken_link(run, database_url):
+    import sqlalchemy as sa
+
+    from noncoop.store import db as store
+
+    run("init")
+    code, case, _ = run("case", "open", "--state", "Mongolia", "--scenario", "7a", "--decision-ref",
+                        "ICC-01/22-90", "--decision-date", "2024-10-24", "--referred-to",
+                        "assembly", "--json")
+    run("case", "act", case["id"], "forward_decision", "--on", "2024-10-25")
+    code, ok, _ = run("audit", "verify", "--json")
+    assert code == 0 and ok == {"ok": True, "cases": 1, "events": 2}
+    with store.get_engine(database_url).begin() as conn:
+        conn.execute(sa.text("UPDATE events SET by = 'someone else' WHERE seq = 2"))
+    code, err, _ = run("audit", "verify", "--json")
+    assert code == 1 and err["error"]["code"] == "audit_broken"
+    assert err["error"]["first_broken"]["seq"] == 2 and case["id"] in err["error"]["message"]

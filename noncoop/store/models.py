@@ -44,6 +44,7 @@ class CaseRow(SQLModel, table=True):
     last_seq: int = 0
     # The whole projection as JSON: rebuilt from events, never the source of truth.
     snapshot: dict[str, Any] = Field(sa_column=sa.Column(sa.JSON, nullable=False))
+    last_hash: str = ""  # the hash of the case's last event (audit.py)
     version: int | None = Field(default=None, sa_column=_case_version)
 
     __mapper_args__ = {"version_id_col": _case_version}
@@ -63,6 +64,8 @@ class EventRow(SQLModel, table=True):
     on: dt.date | None = None
     reason: str | None = None
     data: dict[str, Any] = Field(sa_column=sa.Column(sa.JSON, nullable=False))
+    prev_hash: str = ""  # the hash of the case's event before this one: a chain (audit.py)
+    hash: str = ""
 
 
 class SessionRow(SQLModel, table=True):
