@@ -623,6 +623,32 @@ def audit_verify(as_json: Json = False, as_: As = services.ADMIN) -> None:
     _run(as_json, work, lambda r: f"the event log holds: {r['events']} events of {r['cases']} cases")
 
 
+@app.command("export")
+def export_cmd(output: Annotated[Path, typer.Option("-o", "--output", help="FILE.jsonl")],
+               as_json: Json = False, as_: As = services.ADMIN) -> None:
+    """Everything, losslessly, as JSON lines (import it into an empty database)."""
+    from noncoop import backup
+
+    def work() -> dict[str, Any]:
+        with store.session() as db:
+            access.require(access.viewer(db, as_), ("admin",), "export")
+            return backup.export(db, output)
+    _run(as_json, work, lambda r: f"written {r['written']}: {r['lines']} lines")
+
+
+@app.command("import")
+def import_cmd(path: Path, as_json: Json = False, as_: As = services.ADMIN) -> None:
+    """Load an export into an empty database (it is created or migrated first)."""
+    from noncoop import backup
+
+    def work() -> dict[str, Any]:
+        store.upgrade()
+        with store.session() as db:
+            access.require(access.viewer(db, as_), ("admin",), "import")
+            return backup.import_(db, path)
+    _run(as_json, work, lambda r: f"imported {sum(r['rows'].values())} rows from {r['imported']}")
+
+
 @app.command()
 def bench(quick: Annotated[bool, typer.Option(help="Smaller data: well under a minute each.")] = False,
           only: Annotated[list[str] | None, typer.Option(help="transition, sweep, letters, web")] = None,
