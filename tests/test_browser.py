@@ -115,6 +115,7 @@ def test_the_presidents_office_advances_a_case_and_is_refused_the_nywg_meeting(s
     assert page.locator("svg.timeline line.today").count() == 1
     page.goto(f"{url}/review")
     assert page.locator("table.review").inner_text().count("NC-") == 2
+    assert page.locator("table.review tr.overdue").count() == 2  # both past a deadline, in red
     shot(page, "bureau-review")
     page.goto(f"{url}/cases/{server['mongolia']}?lang=fr")
     assert page.locator("h2", has_text="Chronologie").is_visible()

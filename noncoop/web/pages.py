@@ -218,7 +218,7 @@ def review(request: Request, db: Db) -> Response:
         rows.append({**c, "days_since": (today - dt.date.fromisoformat(decided)).days
                      if decided else None,
                      "next": min(mine, key=lambda d: d["due"], default=None),
-                     "overdue": any(d["status"] == "missed" for d in mine)})
+                     "overdue": any(d["status"] == "missed" or d["days_left"] < 0 for d in mine)})
     return render(request, "review.html", rows=rows)
 
 
