@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from noncoop import clock
 from noncoop.domain.case import Case
@@ -134,6 +134,3 @@ def _paragraph(step: str) -> str:
             "omnibus 35", "focal_point_engagement": "22", "engage_state": "20, 22"}.get(
         step, "16-23" if step in INFORMAL_STEPS else "14")
 
-
-def log_reads(db: Session) -> list[AccessLogRow]:
-    return list(db.exec(select(AccessLogRow)).all())

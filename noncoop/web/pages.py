@@ -132,18 +132,15 @@ def case_page(request: Request, case_id: str, db: Db) -> Response:
     titles = _titles(case)
     labels = {**t, **titles}
     svg = timeline.svg(case, services.list_calendar(db), clock.today(), labels)
-    v = access.viewer(db, email)
-    letters: list[dict[str, Any]] = []
-    drafts: list[str] = []
-    if v.role in ("admin", "president_office", "secretariat"):
-        letters = register.list_letters(db, case_id, by=email)
-        drafts = [n for n, d in catalogue().items() if d.step is None or d.step in
-                  {s["step"] for s in case["steps"]} and not (
-                      d.step in access.INFORMAL_STEPS and case["scenario"] == "7a"
-                      and not any(s["step"] == "good_offices_activate" and s["status"] == "done"
-                                  for s in case["steps"]))]
     active = any(s["step"] == "good_offices_activate" and s["status"] == "done"
                  for s in case["steps"])
+    letters: list[dict[str, Any]] = []
+    drafts: list[str] = []
+    if access.viewer(db, email).role in ("admin", *access.FORMAL_ACTORS):
+        letters = register.list_letters(db, case_id, by=email)
+        # The good offices' letters once they begin (a 7(b) case is nothing but good offices).
+        drafts = [n for n, d in catalogue().items()
+                  if d.step not in access.INFORMAL_STEPS or active or case["scenario"] != "7a"]
     # Until good offices begin, their later steps are noise in the list (the timeline and the
     # refusals still say what waits on the activation).
     shown = [s for s in case["steps"] if active or s["step"] not in access.INFORMAL_STEPS
