@@ -29,6 +29,7 @@ import sqlalchemy as sa
 
 from noncoop.domain.case import Case, Deadline
 from noncoop.store import db as store
+from noncoop.store import journal
 from noncoop.store.codec import to_snapshot
 from noncoop.store.models import CaseRow, DeadlineRow
 from noncoop.sweep import sweep
@@ -70,9 +71,9 @@ def populate(url: str, n_cases: int) -> None:
                             referred_to=["assembly"], workflow="formal", workflow_version="2018",
                             decision_ref=f"ICC-bench-{i}", decision_date=dt.date(2029, 11, 30),
                             deadlines=dls)
-                cases.append({"id": case_id, "requested_state": case.requested_state,
-                              "stage": "formal", "status": "open", "opened_at": opened,
-                              "last_seq": 1, "snapshot": to_snapshot(case), "version": 1})
+                cases.append({"id": case_id, **journal.columns(case), "opened_at": opened,
+                              "last_seq": 1, "snapshot": to_snapshot(case), "version": 1,
+                              "last_hash": ""})
                 deadlines += [{"case_id": case_id, "position": p, "step": d.step, "kind": d.kind,
                                "due": d.due, "remind_from": d.remind_from, "status": "open",
                                "who": d.who, "basis": d.basis, "missed_on": None,

@@ -35,7 +35,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
                    for i in range(n)]
             start = time.perf_counter()
             for case_id in ids:
-                services.act(db, case_id, "forward_decision", on=D(2024, 10, 25))
+                services.take_step(db, case_id, "forward_decision", on=D(2024, 10, 25))
             ours = time.perf_counter() - start
         bare = _bare(work / "steps.db", ids)
     finally:

@@ -62,19 +62,25 @@ def not_found(case_id: str) -> NotFound:
                     code="unknown_case")
 
 
-def assisting(case: Case) -> set[str]:
-    """The people the President asked to assist on the case (paras 20, 22)."""
+def assisting(case: Case) -> str:
+    """The people the President asked to assist on the case (paras 20, 22), comma-separated
+    as recorded (the case row keeps the same text)."""
     rec = case.steps.get("request_assistance")
-    to = rec.data.get("to", "") if rec else ""
-    return {e.strip().lower() for e in to.split(",") if e.strip()}
+    return rec.data.get("to", "") if rec else ""
 
 
 def sight(v: Viewer, case: Case) -> str | None:
     """How `v` sees `case`: "full", "formal" (informal details hidden) or None (not at all)."""
+    return sight_of(v, case.region, assisting(case))
+
+
+def sight_of(v: Viewer, region: str, assisting: str) -> str | None:
+    """`sight` from what the case row holds: the region and the people asked to assist."""
     if v.sees_all:
         return "full"
     if v.role == "focal_point":
-        return "full" if v.region == case.region or v.email in assisting(case) else None
+        asked = {e.strip().lower() for e in assisting.split(",")}
+        return "full" if v.region == region or v.email in asked else None
     if v.role == "bureau":
         return "formal"
     return None

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
-from noncoop import access, audit, clock, config, states, tasks
+from noncoop import access, clock, config, states, tasks
 from noncoop.calendar import SESSION_KINDS, BureauMeeting, next_or_ongoing_session
 from noncoop.calendar import Session as AssemblySession
 from noncoop.domain import Case, Event, Facts, apply, load_procedure
 from noncoop.domain.deadlines import compute
 from noncoop.errors import BadInput, Conflict, NotFound, Refused
-from noncoop.store.codec import from_snapshot, to_snapshot
+from noncoop.store import journal
+from noncoop.store.codec import from_snapshot
+from noncoop.store.journal import Stored
 from noncoop.store.models import (
     BureauMeetingRow,
     CaseRow,
@@ -35,14 +36,21 @@ ADMIN = access.ADMIN
 
 # -- calendar ----------------------------------------------------------------------------
 
+# Read on every step: core statements, compiled once.
+_SESSIONS = sa.select(*(getattr(SessionRow.__table__.c, k)  # type: ignore[attr-defined]
+                        for k in ("number", "kind", "start", "end", "venue"))
+                      ).order_by(SessionRow.__table__.c.start)  # type: ignore[attr-defined]
+_MEETINGS = sa.select(BureauMeetingRow.__table__.c.date,  # type: ignore[attr-defined]
+                      BureauMeetingRow.__table__.c.place  # type: ignore[attr-defined]
+                      ).order_by(BureauMeetingRow.__table__.c.date)  # type: ignore[attr-defined]
+
+
 def sessions(db: Session) -> tuple[AssemblySession, ...]:
-    rows = db.exec(select(SessionRow).order_by(col(SessionRow.start))).all()
-    return tuple(AssemblySession(r.number, r.kind, r.start, r.end, r.venue) for r in rows)
+    return tuple(AssemblySession(*r) for r in db.connection().execute(_SESSIONS))
 
 
 def bureau_meetings(db: Session) -> tuple[BureauMeeting, ...]:
-    rows = db.exec(select(BureauMeetingRow).order_by(col(BureauMeetingRow.date))).all()
-    return tuple(BureauMeeting(r.date, r.place) for r in rows)
+    return tuple(BureauMeeting(*r) for r in db.connection().execute(_MEETINGS))
 
 
 def add_session(db: Session, number: int, start: dt.date, end: dt.date, venue: str = "",
@@ -167,13 +175,8 @@ def open_case(db: Session, *, state: str, scenario: str, by: str = ADMIN,
                 "deadlines_set": deadlines,
             },
         )
-        case = apply(None, event)
-        row = CaseRow(id=case_id, requested_state=case.requested_state, stage=case.stage,
-                      status=case.status, opened_at=event.at, last_seq=0, snapshot={})
-        db.add(row)
-        db.flush()  # the case row first: events and deadlines refer to it
-        save(db, row, case, event)
         try:
+            journal.save(db, None, apply(None, event), event)
             db.commit()
         except IntegrityError:  # another writer took the number: take the next one
             db.rollback()
@@ -182,54 +185,17 @@ def open_case(db: Session, *, state: str, scenario: str, by: str = ADMIN,
     raise Conflict("could not allocate a case number: too many concurrent openings; try again")
 
 
-def save(db: Session, row: CaseRow, case: Case, event: Event,
-         existing: dict[int, DeadlineRow] | None = None,
-         batch: list[dict[str, Any]] | None = None) -> None:
-    """Stage the event, the case projection and its deadline rows; the caller commits.
-    A caller saving many cases at once (the sweep) passes the case's deadline rows by position
-    as `existing`, and a `batch` list that collects the event rows for one bulk insert."""
-    row.snapshot, row.stage, row.status = to_snapshot(case), case.stage, case.status
-    fields = {f.name: getattr(event, f.name) for f in dataclasses.fields(event)}
-    fields["prev_hash"], fields["hash"] = row.last_hash, audit.link(row.last_hash, fields)
-    row.last_seq, row.last_hash = event.seq, fields["hash"]
-    db.add(row)
-    if batch is None:
-        db.add(EventRow(**fields))
-    else:
-        batch.append(fields)
-    if existing is None:
-        existing = {d.position: d for d in db.exec(
-            select(DeadlineRow).where(DeadlineRow.case_id == case.id)).all()} if event.seq > 1 else {}
-    new, closed = [], []
-    for position, d in enumerate(case.deadlines):
-        drow = existing.get(position)
-        if drow is None:
-            new.append(position)
-            drow = DeadlineRow(case_id=case.id, position=position, step=d.step, kind=d.kind,
-                               due=d.due, status=d.status, who=d.who, basis=d.basis,
-                               remind_from=d.remind_from or d.due)
-        outstanding = d.done_on is None and d.status in ("open", "missed")
-        if drow.outstanding and not outstanding and position not in new:
-            closed.append(position)
-        if drow.status != d.status or drow.outstanding != outstanding or drow.id is None:
-            drow.status, drow.outstanding = d.status, outstanding
-            db.add(drow)
-    if new or closed:
-        steps = load_procedure(case.workflow, case.workflow_version).steps
-        tasks.from_deadlines(db, case, event, new, closed, {k: v.title for k, v in steps.items()})
-
-
 def to_event(r: EventRow) -> Event:
     return Event(case_id=r.case_id, seq=r.seq, kind=r.kind, at=r.at, by=r.by, step=r.step,
                  on=r.on, reason=r.reason, data=r.data)
 
 
-def _load(db: Session, case_id: str) -> tuple[CaseRow, Case]:
-    row = db.get(CaseRow, case_id)
-    if row is None:
+def _load(db: Session, case_id: str) -> tuple[Stored, Case]:
+    stored = journal.load(db, case_id)
+    if stored is None:
         raise NotFound(f"no case {case_id!r}: see `noncoop case list` for the case numbers",
                        code="unknown_case")
-    return row, from_snapshot(row.snapshot)
+    return stored, from_snapshot(stored.snapshot)
 
 
 def facts_for(db: Session, on: dt.date, params: dict[str, str] | None = None) -> Facts:
@@ -240,6 +206,16 @@ def facts_for(db: Session, on: dt.date, params: dict[str, str] | None = None) ->
 def act(db: Session, case_id: str, step: str, *, on: dt.date | None = None, skip: bool = False,
         reason: str | None = None, params: dict[str, str] | None = None,
         by: str = ADMIN) -> dict[str, Any]:
+    """Record `step` on the case (take_step) and answer with the case as `by` now sees it."""
+    take_step(db, case_id, step, on=on, skip=skip, reason=reason, params=params, by=by)
+    return show_case(db, case_id, by=by)
+
+
+def take_step(db: Session, case_id: str, step: str, *, on: dt.date | None = None,
+              skip: bool = False, reason: str | None = None,
+              params: dict[str, str] | None = None, by: str = ADMIN) -> Event:
+    """Load the case, check who acts and the rules, and append the event with its projection,
+    deadlines, tasks and notices in one transaction. Returns the event recorded."""
     row, case = _load(db, case_id)
     v = access.viewer(db, by)
     access.visible(db, v, case, "act")
@@ -285,36 +261,39 @@ def act(db: Session, case_id: str, step: str, *, on: dt.date | None = None, skip
 
     def stage(case: Case) -> None:  # in the event's transaction (DESIGN principle 4)
         tasks.assistance(db, case, assisting, on, params)
-        db.add_all(notices)
+        if notices:
+            db.connection().execute(sa.insert(NoticeRow.__table__), notices)  # type: ignore[attr-defined]
     return _append(db, row, case, event, stage)
 
 
 def _notice(case: Case, step: str, spec: dict[str, Any], assisting: list[str], on: dt.date,
-            params: dict[str, str]) -> NoticeRow:
+            params: dict[str, str]) -> dict[str, Any]:
     """A notice a step sends (`notify` in the workflow), to roles or to the people asked."""
     recipients = [r for to in spec["to"] for r in (assisting if to == "assisting" else [to])]
     body: dict[str, Any] = {}
     if spec.get("invite"):
         body["invite"] = {"date": on.isoformat(), "place": params.get("place", "")}
-    return NoticeRow(case_id=case.id, step=step, kind=spec["letter"], recipients=recipients,
-                     body=body, created_at=clock.now())
+    return {"case_id": case.id, "deadline_id": None, "step": step, "kind": spec["letter"],
+            "digest_key": None, "recipients": recipients, "body": body,
+            "created_at": clock.now(), "status": "queued"}
 
 
-def _append(db: Session, row: CaseRow, case: Case, event: Event,
-            stage: Callable[[Case], None] | None = None) -> dict[str, Any]:
+def _append(db: Session, stored: Stored, case: Case, event: Event,
+            stage: Callable[[Case], None] | None = None) -> Event:
     """Apply and store `event`, with what `stage` adds to the same transaction, or nothing."""
-    case_id = case.id
     case = apply(case, event)
     try:
-        save(db, row, case, event)
+        journal.save(db, stored, case, event)
         if stage is not None:
             stage(case)
         db.commit()
-    except (StaleDataError, IntegrityError) as exc:
+    except Conflict:
         db.rollback()
-        raise Conflict(f"case {case_id} was changed by someone else while you acted; nothing "
-                       "of yours was saved: look at it again (`noncoop case show`) and retry") from exc
-    return show_case(db, case_id, by=event.by)
+        raise
+    except IntegrityError as exc:  # the same event number, written by another writer first
+        db.rollback()
+        raise journal.conflict(case.id) from exc
+    return event
 
 
 DEADLINE_ACTIONS = ("waive_deadline", "reschedule_deadline")
@@ -558,27 +537,31 @@ def _travel(case: Case, today: dt.date) -> dict[str, Any] | None:
     return out
 
 
+_LIST = sa.select(*(getattr(journal.CASES.c, k) for k in (
+    "id", "requested_state", "region", "scenario", "status", "stage", "decision_ref",
+    "decision_date", "travel_date", "assisting"))).order_by(journal.CASES.c.id)
+
+
 def list_cases(db: Session, status: str | None = None, by: str = ADMIN) -> list[dict[str, Any]]:
-    """The cases `by` may see, by number."""
+    """The cases `by` may see, by number, from the case rows' columns: a list of thousands
+    parses no snapshot."""
     if status not in (None, "open", "closed"):
         raise BadInput(f"unknown status {status!r}: use open or closed")
     v = access.viewer(db, by)
-    query = select(CaseRow).order_by(col(CaseRow.id))
-    if status:
-        query = query.where(CaseRow.status == status)
+    query = _LIST.where(journal.CASES.c.status == status) if status else _LIST
     out = []
     today = clock.today()
-    for row in db.exec(query).all():
-        snap = row.snapshot  # read as stored: a list of thousands parses no case it shows
-        seen = "full" if v.sees_all else access.sight(v, from_snapshot(snap))
+    for r in db.connection().execute(query):
+        seen = access.sight_of(v, r.region, r.assisting)
         if seen is None:
             continue
-        item = {"id": snap["id"], "state": snap["requested_state"], "region": snap["region"],
-                "scenario": snap["scenario"], "status": row.status, "stage": snap["stage"],
-                "decision": {"ref": snap["decision_ref"], "date": snap["decision_date"]}}
-        if seen == "full" and snap.get("travel_date"):
-            travel = dt.date.fromisoformat(snap["travel_date"])
-            item["travel"] = {"date": snap["travel_date"], "days_left": (travel - today).days}
+        item = {"id": r.id, "state": r.requested_state, "region": r.region,
+                "scenario": r.scenario, "status": r.status, "stage": r.stage,
+                "decision": {"ref": r.decision_ref, "date": r.decision_date.isoformat()
+                             if r.decision_date else None}}
+        if seen == "full" and r.travel_date:
+            item["travel"] = {"date": r.travel_date.isoformat(),
+                              "days_left": (r.travel_date - today).days}
         out.append(item)
     return out
 
@@ -609,8 +592,9 @@ def list_deadlines(db: Session, as_of: dt.date | None = None, case_id: str | Non
         query = query.where(DeadlineRow.who == who)
     rows = db.exec(query.order_by(col(DeadlineRow.due), col(DeadlineRow.case_id))).all()
     if not v.sees_all:
-        sights = {r.id: access.sight(v, from_snapshot(r.snapshot)) for r in db.exec(
-            select(CaseRow).where(col(CaseRow.id).in_({d.case_id for d in rows}))).all()}
+        sights = {r.id: access.sight_of(v, r.region, r.assisting) for r in db.exec(
+            select(CaseRow.id, CaseRow.region, CaseRow.assisting)
+            .where(col(CaseRow.id).in_({d.case_id for d in rows}))).all()}
         rows = [d for d in rows if sights.get(d.case_id) == "full" or (
             sights.get(d.case_id) == "formal" and d.step not in access.INFORMAL_STEPS)]
     return [{"case_id": d.case_id, "step": d.step, "kind": d.kind, "due": d.due.isoformat(),

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from itertools import groupby
 from typing import Any
@@ -20,13 +19,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import bindparam, func, insert
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
 from noncoop import clock
 from noncoop.domain import Event, apply
+from noncoop.errors import Conflict
+from noncoop.store import journal
 from noncoop.store.codec import from_snapshot
-from noncoop.store.models import CaseRow, DeadlineRow, EventRow, NoticeRow
+from noncoop.store.models import DeadlineRow, NoticeRow
 
 SWEEPER = "system:sweep"
 BATCH = 500  # deadline rows a transaction; small enough to hold locks briefly
@@ -42,7 +42,7 @@ def _claim(db: Session, query: Any) -> Any:
     return query
 
 
-def _deadline_json(d: DeadlineRow) -> dict[str, Any]:
+def _deadline_json(d: Any) -> dict[str, Any]:  # a DeadlineRow or a row of its columns
     return {"case_id": d.case_id, "step": d.step, "kind": d.kind, "due": d.due.isoformat(),
             "status": d.status}
 
@@ -69,6 +69,10 @@ def _outstanding_since(as_of: Any) -> list[Any]:
 
 
 _AS_OF = bindparam("as_of", type_=sa.Date)
+_OVERDUE = (select(DeadlineRow.id, DeadlineRow.case_id, DeadlineRow.position, DeadlineRow.step,
+                   DeadlineRow.kind, DeadlineRow.due, DeadlineRow.status)
+            .where(*_overdue(_AS_OF)).order_by(col(DeadlineRow.due), col(DeadlineRow.id))
+            .limit(bindparam("batch")))
 # Built once: a sweep that finds nothing costs one cached statement.
 _PENDING = select(*(select(DeadlineRow.id).where(*where).exists() for where in (
     _overdue(_AS_OF), _untold(), _in_reminder_window(_AS_OF), _outstanding_since(_AS_OF))))
@@ -79,7 +83,7 @@ def sweep(db: Session, as_of: dt.date | None = None, batch: int = BATCH) -> dict
     as_of = as_of or clock.today()
     result: dict[str, Any] = {"as_of": as_of.isoformat(), "changed": [], "notices": []}
     # Most sweeps find nothing to do: one statement says so, and which phases have work.
-    overdue, untold, remind, digest = db.execute(_PENDING, {"as_of": as_of}).one()
+    overdue, untold, remind, digest = db.connection().execute(_PENDING, {"as_of": as_of}).one()
     db.rollback()  # end the read; each phase below is its own transaction
     phases = [phase for phase, todo in ((_mark_missed, overdue), (_tell_missed, overdue or untold),
                                         (_remind, remind), (_digests, digest)) if todo]
@@ -101,7 +105,7 @@ def _committed(db: Session, phase: Phase, as_of: dt.date, batch: int, attempts: 
             found = phase(db, as_of, batch)
             db.commit()
             return found
-        except (StaleDataError, IntegrityError, OperationalError):
+        except (Conflict, IntegrityError, OperationalError):
             db.rollback()
             if attempt == attempts - 1:
                 raise
@@ -111,41 +115,37 @@ def _committed(db: Session, phase: Phase, as_of: dt.date, batch: int, attempts: 
 
 def _mark_missed(db: Session, as_of: dt.date, batch: int) -> Found:
     """Deadlines past their day become missed: one event per case."""
-    from noncoop.services import save  # the one way a case event is stored
-
     # Each query is ordered the way its index is, so that SQLite never walks another index
     # just to return rows in order: that would read every deadline to find none due.
-    overdue = db.exec(_claim(db, select(DeadlineRow).where(*_overdue(as_of))
-        .order_by(col(DeadlineRow.due), col(DeadlineRow.id)).limit(batch))).all()
+    overdue = _overdue_rows(db, as_of, batch)
     if not overdue:
         return [], [], False
     more = len(overdue) == batch
     overdue = sorted(overdue, key=lambda d: (d.case_id, d.position))
-    ids = sorted({d.case_id for d in overdue})
-    cases = {c.id: c for c in db.exec(select(CaseRow).where(col(CaseRow.id).in_(ids))).all()}
-    rows_of: dict[str, dict[int, DeadlineRow]] = defaultdict(dict)
-    for d in db.exec(select(DeadlineRow).where(col(DeadlineRow.case_id).in_(ids))).all():
-        rows_of[d.case_id][d.position] = d
+    cases = journal.load_many(db, {d.case_id for d in overdue})
     changed: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
     for case_id, rows in groupby(overdue, key=lambda d: d.case_id):
-        case_row = cases[case_id]
-        case = from_snapshot(case_row.snapshot)
+        stored = cases[case_id]
+        case = from_snapshot(stored.snapshot)
         # The case row is the authority: another sweep may have marked these deadlines between
         # the two reads (SQLite reads outside a transaction); its version check then guards
         # the write.
         rows = [d for d in rows if case.deadlines[d.position].status == "open"]
         if not rows:
             continue
-        event = Event(case_id=case_id, seq=case_row.last_seq + 1, kind="deadlines_missed",
+        event = Event(case_id=case_id, seq=stored.last_seq + 1, kind="deadlines_missed",
                       at=clock.now(), by=SWEEPER, on=as_of,
                       data={"positions": [d.position for d in rows]})
-        save(db, case_row, apply(case, event), event, rows_of[case_id], events)
-        changed += [_deadline_json(d) for d in rows]
-    db.flush()  # the case rows first: their version check fails before any event is written
-    if events:
-        db.execute(insert(EventRow), events)
+        journal.save(db, stored, apply(case, event), event, events)
+        changed += [{**_deadline_json(d), "status": "missed"} for d in rows]
+    if events:  # after the case rows: their version check fails before any event is written
+        db.connection().execute(insert(journal.EVENTS), events)
     return changed, [], more
+
+
+def _overdue_rows(db: Session, as_of: dt.date, batch: int) -> list[Any]:
+    return db.connection().execute(_claim(db, _OVERDUE), {"as_of": as_of, "batch": batch}).all()
 
 
 def _tell_missed(db: Session, as_of: dt.date, batch: int) -> Found:

@@ -12,36 +12,9 @@ from sqlmodel import Session, col, or_, select
 
 from noncoop import access, clock, people
 from noncoop.domain import Event
-from noncoop.domain.case import Case, Deadline
+from noncoop.domain.case import Case
 from noncoop.errors import BadInput, NotFound, Refused
 from noncoop.store.models import TaskRow
-
-KIND_TITLES = {"due": "", "convene": "convene the meeting", "announcement": "announce it",
-               "reply": "the requested State's reply", "invitation": "invite the requested State",
-               "report": "submit the report"}
-
-
-def from_deadlines(db: Session, case: Case, event: Event, new: list[int], closed: list[int],
-                   titles: dict[str, str]) -> None:
-    """Stage the tasks of deadlines just given (`new` positions) and close those of deadlines
-    no longer outstanding (`closed`), in the caller's transaction. `titles`: the step titles of
-    the case's procedure."""
-    for position in new:
-        d = case.deadlines[position]
-        extra = KIND_TITLES.get(d.kind, d.kind)
-        title = titles.get(d.step, d.step)
-        db.add(TaskRow(case_id=case.id, step=d.step, title=f"{title}: {extra}" if extra else title,
-                       assignee=d.who, due=d.due, deadline_position=position,
-                       created_at=clock.now()))
-    if not closed:
-        return
-    for task in db.exec(select(TaskRow).where(TaskRow.case_id == case.id, TaskRow.status == "open",
-                                              col(TaskRow.deadline_position).in_(closed))).all():
-        d: Deadline = case.deadlines[task.deadline_position]  # type: ignore[index]
-        task.status = "done" if d.done_on is not None else "cancelled"
-        task.closed_on, task.closed_by = event.on, event.by
-        task.note = task.note or (None if task.status == "done" else f"deadline {d.status}")
-        db.add(task)
 
 
 def assistance(db: Session, case: Case, emails: list[str], on: dt.date, params: dict[str, str]) -> None:

@@ -71,7 +71,7 @@ def test_events_written_before_the_chain_are_chained_by_the_migration(database_u
             conn.execute(sa.text("INSERT INTO events (case_id, seq, kind, at, by, data) VALUES "
                                  "('NC-2024-001', :s, 'step_done', '2024-10-25 10:00:00.000001', "
                                  "'admin@localhost', '{\"params\": {}}')"), {"s": seq})
-    command.upgrade(store.alembic_config(url), "head")
+    command.upgrade(store.alembic_config(url), "0006")
     with store.session(url) as db:
         assert audit.verify(db) == {"ok": True, "cases": 1, "events": 2}
     engine.dispose()

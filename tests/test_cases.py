@@ -7,6 +7,7 @@ import pytest
 from sqlmodel import select
 
 from noncoop import services
+from noncoop.domain import Event
 from noncoop.errors import BadInput, Conflict, NotFound, Refused
 from noncoop.store import db as store
 from noncoop.store.codec import from_snapshot
@@ -158,12 +159,13 @@ def test_two_writers_on_one_case_one_wins_the_other_gets_a_conflict(database_url
     with store.session(database_url) as db:
         case_id = open_mongolia(db)["id"]
     first, second = store.session(database_url), store.session(database_url)
-    # Both hold the case as loaded before either writes (kept referenced, as a writer would).
-    loaded = [first.get(CaseRow, case_id), second.get(CaseRow, case_id)]
-    assert loaded[0].version == loaded[1].version
+    # The second writer has read the case; the first one writes before the second does.
+    stored, case = services._load(second, case_id)
     services.act(first, case_id, "forward_decision", on=D(2024, 10, 25))
+    late = Event(case_id=case_id, seq=stored.last_seq + 1, kind="step_done", by="second",
+                 at=dt.datetime.now(dt.UTC), step="press_release", on=D(2024, 10, 25))
     with pytest.raises(Conflict, match="changed by someone else"):
-        services.act(second, case_id, "press_release", on=D(2024, 10, 25))
+        services._append(second, stored, case, late)
     first.close()
     second.close()
     with store.session(database_url) as db:

@@ -11,3 +11,32 @@ from noncoop.store import db as store
 def test_the_migrated_schema_matches_the_models(database_url):
     with store.get_engine(database_url).connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
+
+
+def test_the_case_list_columns_are_filled_from_the_snapshots_of_older_cases(database_url, db):
+    import datetime as dt
+
+    import sqlalchemy as sa
+    from alembic import command
+
+    from noncoop import people, services
+
+    people.add_person(db, name="Focal point", email="asia@example.org", role="focal_point",
+                      region="Asia-Pacific", active_from=dt.date(2024, 3, 6))
+    case = services.open_case(db, state="Mongolia", scenario="7b", summary="A visit",
+                              travel_date=dt.date(2024, 9, 3))["id"]
+    services.act(db, case, "good_offices_activate", on=dt.date(2024, 8, 30),
+                 params={"court_consulted": "2024-08-29"})
+    services.act(db, case, "request_assistance", on=dt.date(2024, 8, 30))
+    before = services.list_cases(db, by="asia@example.org")
+    db.close()
+    store.get_engine(database_url).dispose()
+    command.downgrade(store.alembic_config(database_url), "0006")
+    command.upgrade(store.alembic_config(database_url), "head")
+    with store.get_engine(database_url).connect() as conn:
+        row = conn.execute(sa.text("SELECT region, scenario, confidentiality, travel_date, "
+                                   "assisting FROM cases")).one()
+    assert tuple(row) == ("Asia-Pacific States", "7b", "restricted",
+                          dt.date(2024, 9, 3) if "postgresql" in database_url else "2024-09-03",
+                          "asia@example.org")
+    assert services.list_cases(db, by="asia@example.org") == before

@@ -146,23 +146,21 @@ def test_a_sweep_that_read_before_another_committed_marks_nothing_twice(db, data
                                                                         letter_case, monkeypatch):
     """Two workers: this one reads the overdue rows, the other sweeps and commits, then this
     one goes on. The case row, guarded by its version, decides: nothing is marked twice."""
+    from noncoop import sweep as sweeping
     from noncoop.store import db as store
 
-    real_exec = db.exec
-    interleaved = []
+    real_read = sweeping._overdue_rows
+    interleaved: list[dict] = []
 
-    class Rows(list):
-        def all(self):
-            return list(self)
-
-    def exec_then_other_worker(statement, *args, **kwargs):
-        rows = real_exec(statement, *args, **kwargs).all()
-        if not interleaved and "deadlines.due <" in str(statement):
+    def read_then_other_worker(*args):
+        rows = real_read(*args)
+        if not interleaved:
+            interleaved.append({})  # the other worker reads without waiting in turn
             with store.session(database_url) as other:
-                interleaved.append(sweep(other, D(2024, 12, 4)))
-        return Rows(rows)
+                interleaved[0] = sweep(other, D(2024, 12, 4))
+        return rows
 
-    monkeypatch.setattr(db, "exec", exec_then_other_worker)
+    monkeypatch.setattr(sweeping, "_overdue_rows", read_then_other_worker)
     mine = sweep(db, D(2024, 12, 4))
     # SQLite: the other worker marks it and this one sees that; PostgreSQL: this one holds the
     # rows (FOR UPDATE SKIP LOCKED), the other skips them. Either way, once.

@@ -9,6 +9,7 @@ import yaml
 from noncoop import services
 from noncoop.domain import procedure as proc
 from noncoop.domain.procedure import WORKFLOWS_DIR, load_procedure
+from noncoop.store import journal
 
 
 def test_every_workflow_file_loads_into_a_machine():
@@ -35,8 +36,9 @@ def test_old_cases_keep_their_version_when_a_new_one_is_loaded(db, tmp_path: Pat
     load_procedure.cache_clear()
     newer = load_procedure("formal", directory=tmp_path)
     assert newer.version == "2030" and "regional_dialogue" in newer.steps
-    monkeypatch.setattr(services, "load_procedure",
-                        lambda name="formal", version=None: load_procedure(name, version, tmp_path))
+    for module in (services, journal):
+        monkeypatch.setattr(module, "load_procedure", lambda name="formal", version=None:
+                            load_procedure(name, version, tmp_path))
 
     new_case = services.open_case(db, state="Mongolia", scenario="7a", decision_ref="s",
                                   decision_date=dt.date(2031, 1, 5), referred_to=["assembly"])

@@ -40,6 +40,14 @@ class CaseRow(SQLModel, table=True):
     requested_state: str = Field(index=True)
     stage: str = Field(index=True)
     status: str = Field(index=True)
+    # Read by lists without the snapshot; written with it by the journal (journal.columns).
+    region: str = Field(default="", index=True)
+    scenario: str = ""
+    confidentiality: str = ""
+    decision_ref: str | None = None
+    decision_date: dt.date | None = None
+    travel_date: dt.date | None = None
+    assisting: str = ""  # the e-mails of the people asked to assist, comma-separated
     opened_at: dt.datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))
     last_seq: int = 0
     # The whole projection as JSON: rebuilt from events, never the source of truth.

@@ -1,0 +1,167 @@
+"""The one write path of a case: append an event with its projection, in core SQL.
+
+A step writes a handful of rows (the event, the case row, a deadline or two and their tasks).
+Through the ORM's unit of work each of them costs several times the statement itself
+(bench/transition.py); here each is one statement compiled once. The case row's version guards
+the write (optimistic locking): an UPDATE that finds another version changes nothing and is a
+Conflict, so two writers never both append after the same event."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import bindparam
+from sqlalchemy.orm.util import identity_key
+from sqlmodel import Session
+
+from noncoop import audit, clock
+from noncoop.domain import Case, Event, load_procedure
+from noncoop.errors import Conflict
+from noncoop.store.codec import to_snapshot
+from noncoop.store.models import CaseRow, DeadlineRow, EventRow, TaskRow
+
+CASES: sa.Table = CaseRow.__table__  # type: ignore[attr-defined]
+EVENTS: sa.Table = EventRow.__table__  # type: ignore[attr-defined]
+DEADLINES: sa.Table = DeadlineRow.__table__  # type: ignore[attr-defined]
+TASKS: sa.Table = TaskRow.__table__  # type: ignore[attr-defined]
+OUTSTANDING = ("open", "missed")  # a deadline whose step is still to be done
+
+TASK_KINDS = {"due": "", "convene": "convene the meeting", "announcement": "announce it",
+              "reply": "the requested State's reply", "invitation": "invite the requested State",
+              "report": "submit the report"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Stored:
+    """A case row as a writer read it: the projection and the version it was read at."""
+
+    id: str
+    last_seq: int
+    last_hash: str
+    version: int
+    snapshot: dict[str, Any]
+
+
+_SELECT = sa.select(CASES.c.id, CASES.c.last_seq, CASES.c.last_hash, CASES.c.version,
+                    CASES.c.snapshot)
+_ONE = _SELECT.where(CASES.c.id == bindparam("case_id"))
+_MANY = _SELECT.where(CASES.c.id.in_(bindparam("ids", expanding=True)))
+_UPDATE_CASE = (CASES.update()
+                .where(CASES.c.id == bindparam("b_id"), CASES.c.version == bindparam("b_version"))
+                .values(version=CASES.c.version + 1))
+_UPDATE_DEADLINE = (DEADLINES.update()
+                    .where(DEADLINES.c.case_id == bindparam("b_case"),
+                           DEADLINES.c.position == bindparam("b_position")))
+_CLOSE_TASK = (TASKS.update()
+               .where(TASKS.c.case_id == bindparam("b_case"), TASKS.c.status == "open",
+                      TASKS.c.deadline_position == bindparam("b_position"))
+               .values(note=sa.func.coalesce(TASKS.c.note, bindparam("b_note"))))
+
+
+def load(db: Session, case_id: str) -> Stored | None:
+    row = db.connection().execute(_ONE, {"case_id": case_id}).first()
+    return Stored(*row) if row is not None else None
+
+
+def load_many(db: Session, ids: Iterable[str]) -> dict[str, Stored]:
+    return {r.id: Stored(*r) for r in db.connection().execute(_MANY, {"ids": list(ids)})}
+
+
+def conflict(case_id: str) -> Conflict:
+    return Conflict(f"case {case_id} was changed by someone else while you acted; nothing of "
+                    "yours was saved: look at it again (`noncoop case show`) and retry")
+
+
+def columns(case: Case) -> dict[str, Any]:
+    """What the case row holds besides the snapshot, so that lists read no snapshot."""
+    asked = case.steps.get("request_assistance")
+    return {"requested_state": case.requested_state, "stage": case.stage, "status": case.status,
+            "region": case.region, "scenario": case.scenario,
+            "confidentiality": case.confidentiality, "decision_ref": case.decision_ref,
+            "decision_date": case.decision_date, "travel_date": case.travel_date,
+            "assisting": (asked.data.get("to") or "") if asked else ""}
+
+
+def save(db: Session, stored: Stored | None, case: Case, event: Event,
+         batch: list[dict[str, Any]] | None = None) -> None:
+    """Stage `event` and the projection `case` after it, in the caller's transaction (the
+    caller commits, or rolls back on an error). `stored` is the case row as read before the
+    event (None for a case being opened). A caller saving many cases at once (the sweep) passes
+    a `batch` list that collects the event rows for one bulk insert."""
+    conn = db.connection()
+    fields = {f.name: getattr(event, f.name) for f in dataclasses.fields(event)}
+    prev = stored.last_hash if stored is not None else audit.GENESIS
+    fields["prev_hash"], fields["hash"] = prev, audit.link(prev, fields)
+    row = {**columns(case), "snapshot": to_snapshot(case), "last_seq": event.seq,
+           "last_hash": fields["hash"]}
+    if stored is None:
+        conn.execute(sa.insert(CASES), {**row, "id": case.id, "opened_at": event.at, "version": 1})
+    else:
+        if conn.execute(_UPDATE_CASE, {**row, "b_id": case.id,
+                                       "b_version": stored.version}).rowcount != 1:
+            raise conflict(case.id)
+        _forget(db, case.id)
+    if batch is None:
+        conn.execute(sa.insert(EVENTS), fields)
+    else:
+        batch.append(fields)
+    _deadlines(conn, stored.snapshot["deadlines"] if stored is not None else [], case, event)
+
+
+def _forget(db: Session, case_id: str) -> None:
+    # A CaseRow the ORM holds for this case is now stale: it is reloaded when next asked for.
+    held = db.identity_map.get(identity_key(CaseRow, case_id))
+    if held is not None:
+        db.expire(held)
+
+
+def _deadlines(conn: sa.Connection, before: list[dict[str, Any]], case: Case, event: Event) -> None:
+    """Deadline rows and their tasks follow the case: new deadlines are inserted with a task for
+    the role responsible; a deadline whose status changed is updated, and its task closed when
+    the deadline is no longer outstanding."""
+    inserts, updates, new, closed = [], [], [], []
+    for position, d in enumerate(case.deadlines):
+        outstanding = d.done_on is None and d.status in OUTSTANDING
+        if position >= len(before):
+            new.append(position)
+            inserts.append({"case_id": case.id, "position": position, "step": d.step,
+                            "kind": d.kind, "due": d.due, "status": d.status, "who": d.who,
+                            "basis": d.basis, "remind_from": d.remind_from or d.due,
+                            "outstanding": outstanding, "reminder_queued": False,
+                            "missed_queued": False, "missed_on": None})
+            continue
+        old = before[position]
+        was = old.get("done_on") is None and old["status"] in OUTSTANDING
+        if old["status"] != d.status or was != outstanding:
+            updates.append({"b_case": case.id, "b_position": position, "status": d.status,
+                            "outstanding": outstanding})
+        if was and not outstanding:
+            closed.append(position)
+    if inserts:
+        conn.execute(sa.insert(DEADLINES), inserts)
+    if updates:
+        conn.execute(_UPDATE_DEADLINE, updates)
+    if new:
+        steps = load_procedure(case.workflow, case.workflow_version).steps
+        now = clock.now()
+        conn.execute(sa.insert(TASKS), [_task(case, p, steps, now) for p in new])
+    if closed:
+        conn.execute(_CLOSE_TASK, [
+            {"b_case": case.id, "b_position": p,
+             "status": "done" if case.deadlines[p].done_on is not None else "cancelled",
+             "closed_on": event.on, "closed_by": event.by,
+             "b_note": None if case.deadlines[p].done_on is not None
+             else f"deadline {case.deadlines[p].status}"} for p in closed])
+
+
+def _task(case: Case, position: int, steps: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
+    d = case.deadlines[position]
+    title = steps[d.step].title if d.step in steps else d.step
+    extra = TASK_KINDS.get(d.kind, d.kind)
+    return {"case_id": case.id, "step": d.step, "title": f"{title}: {extra}" if extra else title,
+            "assignee": d.who, "due": d.due, "deadline_position": position, "status": "open",
+            "note": None, "created_at": now, "closed_on": None, "closed_by": None}
