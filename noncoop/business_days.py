@@ -5,6 +5,7 @@ Secretariat, New York for the New York Working Group; weekends, public holidays 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterable
 from functools import cache
 
@@ -12,6 +13,13 @@ import holidays
 
 # Where each place's public holidays come from.
 PLACES = {"the_hague": ("NL", None), "new_york": ("US", "NY")}
+
+
+# A `holidays` calendar fills a year in on first use, marking the year done before it is and
+# keeping the year being filled on the object: two threads (the web app's workers, the
+# scheduler) meeting a new year at once got wrong answers and left wrong holidays in the
+# shared calendar. Every look-up goes through this lock.
+_LOCK = threading.Lock()
 
 
 @cache
@@ -22,8 +30,15 @@ def _calendar(place: str) -> holidays.HolidayBase:
     return holidays.country_holidays(country, subdiv=subdiv)
 
 
+def is_holiday(day: dt.date, place: str) -> bool:
+    """A public holiday of `place` (safe to ask from several threads)."""
+    calendar = _calendar(place)
+    with _LOCK:
+        return day in calendar
+
+
 def is_business_day(day: dt.date, place: str, closures: Iterable[dt.date] = ()) -> bool:
-    return day.weekday() < 5 and day not in _calendar(place) and day not in set(closures)
+    return day.weekday() < 5 and not is_holiday(day, place) and day not in set(closures)
 
 
 def add_business_days(day: dt.date, n: int, place: str,

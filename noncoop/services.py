@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from noncoop import access, clock, config, states, tasks
+from noncoop import access, clock, config, dates, states, tasks
 from noncoop.calendar import SESSION_KINDS, BureauMeeting, next_or_ongoing_session
 from noncoop.calendar import Session as AssemblySession
 from noncoop.domain import Case, Event, Facts, apply, load_procedure
@@ -56,6 +56,10 @@ def bureau_meetings(db: Session) -> tuple[BureauMeeting, ...]:
 def add_session(db: Session, number: int, start: dt.date, end: dt.date, venue: str = "",
                 kind: str = "regular", by: str = ADMIN) -> dict[str, Any]:
     access.require(access.viewer(db, by), access.FORMAL_ACTORS, "keeping the calendar")
+    if not 1 <= number <= 9999:
+        raise BadInput(f"session number {number} is not the number of a session of the "
+                       "Assembly: give its ordinal, e.g. --number 24")
+    dates.checked(start, "--start"), dates.checked(end, "--end")
     if kind not in SESSION_KINDS:
         raise BadInput(f"unknown session kind {kind!r}: use one of {', '.join(SESSION_KINDS)}")
     if end < start:
@@ -71,6 +75,7 @@ def add_session(db: Session, number: int, start: dt.date, end: dt.date, venue: s
 
 def add_bureau_meeting(db: Session, date: dt.date, place: str = "", by: str = ADMIN) -> dict[str, Any]:
     access.require(access.viewer(db, by), access.FORMAL_ACTORS, "keeping the calendar")
+    dates.checked(date, "--date")
     row = db.exec(select(BureauMeetingRow).where(BureauMeetingRow.date == date)).first()
     row = row or BureauMeetingRow(date=date)
     row.place = place
@@ -108,6 +113,7 @@ def open_case(db: Session, *, state: str, scenario: str, by: str = ADMIN,
               summary: str | None = None, travel_date: dt.date | None = None,
               ad_hoc_arrangement: str | None = None) -> dict[str, Any]:
     access.require(access.viewer(db, by), access.FORMAL_ACTORS, "opening a case")
+    dates.checked(decision_date, "--decision-date"), dates.checked(travel_date, "--travel-date")
     info = states.lookup(state)
     referred = sorted(set(referred_to or []) - {"none"})
     for r in referred:
@@ -225,7 +231,7 @@ def take_step(db: Session, case_id: str, step: str, *, on: dt.date | None = None
     params = dict(params or {})
     if defn is not None and not skip:
         params = _checked_params(defn, params)
-    on = on or clock.today()
+    on = dates.checked(on, "--on") or clock.today()
     facts = facts_for(db, on, params)
     if step in DEADLINE_ACTIONS:
         kind, data = _deadline_change(case, step, on, reason, params)
@@ -395,9 +401,14 @@ def _param_date(params: dict[str, str], key: str) -> dt.date | None:
     if key not in params:
         return None
     try:
-        return dt.date.fromisoformat(params[key])
+        day = dt.date.fromisoformat(params[key])
     except ValueError:
-        raise BadInput(f"bad date {params[key]!r} for --param {key}: write YYYY-MM-DD") from None
+        raise BadInput(f"bad date {params[key]!r} for --param {key}: write YYYY-MM-DD",
+                       code="bad_param") from None
+    problem = dates.day_problem(day)
+    if problem:
+        raise BadInput(f"--param {key}={params[key]}: {problem}", code="bad_param")
+    return day
 
 
 def _int_param(params: dict[str, str], key: str, default: int) -> int:
@@ -542,13 +553,17 @@ _LIST = sa.select(*(getattr(journal.CASES.c, k) for k in (
     "decision_date", "travel_date", "assisting"))).order_by(journal.CASES.c.id)
 
 
-def list_cases(db: Session, status: str | None = None, by: str = ADMIN) -> list[dict[str, Any]]:
+def list_cases(db: Session, status: str | None = None, by: str = ADMIN, *,
+               scenario: str | None = None, region: str | None = None) -> list[dict[str, Any]]:
     """The cases `by` may see, by number, from the case rows' columns: a list of thousands
-    parses no snapshot."""
+    parses no snapshot. `scenario` and `region` narrow it."""
     if status not in (None, "open", "closed"):
         raise BadInput(f"unknown status {status!r}: use open or closed")
     v = access.viewer(db, by)
-    query = _LIST.where(journal.CASES.c.status == status) if status else _LIST
+    query, c = _LIST, journal.CASES.c
+    for column, value in ((c.status, status), (c.scenario, scenario), (c.region, region)):
+        if value:
+            query = query.where(column == value)
     out = []
     today = clock.today()
     for r in db.connection().execute(query):

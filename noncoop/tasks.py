@@ -77,7 +77,8 @@ def close(db: Session, task_id: int, outcome: str, note: str | None, by: str,
     """A person marks a task done or declined, with a note; it goes on the case's record."""
     from noncoop import services
 
-    task = db.get(TaskRow, task_id)
+    # A number no row can have (the database could not even be asked) is no task either.
+    task = db.get(TaskRow, task_id) if 1 <= task_id <= 2**31 - 1 else None
     if task is None:
         raise NotFound(f"no task {task_id}: see noncoop tasks", code="unknown_task")
     v = access.viewer(db, by)

@@ -10,6 +10,7 @@ from typing import Any
 
 from noncoop.business_days import add_business_days
 from noncoop.calendar import next_bureau_meeting, next_or_ongoing_session
+from noncoop.errors import BadInput
 
 PLACE_NAMES = {"the_hague": "The Hague", "new_york": "New York"}
 
@@ -26,7 +27,23 @@ class DeadlineRule:
 
 def compute(rule: DeadlineRule, numbers: dict[str, Any], anchor_day: dt.date, facts: Any,
             closures: tuple[dt.date, ...] = ()) -> tuple[dt.date, str] | None:
-    """The due date and its basis, or None when the calendar cannot tell yet."""
+    """The due date and its basis, or None when the calendar cannot tell yet. A due date past
+    the end (or before the start) of the calendar is bad input, said as such, not a crash."""
+    try:
+        return _compute(rule, numbers, anchor_day, facts, closures)
+    except OverflowError:
+        params = getattr(facts, "params", None) or {}
+        given = params.get("reply_days") if rule.rule == "open_letter_reply" else None
+        raise BadInput(
+            f"the {rule.step} deadline ({rule.kind}) counted from "
+            f"{rule.anchor.replace('.', ' ')} on {anchor_day} would fall outside the calendar "
+            f"(0001-01-01 to 9999-12-31): check the year of that date"
+            + (f" and the reply time (--param reply_days={given}, e.g. 30)" if given else ""),
+            code="date_out_of_range") from None
+
+
+def _compute(rule: DeadlineRule, numbers: dict[str, Any], anchor_day: dt.date, facts: Any,
+             closures: tuple[dt.date, ...]) -> tuple[dt.date, str] | None:
     cfg = numbers[rule.rule]
     what = f"{rule.anchor.replace('.', ' ')} on {anchor_day}"
     if "business_days" in cfg:

@@ -16,10 +16,10 @@ from typing import Any
 import yaml
 from transitions import Machine, MachineError
 
-from noncoop.calendar import BureauMeeting, Session
+from noncoop.calendar import BureauMeeting, Session, next_session
 from noncoop.domain.case import Case
 from noncoop.domain.deadlines import DeadlineRule
-from noncoop.domain.rules import GUARDS
+from noncoop.domain.rules import GUARDS, hearing_date
 
 WORKFLOWS_DIR = Path(__file__).resolve().parents[2] / "workflows"
 STAGES = ("monitoring", "informal", "formal", "closed")
@@ -199,16 +199,17 @@ class Procedure:
             if not meta.get("applicability"):
                 continue
             facts_used = GUARDS[name](case, facts)
-            if facts_used is not None and self._decided(name, case):
+            if facts_used is not None and self._decided(name, case, facts):
                 return Refusal(name, str(meta["paragraph"]), facts_used)
         return None
 
     @staticmethod
-    def _decided(guard: str, case: Case) -> bool:
-        # The three-month rule can only be judged once the hearing date is known.
+    def _decided(guard: str, case: Case, facts: Facts) -> bool:
+        # The three-month rule can only be judged once the hearing date is known, and the
+        # next session's: until its dates are added the meeting is "not yet", not "never".
         if guard == "three_month_rule":
-            rec = case.steps.get("bureau_hearing")
-            return bool(rec and rec.status == "done")
+            held = hearing_date(case)
+            return held is not None and next_session(facts.sessions, held) is not None
         return True
 
 

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from noncoop import people, services, tasks
 from noncoop.letters import register
 from noncoop.letters.render import catalogue
-from noncoop.web.deps import Db, User, check_csrf
+from noncoop.web.deps import Day, Db, User, check_csrf
 
 router = APIRouter(prefix="/api", dependencies=[Depends(check_csrf)])
 
@@ -22,40 +22,42 @@ class OpenCase(BaseModel):
     state: str
     scenario: str = Field(description="7a or 7b (Annex II para 7)")
     decision_ref: str | None = None
-    decision_date: dt.date | None = None
+    decision_date: Day | None = None
     chamber: str | None = None
     referred_to: list[str] = Field(default_factory=list, description="assembly, security-council")
     request: str | None = Field(default=None, description="art89 or art93")
     person: str | None = None
     summary: str | None = None
-    travel_date: dt.date | None = None
+    travel_date: Day | None = None
     ad_hoc_arrangement: str | None = None
 
 
 class Action(BaseModel):
-    on: dt.date | None = None
+    on: Day | None = None
     skip: bool = False
     reason: str | None = None
     params: dict[str, str] = Field(default_factory=dict)
 
 
 class NewSession(BaseModel):
-    number: int
-    start: dt.date
-    end: dt.date
+    # Bounded: a letter spells the number as an ordinal ("twenty-third session"), which a
+    # negative number cannot be, and the database column holds 32 bits.
+    number: int = Field(ge=1, le=9999, description="the session's number: 23 for the 23rd session")
+    start: Day
+    end: Day
     venue: str = ""
     kind: str = "regular"
 
 
 class NewMeeting(BaseModel):
-    date: dt.date
+    date: Day
     place: str = ""
 
 
 class Issue(BaseModel):
     lang: str = "en"
     format: str = "html"
-    on: dt.date | None = None
+    on: Day | None = None
     corrects: str | None = None
 
 
@@ -67,8 +69,8 @@ class NewPerson(BaseModel):
     lang: str = "en"
     president: bool = False
     president_asked: bool = False
-    active_from: dt.date | None = None
-    active_until: dt.date | None = None
+    active_from: Day | None = None
+    active_until: Day | None = None
 
 
 class TaskClose(BaseModel):

@@ -13,9 +13,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from noncoop.errors import NoncoopError
@@ -87,9 +89,27 @@ def create_app(scheduler: bool = False) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}"
-                             for e in exc.errors())
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:])}: "
+                             f"{e['msg'].removeprefix('Value error, ')}" for e in exc.errors())
         return JSONResponse({"error": {"code": "bad_input", "message": problems}}, status_code=422)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        """An unknown path or method under /api/ answers as every other API error does."""
+        if not request.url.path.startswith("/api/"):
+            return await http_exception_handler(request, exc)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            code, message = "method_not_allowed", (
+                f"{request.method} is not allowed on {request.url.path}: use "
+                f"{headers.get('Allow', 'another method')} (the paths are in /openapi.json)")
+        elif exc.status_code == 404:
+            code, message = "not_found", (f"no API path {request.url.path}: the paths are in "
+                                          "/openapi.json")
+        else:
+            code, message = "http_error", str(exc.detail)
+        return JSONResponse({"error": {"code": code, "message": message}},
+                            status_code=exc.status_code, headers=headers)
 
     app.include_router(api.router)
     app.include_router(pages.router)

@@ -1,19 +1,33 @@
 """What every route depends on: a database session, who is signed in (a session cookie or an
-API token), the CSRF check for forms, and errors as `{"error": ...}` with their HTTP code."""
+API token), the CSRF check for forms, the bounds of the dates a request may give (dates.py),
+and errors as `{"error": ...}` with their HTTP code."""
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
+from pydantic import AfterValidator
 from sqlmodel import Session
 
 from noncoop.accounts import user_of_token
+from noncoop.dates import day_problem
 from noncoop.errors import BadInput, Conflict, NoncoopError, NotFound, Refused
 from noncoop.store import db as store
+
+
+def _in_range(day: dt.date) -> dt.date:
+    problem = day_problem(day)
+    if problem:
+        raise ValueError(problem)
+    return day
+
+
+Day = Annotated[dt.date, AfterValidator(_in_range)]
 
 
 def get_db() -> Iterator[Session]:

@@ -165,10 +165,12 @@ def case_act(request: Request, case_id: str, db: Db, step: str = Form(...),
             values[key.strip()] = value.strip()
     try:
         day = dt.date.fromisoformat(on) if on else None
-        services.act(db, case_id, step, on=day, skip=skip, reason=reason or None, params=values,
-                     by=email)
     except ValueError:
         flash(request, "error", f"bad date {on!r}: write it as YYYY-MM-DD")
+        return RedirectResponse(f"/cases/{case_id}", status_code=303)
+    try:
+        services.act(db, case_id, step, on=day, skip=skip, reason=reason or None, params=values,
+                     by=email)
     except (Refused, BadInput) as exc:
         flash(request, "error", exc.message)
     else:
