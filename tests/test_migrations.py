@@ -1,5 +1,6 @@
 """The migrations build exactly the tables the models describe, on SQLite and PostgreSQL."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
@@ -40,3 +41,29 @@ def test_the_case_list_columns_are_filled_from_the_snapshots_of_older_cases(data
                           dt.date(2024, 9, 3) if "postgresql" in database_url else "2024-09-03",
                           "asia@example.org")
     assert services.list_cases(db, by="asia@example.org") == before
+
+
+@pytest.mark.parametrize(("setting", "pragma"), [(None, 2), ("normal", 1), ("FULL", 2)])
+def test_sqlite_commits_are_synced_as_set(tmp_path, monkeypatch, setting, pragma):
+    if setting is None:
+        monkeypatch.delenv("NONCOOP_SQLITE_SYNCHRONOUS", raising=False)
+    else:
+        monkeypatch.setenv("NONCOOP_SQLITE_SYNCHRONOUS", setting)
+    engine = store.get_engine(f"sqlite:///{tmp_path / 'sync.db'}")
+    try:
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == pragma
+    finally:
+        engine.dispose()
+        store.get_engine.cache_clear()
+
+
+def test_an_unknown_sync_setting_is_named(tmp_path, monkeypatch):
+    monkeypatch.setenv("NONCOOP_SQLITE_SYNCHRONOUS", "sometimes")
+    engine = store.get_engine(f"sqlite:///{tmp_path / 'sync.db'}")
+    try:
+        with pytest.raises(ValueError, match="NONCOOP_SQLITE_SYNCHRONOUS='sometimes': use full or normal"):
+            engine.connect()
+    finally:
+        engine.dispose()
+        store.get_engine.cache_clear()
