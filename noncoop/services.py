@@ -581,6 +581,15 @@ def list_cases(db: Session, status: str | None = None, by: str = ADMIN, *,
     return out
 
 
+def case_regions(db: Session, by: str = ADMIN) -> list[str]:
+    """The regions of the cases `by` may see, for a filter's choices."""
+    v = access.viewer(db, by)
+    c = journal.CASES.c
+    pairs = db.connection().execute(sa.select(c.region, c.assisting).distinct())
+    return sorted({region for region, assisting in pairs
+                   if access.sight_of(v, region, assisting) is not None})
+
+
 def rebuild(db: Session, case_id: str) -> Case:
     """The case as its events alone tell it (DESIGN principle 2)."""
     from noncoop.domain import project

@@ -233,3 +233,21 @@ def test_the_timeline_draws_lanes_steps_deadlines_sessions_and_today():
     today = [line for line in drawn.findall(f"{ns}line") if line.get("class") == "today"]
     missed = next(p for p in deadlines if "missed" in p.get("class"))
     assert float(today[0].get("x1")) < float(missed.get("d").split()[0][1:])  # before 27 Nov
+
+
+def test_the_case_list_filters_and_offers_only_the_regions_one_may_see(app, db, cases):
+    african = services.open_case(db, state="South Africa", scenario="7a",
+                                 decision_ref="ICC-02/05-01/09-302",
+                                 decision_date=D(2024, 10, 24), referred_to=["assembly"])["id"]
+    options = re.compile(r'<option value="([^"]+)"')
+
+    everyone = client_as(app, "secretariat").get("/cases?region=African States").text
+    assert african in everyone and cases["formal"] not in everyone
+    assert {"African States", "Asia-Pacific States"} <= set(options.findall(everyone))
+    urgent_only = client_as(app, "secretariat").get("/cases?scenario=7b").text
+    assert cases["urgent"] in urgent_only and cases["formal"] not in urgent_only
+
+    africa = client_as(app, "fp_africa").get("/cases").text
+    assert african in africa and cases["formal"] not in africa
+    assert "Asia-Pacific States" not in options.findall(africa)
+    assert services.case_regions(db, by="fp_africa@example.org") == ["African States"]

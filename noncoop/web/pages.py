@@ -113,15 +113,14 @@ def dashboard(request: Request, db: Db) -> Response:
 def cases(request: Request, db: Db, status: str | None = None, scenario: str | None = None,
           region: str | None = None, page: int = 1) -> Response:
     email = me(request, db)
-    everything = services.list_cases(db, status or None, by=email)
-    rows = [r for r in everything if (not scenario or r["scenario"] == scenario)
-            and (not region or r["region"] == region)]
+    rows = services.list_cases(db, status or None, by=email, scenario=scenario or None,
+                               region=region or None)
     pages = max(1, -(-len(rows) // PAGE))
     page = min(max(page, 1), pages)
     template = "cases_table.html" if request.headers.get("hx-request") else "cases.html"
     return render(request, template, cases=rows[(page - 1) * PAGE:page * PAGE], total=len(rows),
                   page=page, pages=pages, status=status or "", scenario=scenario or "",
-                  region=region or "", regions=sorted({r["region"] for r in everything}))
+                  region=region or "", regions=services.case_regions(db, by=email))
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
