@@ -124,7 +124,7 @@ def _mark_missed(db: Session, as_of: dt.date, batch: int) -> Found:
     overdue = sorted(overdue, key=lambda d: (d.case_id, d.position))
     cases = journal.load_many(db, {d.case_id for d in overdue})
     changed: list[dict[str, Any]] = []
-    events: list[dict[str, Any]] = []
+    staged = journal.Batch()
     for case_id, rows in groupby(overdue, key=lambda d: d.case_id):
         stored = cases[case_id]
         case = from_snapshot(stored.snapshot)
@@ -137,10 +137,9 @@ def _mark_missed(db: Session, as_of: dt.date, batch: int) -> Found:
         event = Event(case_id=case_id, seq=stored.last_seq + 1, kind="deadlines_missed",
                       at=clock.now(), by=SWEEPER, on=as_of,
                       data={"positions": [d.position for d in rows]})
-        journal.save(db, stored, apply(case, event), event, events)
+        journal.save(db, stored, apply(case, event), event, staged)
         changed += [{**_deadline_json(d), "status": "missed"} for d in rows]
-    if events:  # after the case rows: their version check fails before any event is written
-        db.connection().execute(insert(journal.EVENTS), events)
+    staged.write(db)
     return changed, [], more
 
 
@@ -148,19 +147,24 @@ def _overdue_rows(db: Session, as_of: dt.date, batch: int) -> list[Any]:
     return db.connection().execute(_claim(db, _OVERDUE), {"as_of": as_of, "batch": batch}).all()
 
 
+_TOLD = (select(DeadlineRow.id, DeadlineRow.case_id, DeadlineRow.step, DeadlineRow.kind,
+                DeadlineRow.due, DeadlineRow.who).limit(bindparam("batch")))
+_UNTOLD = _TOLD.where(*_untold()).order_by(col(DeadlineRow.id))
+_REMIND = (_TOLD.where(*_in_reminder_window(_AS_OF))
+           .order_by(col(DeadlineRow.remind_from), col(DeadlineRow.id)))
+_DEADLINES: sa.Table = DeadlineRow.__table__  # type: ignore[attr-defined]
+_NOTICES: sa.Table = NoticeRow.__table__  # type: ignore[attr-defined]
+
+
 def _tell_missed(db: Session, as_of: dt.date, batch: int) -> Found:
     """One notice for each miss not yet told."""
-    untold = db.exec(_claim(db, select(DeadlineRow).where(*_untold())
-        .order_by(col(DeadlineRow.id)).limit(batch))).all()
-    for d in untold:
-        d.missed_on = as_of
-    return [], _queue(db, untold, "missed"), len(untold) == batch
+    untold = db.connection().execute(_claim(db, _UNTOLD), {"batch": batch}).all()
+    return [], _queue(db, untold, "missed", missed_on=as_of), len(untold) == batch
 
 
 def _remind(db: Session, as_of: dt.date, batch: int) -> Found:
     """One reminder for each open deadline in its reminder window."""
-    due_soon = db.exec(_claim(db, select(DeadlineRow).where(*_in_reminder_window(as_of))
-        .order_by(col(DeadlineRow.remind_from), col(DeadlineRow.id)).limit(batch))).all()
+    due_soon = db.connection().execute(_claim(db, _REMIND), {"as_of": as_of, "batch": batch}).all()
     return [], _queue(db, due_soon, "reminder"), len(due_soon) == batch
 
 
@@ -187,16 +191,19 @@ def _digests(db: Session, as_of: dt.date, batch: int) -> Found:
     return [], notices, False
 
 
-def _queue(db: Session, deadlines: Sequence[DeadlineRow], kind: str) -> list[dict[str, Any]]:
-    """Flag each deadline as told of `kind` and write its notice, in bulk."""
+def _queue(db: Session, deadlines: Sequence[Any], kind: str, **values: Any) -> list[dict[str, Any]]:
+    """Flag each deadline as told of `kind` (and set `values` on it) and write its notice, in
+    bulk: one UPDATE and one INSERT however many there are."""
+    if not deadlines:
+        return []
     flag = "missed_queued" if kind == "missed" else "reminder_queued"
     now = clock.now()
-    for d in deadlines:
-        setattr(d, flag, True)
-    if deadlines:
-        db.execute(insert(NoticeRow), [
-            {"case_id": d.case_id, "deadline_id": d.id, "step": d.step, "kind": kind,
-             "recipients": [d.who], "created_at": now, "body": {}, "status": "queued"}
-            for d in deadlines])
+    conn = db.connection()
+    conn.execute(_DEADLINES.update().where(_DEADLINES.c.id.in_([d.id for d in deadlines]))
+                 .values({flag: True, **values}))
+    conn.execute(insert(_NOTICES), [
+        {"case_id": d.case_id, "deadline_id": d.id, "step": d.step, "kind": kind,
+         "recipients": [d.who], "created_at": now, "body": {}, "status": "queued"}
+        for d in deadlines])
     return [{"case_id": d.case_id, "step": d.step, "kind": kind, "to": [d.who],
              "deadline": d.kind, "due": d.due.isoformat()} for d in deadlines]

@@ -180,3 +180,28 @@ def test_case_numbers_follow_the_decision_year(db):
     other = services.open_case(db, state="Hungary", scenario="7a", decision_ref="r",
                                decision_date=D(2025, 7, 24), referred_to=["assembly"])
     assert other["id"] == "NC-2025-001"
+
+
+def test_a_batch_of_saves_names_the_case_another_writer_changed_and_writes_nothing(
+        database_url):
+    from noncoop.domain import apply
+    from noncoop.store import journal
+
+    with store.session(database_url) as db:
+        ids = [open_mongolia(db)["id"] for _ in range(3)]
+    sweeper, person = store.session(database_url), store.session(database_url)
+    read = {i: services._load(sweeper, i) for i in ids}
+    services.act(person, ids[1], "forward_decision", on=D(2024, 10, 25))  # meanwhile
+    staged = journal.Batch()
+    for case_id, (stored, case) in read.items():
+        event = Event(case_id=case_id, seq=stored.last_seq + 1, kind="step_done", by="batch",
+                      at=dt.datetime.now(dt.UTC), step="press_release", on=D(2024, 10, 25))
+        journal.save(sweeper, stored, apply(case, event), event, staged)
+    with pytest.raises(Conflict, match=f"case {ids[1]} was changed"):
+        staged.write(sweeper)
+    sweeper.rollback()
+    sweeper.close()
+    person.close()
+    with store.session(database_url) as db:
+        histories = [len(services.show_case(db, i)["history"]) for i in ids]
+    assert histories == [1, 2, 1]  # only the person's step was kept

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from typing import Any
 
 from noncoop.domain.case import Case, Deadline, StepRecord
@@ -11,7 +12,12 @@ from noncoop.domain.case import Case, Deadline, StepRecord
 _DATES = ("decision_date", "travel_date")
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def _plain(value: Any) -> Any:
+    if isinstance(value, _SCALARS):  # most values: tested first
+        return value
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, dict):
@@ -21,10 +27,15 @@ def _plain(value: Any) -> Any:
     return value
 
 
+@functools.cache
+def _names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
 def _flat(obj: Any) -> dict[str, Any]:
     # One level of a dataclass, without dataclasses.asdict's deep copies: a sweep writes
     # thousands of snapshots (bench/sweep.py).
-    return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    return {name: _plain(getattr(obj, name)) for name in _names(type(obj))}
 
 
 def to_snapshot(case: Case) -> dict[str, Any]:

@@ -86,30 +86,70 @@ def columns(case: Case) -> dict[str, Any]:
             "assisting": (asked.data.get("to") or "") if asked else ""}
 
 
+@dataclasses.dataclass
+class Batch:
+    """The rows of one or many saves, written with one statement a table: a sweep that marks
+    a thousand cases' deadlines missed sends a handful of statements, not thousands."""
+
+    cases: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    events: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    new_deadlines: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    changed_deadlines: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    new_tasks: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    closed_tasks: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+
+    def write(self, db: Session) -> None:
+        """Send the rows, case rows first: when one of them was changed by another writer
+        since it was read, the version check fails before anything else is written."""
+        conn = db.connection()
+        if self.cases:
+            # Both drivers report the rows an executemany changed in total (SQLAlchemy's
+            # supports_sane_multi_rowcount), so one count checks every version at once.
+            if conn.execute(_UPDATE_CASE, self.cases).rowcount != len(self.cases):
+                raise _first_conflict(conn, self.cases)
+            for row in self.cases:
+                _forget(db, row["b_id"])
+        for statement, rows in ((sa.insert(EVENTS), self.events),
+                                (sa.insert(DEADLINES), self.new_deadlines),
+                                (_UPDATE_DEADLINE, self.changed_deadlines),
+                                (sa.insert(TASKS), self.new_tasks),
+                                (_CLOSE_TASK, self.closed_tasks)):
+            if rows:
+                conn.execute(statement, rows)
+
+
 def save(db: Session, stored: Stored | None, case: Case, event: Event,
-         batch: list[dict[str, Any]] | None = None) -> None:
+         batch: Batch | None = None) -> None:
     """Stage `event` and the projection `case` after it, in the caller's transaction (the
     caller commits, or rolls back on an error). `stored` is the case row as read before the
-    event (None for a case being opened). A caller saving many cases at once (the sweep) passes
-    a `batch` list that collects the event rows for one bulk insert."""
-    conn = db.connection()
+    event (None for a case being opened). A caller saving many cases at once (the sweep)
+    passes a `batch` and writes it when all are staged; without one the rows are written now."""
     fields = {f.name: getattr(event, f.name) for f in dataclasses.fields(event)}
     prev = stored.last_hash if stored is not None else audit.GENESIS
     fields["prev_hash"], fields["hash"] = prev, audit.link(prev, fields)
     row = {**columns(case), "snapshot": to_snapshot(case), "last_seq": event.seq,
            "last_hash": fields["hash"]}
+    rows = batch if batch is not None else Batch()
     if stored is None:
-        conn.execute(sa.insert(CASES), {**row, "id": case.id, "opened_at": event.at, "version": 1})
+        # The new case row goes first: its event and deadlines refer to it.
+        db.connection().execute(sa.insert(CASES), {**row, "id": case.id, "opened_at": event.at,
+                                                   "version": 1})
     else:
-        if conn.execute(_UPDATE_CASE, {**row, "b_id": case.id,
-                                       "b_version": stored.version}).rowcount != 1:
-            raise conflict(case.id)
-        _forget(db, case.id)
+        rows.cases.append({**row, "b_id": case.id, "b_version": stored.version})
+    rows.events.append(fields)
+    _deadlines(rows, stored.snapshot["deadlines"] if stored is not None else [], case, event)
     if batch is None:
-        conn.execute(sa.insert(EVENTS), fields)
-    else:
-        batch.append(fields)
-    _deadlines(conn, stored.snapshot["deadlines"] if stored is not None else [], case, event)
+        rows.write(db)
+
+
+def _first_conflict(conn: sa.Connection, staged: list[dict[str, Any]]) -> Conflict:
+    """The Conflict of the first staged case whose row the UPDATE did not change: the rows it
+    changed carry the staged event's hash, another writer's row carries another."""
+    hashes = dict(conn.execute(sa.select(CASES.c.id, CASES.c.last_hash).where(
+        CASES.c.id.in_([r["b_id"] for r in staged]))).all())
+    stale = next((r["b_id"] for r in staged if hashes.get(r["b_id"]) != r["last_hash"]),
+                 staged[0]["b_id"])
+    return conflict(stale)
 
 
 def _forget(db: Session, case_id: str) -> None:
@@ -119,43 +159,36 @@ def _forget(db: Session, case_id: str) -> None:
         db.expire(held)
 
 
-def _deadlines(conn: sa.Connection, before: list[dict[str, Any]], case: Case, event: Event) -> None:
+def _deadlines(rows: Batch, before: list[dict[str, Any]], case: Case, event: Event) -> None:
     """Deadline rows and their tasks follow the case: new deadlines are inserted with a task for
     the role responsible; a deadline whose status changed is updated, and its task closed when
     the deadline is no longer outstanding."""
-    inserts, updates, new, closed = [], [], [], []
+    new = []
     for position, d in enumerate(case.deadlines):
         outstanding = d.done_on is None and d.status in OUTSTANDING
         if position >= len(before):
             new.append(position)
-            inserts.append({"case_id": case.id, "position": position, "step": d.step,
-                            "kind": d.kind, "due": d.due, "status": d.status, "who": d.who,
-                            "basis": d.basis, "remind_from": d.remind_from or d.due,
-                            "outstanding": outstanding, "reminder_queued": False,
-                            "missed_queued": False, "missed_on": None})
+            rows.new_deadlines.append({
+                "case_id": case.id, "position": position, "step": d.step, "kind": d.kind,
+                "due": d.due, "status": d.status, "who": d.who, "basis": d.basis,
+                "remind_from": d.remind_from or d.due, "outstanding": outstanding,
+                "reminder_queued": False, "missed_queued": False, "missed_on": None})
             continue
         old = before[position]
         was = old.get("done_on") is None and old["status"] in OUTSTANDING
         if old["status"] != d.status or was != outstanding:
-            updates.append({"b_case": case.id, "b_position": position, "status": d.status,
-                            "outstanding": outstanding})
+            rows.changed_deadlines.append({"b_case": case.id, "b_position": position,
+                                           "status": d.status, "outstanding": outstanding})
         if was and not outstanding:
-            closed.append(position)
-    if inserts:
-        conn.execute(sa.insert(DEADLINES), inserts)
-    if updates:
-        conn.execute(_UPDATE_DEADLINE, updates)
+            done = d.done_on is not None
+            rows.closed_tasks.append({
+                "b_case": case.id, "b_position": position, "status": "done" if done
+                else "cancelled", "closed_on": event.on, "closed_by": event.by,
+                "b_note": None if done else f"deadline {d.status}"})
     if new:
         steps = load_procedure(case.workflow, case.workflow_version).steps
         now = clock.now()
-        conn.execute(sa.insert(TASKS), [_task(case, p, steps, now) for p in new])
-    if closed:
-        conn.execute(_CLOSE_TASK, [
-            {"b_case": case.id, "b_position": p,
-             "status": "done" if case.deadlines[p].done_on is not None else "cancelled",
-             "closed_on": event.on, "closed_by": event.by,
-             "b_note": None if case.deadlines[p].done_on is not None
-             else f"deadline {case.deadlines[p].status}"} for p in closed])
+        rows.new_tasks += [_task(case, p, steps, now) for p in new]
 
 
 def _task(case: Case, position: int, steps: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
