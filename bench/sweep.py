@@ -5,7 +5,8 @@ Two sweeps are measured against bare SQL run in the same process on the same dat
   sweep asks: overdue, missed and untold, in the reminder window, outstanding for a digest);
 - 1% due (5,000 deadlines missed since the last sweep): the sweep against the bare SQL that does
   the same writes (select the due rows; per row: mark it missed and queue its notice; per case:
-  one event and the case row), and, for reference, against the bare select alone.
+  one event and the case row with its projection), and, for reference, against the bare select
+  alone.
 Peak memory (tracemalloc) is measured in separate runs, so that tracing does not slow the timed
 ones. Each 1%-due run works on a fresh copy of the database.
 
@@ -15,6 +16,7 @@ ones. Each 1%-due run works on a fresh copy of the database.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 import sqlite3
 import statistics
@@ -117,22 +119,38 @@ def bare_due_queries(path: Path, as_of: dt.date) -> Callable[[], None]:
 
 
 def bare_writes(path: Path, as_of: dt.date) -> None:
-    """The same writes as the 1%-due sweep, in bare SQL: no ORM, no domain, no projection."""
+    """The same writes as the 1%-due sweep, in bare SQL: no ORM, no domain, no hash chain, in
+    one transaction. The case row's projection is rewritten as the sweep rewrites it (the
+    snapshot read, its deadlines marked missed, written back under the version check)."""
     conn = sqlite3.connect(path, isolation_level=None)
     now = dt.datetime.now(dt.UTC).isoformat()
+    day = as_of.isoformat()
     conn.execute("BEGIN IMMEDIATE")
-    rows = conn.execute(DUE_QUERIES[0], (as_of.isoformat(),)).fetchall()
-    cases = sorted({case_id for _, case_id, _ in rows})
+    rows = conn.execute(DUE_QUERIES[0], (day,)).fetchall()
+    missed: dict[str, list[int]] = {}
+    for _, case_id, position in rows:
+        missed.setdefault(case_id, []).append(position)
+    cases = []
+    for start in range(0, len(missed), 500):
+        ids = list(missed)[start:start + 500]
+        cases += conn.execute(f"SELECT id, snapshot, last_seq, version FROM cases WHERE id IN "
+                              f"({', '.join('?' * len(ids))})", ids).fetchall()
+    updates, events = [], []
+    for case_id, snapshot, seq, version in cases:
+        snap = json.loads(snapshot)
+        for p in missed[case_id]:
+            snap["deadlines"][p]["status"] = "missed"
+        updates.append((json.dumps(snap), seq + 1, case_id, version))
+        events.append((case_id, seq + 1, now, day, json.dumps({"positions": missed[case_id]})))
+    conn.executemany("UPDATE cases SET snapshot = ?, last_seq = ?, version = version + 1 "
+                     "WHERE id = ? AND version = ?", updates)
+    conn.executemany("INSERT INTO events (case_id, seq, kind, at, by, \"on\", data) VALUES "
+                     "(?, ?, 'deadlines_missed', ?, 'system:sweep', ?, ?)", events)
     conn.executemany("UPDATE deadlines SET status = 'missed', missed_queued = 1, missed_on = ? "
-                     "WHERE id = ?", [(as_of.isoformat(), i) for i, _, _ in rows])
+                     "WHERE id = ?", [(day, i) for i, _, _ in rows])
     conn.executemany("INSERT INTO notices (case_id, deadline_id, step, kind, body, recipients, "
                      "created_at, status) VALUES (?, ?, 'open_letter', 'missed', '{}', "
                      "'[\"president_office\"]', ?, 'queued')", [(c, i, now) for i, c, _ in rows])
-    conn.executemany("INSERT INTO events (case_id, seq, kind, at, by, \"on\", data) VALUES "
-                     "(?, 2, 'deadlines_missed', ?, 'system:sweep', ?, '{\"positions\": [3]}')",
-                     [(c, now, as_of.isoformat()) for c in cases])
-    conn.executemany("UPDATE cases SET last_seq = 2, version = version + 1 WHERE id = ?",
-                     [(c,) for c in cases])
     conn.execute("COMMIT")
     conn.close()
 

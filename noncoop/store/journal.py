@@ -44,15 +44,24 @@ class Stored:
     last_hash: str
     version: int
     snapshot: dict[str, Any]
+    columns: dict[str, Any]  # as `columns` wrote them
+
+
+# The columns `columns(case)` fills; an UPDATE sets only those that changed, so that an event
+# that leaves them be rewrites no entry of their indexes.
+COLUMNS = ("requested_state", "stage", "status", "region", "scenario", "confidentiality",
+           "decision_ref", "decision_date", "travel_date", "assisting")
 
 
 _SELECT = sa.select(CASES.c.id, CASES.c.last_seq, CASES.c.last_hash, CASES.c.version,
-                    CASES.c.snapshot)
+                    CASES.c.snapshot, *(CASES.c[k] for k in COLUMNS))
 _ONE = _SELECT.where(CASES.c.id == bindparam("case_id"))
 _MANY = _SELECT.where(CASES.c.id.in_(bindparam("ids", expanding=True)))
 _UPDATE_CASE = (CASES.update()
                 .where(CASES.c.id == bindparam("b_id"), CASES.c.version == bindparam("b_version"))
                 .values(version=CASES.c.version + 1))
+_INSERT_CASE, _INSERT_EVENT, _INSERT_DEADLINE, _INSERT_TASK = (
+    sa.insert(t) for t in (CASES, EVENTS, DEADLINES, TASKS))
 _UPDATE_DEADLINE = (DEADLINES.update()
                     .where(DEADLINES.c.case_id == bindparam("b_case"),
                            DEADLINES.c.position == bindparam("b_position")))
@@ -62,13 +71,17 @@ _CLOSE_TASK = (TASKS.update()
                .values(note=sa.func.coalesce(TASKS.c.note, bindparam("b_note"))))
 
 
+def _stored(row: sa.Row[Any]) -> Stored:
+    return Stored(*row[:5], columns=dict(zip(COLUMNS, row[5:], strict=True)))
+
+
 def load(db: Session, case_id: str) -> Stored | None:
     row = db.connection().execute(_ONE, {"case_id": case_id}).first()
-    return Stored(*row) if row is not None else None
+    return _stored(row) if row is not None else None
 
 
 def load_many(db: Session, ids: Iterable[str]) -> dict[str, Stored]:
-    return {r.id: Stored(*r) for r in db.connection().execute(_MANY, {"ids": list(ids)})}
+    return {r.id: _stored(r) for r in db.connection().execute(_MANY, {"ids": list(ids)})}
 
 
 def conflict(case_id: str) -> Conflict:
@@ -102,17 +115,21 @@ class Batch:
         """Send the rows, case rows first: when one of them was changed by another writer
         since it was read, the version check fails before anything else is written."""
         conn = db.connection()
-        if self.cases:
-            # Both drivers report the rows an executemany changed in total (SQLAlchemy's
-            # supports_sane_multi_rowcount), so one count checks every version at once.
-            if conn.execute(_UPDATE_CASE, self.cases).rowcount != len(self.cases):
-                raise _first_conflict(conn, self.cases)
-            for row in self.cases:
-                _forget(db, row["b_id"])
-        for statement, rows in ((sa.insert(EVENTS), self.events),
-                                (sa.insert(DEADLINES), self.new_deadlines),
+        # One UPDATE for the case rows that set the same columns. Both drivers report the rows
+        # an executemany changed in total (SQLAlchemy's supports_sane_multi_rowcount), so one
+        # count checks every version at once.
+        alike: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for row in self.cases:
+            alike.setdefault(tuple(row), []).append(row)
+        for rows in alike.values():
+            if conn.execute(_UPDATE_CASE, rows).rowcount != len(rows):
+                raise _first_conflict(conn, rows)
+        for row in self.cases:
+            _forget(db, row["b_id"])
+        for statement, rows in ((_INSERT_EVENT, self.events),
+                                (_INSERT_DEADLINE, self.new_deadlines),
                                 (_UPDATE_DEADLINE, self.changed_deadlines),
-                                (sa.insert(TASKS), self.new_tasks),
+                                (_INSERT_TASK, self.new_tasks),
                                 (_CLOSE_TASK, self.closed_tasks)):
             if rows:
                 conn.execute(statement, rows)
@@ -127,15 +144,15 @@ def save(db: Session, stored: Stored | None, case: Case, event: Event,
     fields = {f.name: getattr(event, f.name) for f in dataclasses.fields(event)}
     prev = stored.last_hash if stored is not None else audit.GENESIS
     fields["prev_hash"], fields["hash"] = prev, audit.link(prev, fields)
-    row = {**columns(case), "snapshot": to_snapshot(case), "last_seq": event.seq,
-           "last_hash": fields["hash"]}
+    row = {"snapshot": to_snapshot(case), "last_seq": event.seq, "last_hash": fields["hash"]}
     rows = batch if batch is not None else Batch()
     if stored is None:
         # The new case row goes first: its event and deadlines refer to it.
-        db.connection().execute(sa.insert(CASES), {**row, "id": case.id, "opened_at": event.at,
-                                                   "version": 1})
+        db.connection().execute(_INSERT_CASE, {**row, **columns(case), "id": case.id,
+                                               "opened_at": event.at, "version": 1})
     else:
-        rows.cases.append({**row, "b_id": case.id, "b_version": stored.version})
+        changed = {k: v for k, v in columns(case).items() if stored.columns[k] != v}
+        rows.cases.append({**row, **changed, "b_id": case.id, "b_version": stored.version})
     rows.events.append(fields)
     _deadlines(rows, stored.snapshot["deadlines"] if stored is not None else [], case, event)
     if batch is None:
