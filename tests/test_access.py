@@ -160,3 +160,15 @@ def test_one_sees_only_ones_own_tasks(world, db):
     assert tasks.list_tasks(db, by=email("fp_asia")) == []
     mine = tasks.list_tasks(db, by=email("secretariat"))  # everyone's, for the Secretariat
     assert {t["assignee"] for t in mine} >= {"secretariat", "president_office"}
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_a_page_of_the_case_list_is_a_slice_of_the_whole_list(world, db, who):
+    whole = services.list_cases(db, by=email(who))
+    for size in (1, 2, 5):
+        pages = [services.page_of_cases(db, by=email(who), page=n, size=size)
+                 for n in range(1, len(whole) // size + 3)]
+        assert {total for _, total in pages} == {len(whole)}, (who, size)
+        assert [c for rows, _ in pages for c in rows] == whole, (who, size)
+    only = services.page_of_cases(db, "open", by=email(who), scenario="7b")[0]
+    assert only == services.list_cases(db, "open", by=email(who), scenario="7b")
