@@ -44,6 +44,13 @@ _MEETINGS = sa.select(BureauMeetingRow.__table__.c.date,  # type: ignore[attr-de
                       BureauMeetingRow.__table__.c.place  # type: ignore[attr-defined]
                       ).order_by(BureauMeetingRow.__table__.c.date)  # type: ignore[attr-defined]
 
+# The whole calendar in one statement, for a step's facts: sessions and Bureau meetings (the
+# rows without a session number) by date.
+_S, _M = SessionRow.__table__.c, BureauMeetingRow.__table__.c  # type: ignore[attr-defined]
+_CALENDAR = sa.union_all(
+    sa.select(_S.number, _S.kind, _S.start, _S.end, _S.venue.label("place")),
+    sa.select(sa.null(), sa.null(), _M.date, sa.null(), _M.place)).order_by("start")
+
 
 def sessions(db: Session) -> tuple[AssemblySession, ...]:
     return tuple(AssemblySession(*r) for r in db.connection().execute(_SESSIONS))
@@ -205,7 +212,13 @@ def _load(db: Session, case_id: str) -> tuple[Stored, Case]:
 
 
 def facts_for(db: Session, on: dt.date, params: dict[str, str] | None = None) -> Facts:
-    return Facts(on=on, sessions=sessions(db), bureau_meetings=bureau_meetings(db),
+    found, meetings = [], []
+    for r in db.connection().execute(_CALENDAR):
+        if r.number is None:
+            meetings.append(BureauMeeting(r.start, r.place))
+        else:
+            found.append(AssemblySession(r.number, r.kind, r.start, r.end, r.place))
+    return Facts(on=on, sessions=tuple(found), bureau_meetings=tuple(meetings),
                  params=params or {})
 
 

@@ -44,3 +44,20 @@ def test_next_bureau_meeting_on_or_after():
     assert next_bureau_meeting(meetings, D(2024, 9, 11)).date == D(2024, 11, 5)
     assert next_bureau_meeting(meetings, D(2024, 11, 5)).date == D(2024, 11, 5)
     assert next_bureau_meeting(meetings, D(2024, 11, 6)) is None
+
+
+def test_a_steps_facts_hold_the_whole_calendar_in_order(db):
+    from noncoop import services
+
+    services.add_session(db, 24, D(2025, 12, 1), D(2025, 12, 5), "The Hague")
+    services.add_session(db, 23, D(2024, 12, 2), D(2024, 12, 7), "The Hague")
+    services.add_session(db, 1, D(2025, 3, 3), D(2025, 3, 4), "New York", kind="special")
+    services.add_bureau_meeting(db, D(2025, 2, 5), "New York")
+    services.add_bureau_meeting(db, D(2024, 11, 5), "The Hague")
+    facts = services.facts_for(db, D(2025, 1, 1))
+    assert facts.sessions == services.sessions(db)
+    assert [s.number for s in facts.sessions] == [23, 1, 24]
+    assert facts.sessions[1].kind == "special" and facts.sessions[1].end == D(2025, 3, 4)
+    assert facts.bureau_meetings == services.bureau_meetings(db)
+    assert [(m.date, m.place) for m in facts.bureau_meetings] == [
+        (D(2024, 11, 5), "The Hague"), (D(2025, 2, 5), "New York")]
