@@ -579,20 +579,28 @@ def list_cases(db: Session, status: str | None = None, by: str = ADMIN, *,
 
 def page_of_cases(db: Session, status: str | None = None, by: str = ADMIN, *,
                   scenario: str | None = None, region: str | None = None, page: int = 1,
-                  size: int = 100) -> tuple[list[dict[str, Any]], int]:
-    """One page of `list_cases` and how many there are in all. When `by` sees every case the
-    database counts and pages them, so a page of ten thousand cases reads a hundred rows."""
+                  size: int = 100) -> tuple[list[dict[str, Any]], int, int]:
+    """Page `page` of `list_cases` (the first or the last one if it lies outside), how many
+    cases there are in all, and the page given. When `by` sees every case the database counts
+    and pages them, so a page of ten thousand cases reads a hundred rows."""
     v = access.viewer(db, by)
     if access.sight_of(v, "", "") is None:
         # Not every case is in sight (a focal point's are their region's, a few): filter here.
         listed = list_cases(db, status, by, scenario=scenario, region=region)
-        return listed[(page - 1) * size:page * size], len(listed)
+        page = _within(page, len(listed), size)
+        return listed[(page - 1) * size:page * size], len(listed), page
     query = _filtered(status, scenario, region)
     conn = db.connection()
     total = conn.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
+    page = _within(page, total, size)
     today = clock.today()
-    rows = conn.execute(query.limit(size).offset((max(page, 1) - 1) * size))
-    return [_listed(r, access.sight_of(v, r.region, r.assisting), today) for r in rows], total
+    rows = conn.execute(query.limit(size).offset((page - 1) * size))
+    return ([_listed(r, access.sight_of(v, r.region, r.assisting), today) for r in rows],
+            total, page)
+
+
+def _within(page: int, total: int, size: int) -> int:
+    return min(max(page, 1), max(1, -(-total // size)))
 
 
 def _filtered(status: str | None, scenario: str | None, region: str | None) -> sa.Select[Any]:

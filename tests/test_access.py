@@ -166,9 +166,14 @@ def test_one_sees_only_ones_own_tasks(world, db):
 def test_a_page_of_the_case_list_is_a_slice_of_the_whole_list(world, db, who):
     whole = services.list_cases(db, by=email(who))
     for size in (1, 2, 5):
+        last = max(1, -(-len(whole) // size))
         pages = [services.page_of_cases(db, by=email(who), page=n, size=size)
-                 for n in range(1, len(whole) // size + 3)]
-        assert {total for _, total in pages} == {len(whole)}, (who, size)
-        assert [c for rows, _ in pages for c in rows] == whole, (who, size)
+                 for n in range(1, last + 1)]
+        assert {total for _, total, _ in pages} == {len(whole)}, (who, size)
+        assert [n for _, _, n in pages] == list(range(1, last + 1))
+        assert [c for rows, _, _ in pages for c in rows] == whole, (who, size)
+        # Outside the pages: the first or the last one.
+        assert services.page_of_cases(db, by=email(who), page=0, size=size) == pages[0]
+        assert services.page_of_cases(db, by=email(who), page=10**30, size=size) == pages[-1]
     only = services.page_of_cases(db, "open", by=email(who), scenario="7b")[0]
     assert only == services.list_cases(db, "open", by=email(who), scenario="7b")

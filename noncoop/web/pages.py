@@ -113,15 +113,10 @@ def dashboard(request: Request, db: Db) -> Response:
 def cases(request: Request, db: Db, status: str | None = None, scenario: str | None = None,
           region: str | None = None, page: int = 1) -> Response:
     email = me(request, db)
-    filters = {"scenario": scenario or None, "region": region or None}
-    rows, total = services.page_of_cases(db, status or None, by=email, page=max(page, 1),
-                                         size=PAGE, **filters)
+    rows, total, page = services.page_of_cases(db, status or None, by=email, page=page,
+                                               size=PAGE, scenario=scenario or None,
+                                               region=region or None)
     pages = max(1, -(-total // PAGE))
-    if page > pages:  # past the end: the last page
-        page = pages
-        rows, total = services.page_of_cases(db, status or None, by=email, page=page,
-                                             size=PAGE, **filters)
-    page = max(page, 1)
     template = "cases_table.html" if request.headers.get("hx-request") else "cases.html"
     return render(request, template, cases=rows, total=total,
                   page=page, pages=pages, status=status or "", scenario=scenario or "",
