@@ -16,6 +16,7 @@ from noncoop import clock, config
 from noncoop.store import db as store
 
 log = logging.getLogger("noncoop.scheduler")
+_unsent: dict[str, str] = {}  # why the last dispatch could not send, if it could not
 
 
 def sweep_job() -> dict[str, Any]:
@@ -37,9 +38,13 @@ def dispatch_job() -> dict[str, Any] | None:
         try:
             result = dispatch(db)
         except BadInput as exc:  # no mail server set: notices still become messages, kept
-            log.warning("outbox not sent: %s", exc.message)
+            # Said once, not at every run (every minute): a log that repeats itself is unread.
+            level = logging.DEBUG if exc.message == _unsent.get("reason") else logging.WARNING
+            _unsent["reason"] = exc.message
+            log.log(level, "outbox not sent: %s", exc.message)
             expand(db)
             return None
+    _unsent.clear()  # sent again: a later failure is news
     log.info("dispatch: %d notice(s) expanded, %d sent, %d to retry, %d dead", result["expanded"],
              len(result["sent"]), len(result["failed"]), len(result["dead"]))
     return result

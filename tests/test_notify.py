@@ -238,3 +238,26 @@ def test_travel_information_goes_to_the_regions_focal_point(urgent, db, mail):
         "Travel information – Mongolia, 3 September 2024"]
     assert "a State Party" in shared[0].get_body(("plain",)).get_content()
     assert mail.inbox.to("fp.africa@example.org") == []
+
+
+def test_without_a_mail_server_the_worker_says_so_once(mongolia, db, mail, monkeypatch, caplog):
+    import logging
+
+    from noncoop.scheduler import dispatch_job
+
+    host = os.environ["NONCOOP_SMTP_HOST"]
+    monkeypatch.delenv("NONCOOP_SMTP_HOST")
+    services.act(db, mongolia, "emergency_bureau_meeting", on=D(2024, 10, 29))
+    caplog.set_level(logging.DEBUG, logger="noncoop.scheduler")
+    for _ in range(3):  # three runs of the worker, a minute apart
+        assert dispatch_job() is None
+    warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warned) == 1 and "NONCOOP_SMTP_HOST" in warned[0]
+    assert len(list_outbox(db, "pending")["messages"]) == 3
+
+    monkeypatch.setenv("NONCOOP_SMTP_HOST", host)  # set: the messages go
+    assert len(dispatch_job()["sent"]) == 3
+    monkeypatch.delenv("NONCOOP_SMTP_HOST")  # unset again: that is news, said again
+    caplog.clear()
+    dispatch_job()
+    assert [r.levelno for r in caplog.records] == [logging.WARNING]
