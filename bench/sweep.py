@@ -130,11 +130,11 @@ def bare_writes(path: Path, as_of: dt.date) -> None:
     missed: dict[str, list[int]] = {}
     for _, case_id, position in rows:
         missed.setdefault(case_id, []).append(position)
-    cases = []
-    for start in range(0, len(missed), 500):
-        ids = list(missed)[start:start + 500]
+    ids, cases = list(missed), []
+    for start in range(0, len(ids), 500):  # within SQLite's limit of bound parameters
+        chunk = ids[start:start + 500]
         cases += conn.execute(f"SELECT id, snapshot, last_seq, version FROM cases WHERE id IN "
-                              f"({', '.join('?' * len(ids))})", ids).fetchall()
+                              f"({', '.join('?' * len(chunk))})", chunk).fetchall()
     updates, events = [], []
     for case_id, snapshot, seq, version in cases:
         snap = json.loads(snapshot)

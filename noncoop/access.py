@@ -86,6 +86,11 @@ def sight_of(v: Viewer, region: str, assisting: str) -> str | None:
     return None
 
 
+def sees_every_case(v: Viewer) -> bool:
+    """Whether `v` has sight of every case, whatever its region and whoever assists."""
+    return sight_of(v, "", "") is not None
+
+
 def formal_view(case: Case) -> Case:
     """The case as a Bureau member may know it: the formal record, and of the good offices only
     that they were activated (para 11, para 18)."""

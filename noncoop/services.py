@@ -36,28 +36,30 @@ ADMIN = access.ADMIN
 
 # -- calendar ----------------------------------------------------------------------------
 
-# Read on every step: core statements, compiled once.
-_SESSIONS = sa.select(*(getattr(SessionRow.__table__.c, k)  # type: ignore[attr-defined]
-                        for k in ("number", "kind", "start", "end", "venue"))
-                      ).order_by(SessionRow.__table__.c.start)  # type: ignore[attr-defined]
-_MEETINGS = sa.select(BureauMeetingRow.__table__.c.date,  # type: ignore[attr-defined]
-                      BureauMeetingRow.__table__.c.place  # type: ignore[attr-defined]
-                      ).order_by(BureauMeetingRow.__table__.c.date)  # type: ignore[attr-defined]
-
-# The whole calendar in one statement, for a step's facts: sessions and Bureau meetings (the
-# rows without a session number) by date.
+# The whole calendar in one statement, compiled once (a step reads it for its facts):
+# sessions and Bureau meetings (the rows without a session number), by date.
 _S, _M = SessionRow.__table__.c, BureauMeetingRow.__table__.c  # type: ignore[attr-defined]
 _CALENDAR = sa.union_all(
     sa.select(_S.number, _S.kind, _S.start, _S.end, _S.venue.label("place")),
     sa.select(sa.null(), sa.null(), _M.date, sa.null(), _M.place)).order_by("start")
 
 
+def calendar(db: Session) -> tuple[tuple[AssemblySession, ...], tuple[BureauMeeting, ...]]:
+    found, meetings = [], []
+    for r in db.connection().execute(_CALENDAR):
+        if r.number is None:
+            meetings.append(BureauMeeting(r.start, r.place))
+        else:
+            found.append(AssemblySession(r.number, r.kind, r.start, r.end, r.place))
+    return tuple(found), tuple(meetings)
+
+
 def sessions(db: Session) -> tuple[AssemblySession, ...]:
-    return tuple(AssemblySession(*r) for r in db.connection().execute(_SESSIONS))
+    return calendar(db)[0]
 
 
 def bureau_meetings(db: Session) -> tuple[BureauMeeting, ...]:
-    return tuple(BureauMeeting(*r) for r in db.connection().execute(_MEETINGS))
+    return calendar(db)[1]
 
 
 def add_session(db: Session, number: int, start: dt.date, end: dt.date, venue: str = "",
@@ -212,14 +214,8 @@ def _load(db: Session, case_id: str) -> tuple[Stored, Case]:
 
 
 def facts_for(db: Session, on: dt.date, params: dict[str, str] | None = None) -> Facts:
-    found, meetings = [], []
-    for r in db.connection().execute(_CALENDAR):
-        if r.number is None:
-            meetings.append(BureauMeeting(r.start, r.place))
-        else:
-            found.append(AssemblySession(r.number, r.kind, r.start, r.end, r.place))
-    return Facts(on=on, sessions=tuple(found), bureau_meetings=tuple(meetings),
-                 params=params or {})
+    found, meetings = calendar(db)
+    return Facts(on=on, sessions=found, bureau_meetings=meetings, params=params or {})
 
 
 def act(db: Session, case_id: str, step: str, *, on: dt.date | None = None, skip: bool = False,
@@ -584,8 +580,7 @@ def page_of_cases(db: Session, status: str | None = None, by: str = ADMIN, *,
     cases there are in all, and the page given. When `by` sees every case the database counts
     and pages them, so a page of ten thousand cases reads a hundred rows."""
     v = access.viewer(db, by)
-    if access.sight_of(v, "", "") is None:
-        # Not every case is in sight (a focal point's are their region's, a few): filter here.
+    if not access.sees_every_case(v):  # a focal point's are their region's, a few
         listed = list_cases(db, status, by, scenario=scenario, region=region)
         page = _within(page, len(listed), size)
         return listed[(page - 1) * size:page * size], len(listed), page

@@ -3,6 +3,7 @@ NONCOOP_TEST_DATABASE_URL names one (CI runs the suite against both)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import uuid
 from collections.abc import Iterator
@@ -11,6 +12,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from noncoop import services
+from noncoop.demo import load_demo
 from noncoop.store import db as store
 
 
@@ -71,3 +74,19 @@ def settings_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         monkeypatch.setenv("NONCOOP_CONFIG", str(path))
         return path
     return write
+
+
+@pytest.fixture
+def demo(db):
+    """The example data, and an urgent incident in the Asia-Pacific region beside it."""
+    D = dt.date
+    load_demo(db)
+    # An urgent incident beside the real findings, with good offices and a task for a focal point.
+    urgent = services.open_case(db, state="Mongolia", scenario="7b", summary="visit announced",
+                                person="a person subject to a warrant", travel_date=D(2024, 9, 3))
+    services.act(db, urgent["id"], "good_offices_activate", on=D(2024, 8, 30),
+                 params={"court_consulted": "2024-08-29"})
+    # The demo directory has the focal point of the Asia-Pacific States, who is asked.
+    services.act(db, urgent["id"], "request_assistance", on=D(2024, 8, 31),
+                 params={"task": "Contact the authorities before the visit", "due": "2024-09-02"})
+    return db

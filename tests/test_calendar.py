@@ -55,9 +55,7 @@ def test_a_steps_facts_hold_the_whole_calendar_in_order(db):
     services.add_bureau_meeting(db, D(2025, 2, 5), "New York")
     services.add_bureau_meeting(db, D(2024, 11, 5), "The Hague")
     facts = services.facts_for(db, D(2025, 1, 1))
-    assert facts.sessions == services.sessions(db)
     assert [s.number for s in facts.sessions] == [23, 1, 24]
     assert facts.sessions[1].kind == "special" and facts.sessions[1].end == D(2025, 3, 4)
-    assert facts.bureau_meetings == services.bureau_meetings(db)
     assert [(m.date, m.place) for m in facts.bureau_meetings] == [
         (D(2024, 11, 5), "The Hague"), (D(2025, 2, 5), "New York")]

@@ -15,27 +15,12 @@ import pytest
 from docx import Document
 
 from noncoop import services
-from noncoop.demo import load_demo
 from noncoop.errors import BadInput, Refused
 from noncoop.letters import register
 from noncoop.letters.render import LANGS, catalogue, render_html
 
 D = dt.date
 GOLDEN = Path(__file__).parent / "golden"
-
-
-@pytest.fixture
-def demo(db):
-    load_demo(db)
-    # An urgent incident beside the real findings, with good offices and a task for a focal point.
-    urgent = services.open_case(db, state="Mongolia", scenario="7b", summary="visit announced",
-                                person="a person subject to a warrant", travel_date=D(2024, 9, 3))
-    services.act(db, urgent["id"], "good_offices_activate", on=D(2024, 8, 30),
-                 params={"court_consulted": "2024-08-29"})
-    # The demo directory has the focal point of the Asia-Pacific States, who is asked.
-    services.act(db, urgent["id"], "request_assistance", on=D(2024, 8, 31),
-                 params={"task": "Contact the authorities before the visit", "due": "2024-09-02"})
-    return db
 
 
 @pytest.fixture

@@ -48,4 +48,3 @@ def test_two_workers_never_queue_the_same_notice_twice(db, database_url):
     assert len(rows) == len(told)
     # Every case has its letter's reply missed exactly once.
     assert sum(1 for c in missed if c["kind"] == "reply") == 30
-
