@@ -2,7 +2,8 @@
 
 A step writes a handful of rows (the event, the case row, a deadline or two and their tasks).
 Through the ORM's unit of work each of them costs several times the statement itself
-(bench/transition.py); here each is one statement compiled once. The case row's version guards
+(bench/transition.py); here each is one statement compiled once, sent on the driver's cursor
+(store/direct.py). The case row's version guards
 the write (optimistic locking): an UPDATE that finds another version changes nothing and is a
 Conflict, so two writers never both append after the same event."""
 
@@ -21,6 +22,7 @@ from sqlmodel import Session
 from noncoop import audit, clock
 from noncoop.domain import Case, Event, load_procedure
 from noncoop.errors import Conflict
+from noncoop.store import direct
 from noncoop.store.codec import to_snapshot
 from noncoop.store.models import CaseRow, DeadlineRow, EventRow, TaskRow
 
@@ -71,12 +73,12 @@ _CLOSE_TASK = (TASKS.update()
                .values(note=sa.func.coalesce(TASKS.c.note, bindparam("b_note"))))
 
 
-def _stored(row: sa.Row[Any]) -> Stored:
+def _stored(row: sa.Row[Any] | tuple[Any, ...]) -> Stored:
     return Stored(*row[:5], columns=dict(zip(COLUMNS, row[5:], strict=True)))
 
 
 def load(db: Session, case_id: str) -> Stored | None:
-    row = db.connection().execute(_ONE, {"case_id": case_id}).first()
+    row = direct.first(db.connection(), _ONE, {"case_id": case_id})
     return _stored(row) if row is not None else None
 
 
@@ -122,7 +124,7 @@ class Batch:
         for row in self.cases:
             alike.setdefault(tuple(row), []).append(row)
         for rows in alike.values():
-            if conn.execute(_UPDATE_CASE, rows).rowcount != len(rows):
+            if direct.write(conn, _UPDATE_CASE, rows) != len(rows):
                 raise _first_conflict(conn, rows)
         for row in self.cases:
             _forget(db, row["b_id"])
@@ -132,7 +134,7 @@ class Batch:
                                 (_INSERT_TASK, self.new_tasks),
                                 (_CLOSE_TASK, self.closed_tasks)):
             if rows:
-                conn.execute(statement, rows)
+                direct.write(conn, statement, rows)
 
 
 def save(db: Session, stored: Stored | None, case: Case, event: Event,

@@ -1,0 +1,88 @@
+"""store/direct.py sends the journal's statements on the driver's cursor: what it stores and
+reads must be what SQLAlchemy itself stores and reads, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from noncoop.store import direct, journal
+
+AT = dt.datetime(2026, 11, 30, 9, 15, 0, 123456, tzinfo=dt.UTC)
+
+
+def _case(case_id: str) -> dict[str, object]:
+    return {"id": case_id, "last_seq": 0, "last_hash": "", "version": 1, "opened_at": AT,
+            "snapshot": {"id": case_id, "steps": {}, "deadlines": [], "n": 1.5, "ok": True},
+            "requested_state": "Mongolia", "stage": "formal", "status": "open",
+            "region": "Asia-Pacific States", "scenario": "7a", "confidentiality": "bureau",
+            "decision_ref": "ICC-01/22-90", "decision_date": dt.date(2024, 10, 24),
+            "travel_date": None, "assisting": ""}
+
+
+def _event(case_id: str, seq: int, **extra: object) -> dict[str, object]:
+    return {"case_id": case_id, "seq": seq, "kind": "step_done", "at": AT, "by": "a@example.org",
+            "step": "forward_decision", "on": dt.date(2024, 10, 25), "reason": None,
+            "data": {"params": {"to": "é, ü"}, "list": [1, None]}, "prev_hash": "",
+            "hash": "h" * 64, **extra}
+
+
+def test_rows_written_directly_read_back_as_written_by_sqlalchemy(db):
+    conn = db.connection()
+    conn.execute(journal._INSERT_CASE, _case("NC-2024-001"))
+    direct.write(conn, journal._INSERT_CASE, [_case("NC-2024-002")])
+    direct.write(conn, journal._INSERT_EVENT, [_event("NC-2024-001", 1)])
+    conn.execute(journal._INSERT_EVENT, _event("NC-2024-002", 1))
+    db.commit()
+
+    conn = db.connection()
+    cases = conn.execute(sa.select(journal.CASES).order_by(journal.CASES.c.id)).all()
+    assert cases[0]._mapping == {**cases[1]._mapping, "id": "NC-2024-001",
+                                 "snapshot": {**cases[1].snapshot, "id": "NC-2024-001"}}
+    assert cases[1].opened_at == AT and cases[1].decision_date == dt.date(2024, 10, 24)
+    events = conn.execute(sa.select(journal.EVENTS).order_by(journal.EVENTS.c.case_id)).all()
+    assert [e.data for e in events] == [{"params": {"to": "é, ü"}, "list": [1, None]}] * 2
+    assert [(e.at, e.on) for e in events] == [(AT, dt.date(2024, 10, 25))] * 2
+
+    # And a row read directly is the row SQLAlchemy reads.
+    for case_id in ("NC-2024-001", "NC-2024-002"):
+        ours = direct.first(conn, journal._ONE, {"case_id": case_id})
+        theirs = conn.execute(journal._ONE, {"case_id": case_id}).one()
+        assert ours == tuple(theirs)
+    assert direct.first(conn, journal._ONE, {"case_id": "NC-2024-404"}) is None
+
+
+def test_a_write_counts_the_rows_it_changed_across_many(db):
+    conn = db.connection()
+    direct.write(conn, journal._INSERT_CASE, [_case("NC-2024-001"), _case("NC-2024-002")])
+    guarded = [{"last_seq": 1, "b_id": "NC-2024-001", "b_version": 1},
+               {"last_seq": 1, "b_id": "NC-2024-002", "b_version": 7}]  # a stale version
+    assert direct.write(conn, journal._UPDATE_CASE, guarded) == 1
+    versions = dict(conn.execute(sa.select(journal.CASES.c.id, journal.CASES.c.version)).all())
+    assert versions == {"NC-2024-001": 2, "NC-2024-002": 1}
+
+
+def test_a_constraint_broken_is_sqlalchemy_integrity_error_and_the_session_rolls_back(db):
+    conn = db.connection()
+    direct.write(conn, journal._INSERT_CASE, [_case("NC-2024-001")])
+    direct.write(conn, journal._INSERT_EVENT, [_event("NC-2024-001", 1)])
+    db.commit()
+    with pytest.raises(IntegrityError):
+        direct.write(db.connection(), journal._INSERT_EVENT, [_event("NC-2024-001", 1)])
+    db.rollback()
+    count = db.connection().execute(sa.select(sa.func.count()).select_from(journal.EVENTS))
+    assert count.scalar_one() == 1
+
+
+def test_a_statement_that_needs_sqlalchemy_at_execution_is_refused_by_name(db):
+    # The event's hashes have defaults SQLAlchemy would fill in: the direct path will not.
+    partial = {k: v for k, v in _event("NC-2024-001", 1).items() if k not in ("prev_hash", "hash")}
+    with pytest.raises(ValueError, match="not a statement to send directly: INSERT INTO events"):
+        direct.write(db.connection(), journal._INSERT_EVENT, [partial])
+    expanding = journal.CASES.delete().where(
+        journal.CASES.c.id.in_(sa.bindparam("ids", expanding=True)))
+    with pytest.raises(ValueError, match="not a statement to send directly"):
+        direct.write(db.connection(), expanding, [{"ids": ["NC-2024-001"]}])
