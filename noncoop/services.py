@@ -214,8 +214,7 @@ def _load(db: Session, case_id: str) -> tuple[Stored, Case]:
 
 
 def facts_for(db: Session, on: dt.date, params: dict[str, str] | None = None) -> Facts:
-    found, meetings = calendar(db)
-    return Facts(on=on, sessions=found, bureau_meetings=meetings, params=params or {})
+    return Facts(on=on, params=params, read_calendar=lambda: calendar(db))
 
 
 def act(db: Session, case_id: str, step: str, *, on: dt.date | None = None, skip: bool = False,

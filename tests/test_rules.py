@@ -97,3 +97,20 @@ def test_allowed_actions_come_from_the_machine():
 @pytest.mark.parametrize("step", ["omnibus_notation", "bureau_report"])
 def test_session_steps_need_a_session_in_the_calendar(step):
     assert P.refusal(case(), step, facts()).rule == "session_known"
+
+
+def test_the_calendar_is_read_once_and_only_when_a_rule_asks_for_it():
+    reads = []
+
+    def read_calendar():
+        reads.append(1)
+        return (Session(23, "regular", D(2024, 11, 30), D(2024, 12, 7)),), ()
+
+    lazy = Facts(on=D(2024, 9, 10), read_calendar=read_calendar)
+    assert P.refusal(case(), "forward_decision", lazy) is None
+    assert reads == []  # forwarding the decision needs no date from the calendar
+    c = case(steps=[("bureau_hearing", D(2024, 8, 31))])
+    r = P.refusal(c, "nywg_public_meeting", lazy)
+    assert r.rule == "three_month_rule" and "2024-11-30" in r.message
+    assert P.refusal(c, "nywg_public_meeting", lazy).rule == "three_month_rule"
+    assert reads == [1]

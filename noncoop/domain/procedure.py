@@ -8,6 +8,7 @@ case, whose `stage` attribute is the machine state. Conditions are the pure guar
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -25,14 +26,36 @@ WORKFLOWS_DIR = Path(__file__).resolve().parents[2] / "workflows"
 STAGES = ("monitoring", "informal", "formal", "closed")
 
 
-@dataclass(frozen=True)
-class Facts:
-    """What a guard may look at besides the case: the date and the calendar."""
+Calendar = tuple[tuple[Session, ...], tuple[BureauMeeting, ...]]
 
-    on: dt.date
-    sessions: tuple[Session, ...] = ()
-    bureau_meetings: tuple[BureauMeeting, ...] = ()
-    params: dict[str, str] = field(default_factory=dict)
+
+class Facts:
+    """What a guard may look at besides the case: the date, the step's parameters and the
+    calendar. The calendar is given, or read by `read_calendar` when a rule first asks for it:
+    most steps need no date from it, and then send no statement for it."""
+
+    def __init__(self, on: dt.date, sessions: tuple[Session, ...] = (),
+                 bureau_meetings: tuple[BureauMeeting, ...] = (),
+                 params: dict[str, str] | None = None,
+                 read_calendar: Callable[[], Calendar] | None = None) -> None:
+        self.on = on
+        self.params = params or {}
+        self._calendar = None if read_calendar else (tuple(sessions), tuple(bureau_meetings))
+        self._read_calendar = read_calendar
+
+    def _read(self) -> Calendar:
+        if self._calendar is None:
+            assert self._read_calendar is not None
+            self._calendar = self._read_calendar()
+        return self._calendar
+
+    @property
+    def sessions(self) -> tuple[Session, ...]:
+        return self._read()[0]
+
+    @property
+    def bureau_meetings(self) -> tuple[BureauMeeting, ...]:
+        return self._read()[1]
 
 
 @dataclass(frozen=True)
