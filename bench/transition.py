@@ -3,6 +3,8 @@
 not the case shown back), against the bare SQL statements the same step needs (select the
 case, insert the event, update the case and its deadline row and task, one commit) on the same
 SQLite file settings, in the same run; once with each `synchronous` setting (store/db.py).
+The bare statements step cases of their own, opened alike: on cases already stepped they would
+rewrite the deadline and task rows with the values they hold, and leave their indexes be.
 
     python bench/transition.py [--quick] [--json]
 """
@@ -51,12 +53,12 @@ def _measure(n: int, synchronous: str) -> tuple[float, float]:
         with store.session(url) as db:
             ids = [services.open_case(db, state="Mongolia", scenario="7a", decision_ref=f"d{i}",
                                       decision_date=D(2024, 10, 24), referred_to=["assembly"])["id"]
-                   for i in range(n)]
+                   for i in range(2 * n)]
             start = time.perf_counter()
-            for case_id in ids:
+            for case_id in ids[:n]:
                 services.take_step(db, case_id, "forward_decision", on=D(2024, 10, 25))
             ours = time.perf_counter() - start
-        bare = _bare(work / "steps.db", ids, synchronous)
+        bare = _bare(work / "steps.db", ids[n:], synchronous)
     finally:
         store.get_engine.cache_clear()
         shutil.rmtree(work, ignore_errors=True)
