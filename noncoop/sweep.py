@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 from noncoop import clock
 from noncoop.domain import Event, apply
 from noncoop.errors import Conflict
-from noncoop.store import journal
+from noncoop.store import direct, journal
 from noncoop.store.codec import from_snapshot
 from noncoop.store.models import DeadlineRow, NoticeRow
 
@@ -83,10 +83,13 @@ def sweep(db: Session, as_of: dt.date | None = None, batch: int = BATCH) -> dict
     as_of = as_of or clock.today()
     result: dict[str, Any] = {"as_of": as_of.isoformat(), "changed": [], "notices": []}
     # Most sweeps find nothing to do: one statement says so, and which phases have work.
-    # It asks on a connection of its own: the session's transaction machinery costs several
-    # times the query (bench/sweep.py), and each phase below is its own transaction anyway.
+    # It asks on a connection of its own, on the driver's cursor: the session's transaction
+    # machinery and Connection.execute cost several times the query (bench/sweep.py), and each
+    # phase below is its own transaction anyway.
     with db.get_bind().connect() as conn:
-        overdue, untold, remind, digest = conn.execute(_PENDING, {"as_of": as_of}).one()
+        pending = direct.first(conn, _PENDING, {"as_of": as_of})
+    assert pending is not None  # a SELECT of four EXISTS: always one row
+    overdue, untold, remind, digest = pending
     phases = [phase for phase, todo in ((_mark_missed, overdue), (_tell_missed, overdue or untold),
                                         (_remind, remind), (_digests, digest)) if todo]
     for phase in phases:

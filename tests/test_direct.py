@@ -86,3 +86,13 @@ def test_a_statement_that_needs_sqlalchemy_at_execution_is_refused_by_name(db):
         journal.CASES.c.id.in_(sa.bindparam("ids", expanding=True)))
     with pytest.raises(ValueError, match="not a statement to send directly"):
         direct.write(db.connection(), expanding, [{"ids": ["NC-2024-001"]}])
+
+
+def test_rows_with_different_columns_are_refused_not_half_written(db):
+    conn = db.connection()
+    direct.write(conn, journal._INSERT_CASE, [_case("NC-2024-001")])
+    rows = [{"last_seq": 1, "b_id": "NC-2024-001", "b_version": 1},
+            {"last_seq": 1, "stage": "closed", "b_id": "NC-2024-001", "b_version": 1}]
+    with pytest.raises(ValueError, match="rows with different keys"):
+        direct.write(conn, journal._UPDATE_CASE, rows)
+    assert conn.execute(sa.select(journal.CASES.c.version)).scalar_one() == 1

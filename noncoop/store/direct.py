@@ -41,7 +41,7 @@ class _Prepared:
         return params if self.order is None else tuple(params[n] for n in self.order)
 
 
-@functools.cache
+@functools.lru_cache(maxsize=512)  # a few statements, for each engine's dialect
 def _prepare(statement: Executable, dialect: Dialect, keys: tuple[str, ...]) -> _Prepared:
     assert isinstance(statement, ClauseElement)
     # for_executemany: no RETURNING of the new row's key, which nothing here reads.
@@ -75,7 +75,11 @@ def _raised(conn: sa.Connection, prepared: _Prepared, error: Exception) -> Excep
 
 def write(conn: sa.Connection, statement: Executable, rows: list[dict[str, Any]]) -> int:
     """Send `statement` once for each of `rows` (all with the same keys); the rows it changed."""
-    prepared = _prepare(statement, conn.dialect, tuple(rows[0]))
+    keys = rows[0].keys()
+    if any(r.keys() != keys for r in rows):
+        # The statement is compiled for the first row's columns: another row's would be lost.
+        raise ValueError("rows with different keys: send each set of columns on its own")
+    prepared = _prepare(statement, conn.dialect, tuple(keys))
     args = [prepared.args(r) for r in rows]
     cursor = _cursor(conn)
     try:
