@@ -161,10 +161,12 @@ def _run(trials: Trials, args: list[str]) -> dict[str, Any]:
     return json.loads(out)
 
 
-def _finish(trials: Trials) -> None:
+def _finish(trials: Trials) -> dt.date:
     """Let one run finish: a sweep as of today, then dispatches until nothing is left to send
-    (a message in flight at a kill is leased for a second, then sent again)."""
-    _run(trials, ["sweep"])
+    (a message in flight at a kill is leased for a second, then sent again). Returns the day
+    that sweep ran as of: the workers swept as of the real today too, which may have turned
+    since the test began."""
+    as_of = dt.date.fromisoformat(_run(trials, ["sweep"])["as_of"])
     time.sleep(1.1)  # the lease of a message in flight at the last kill runs out
     for _ in range(10):
         _run(trials, ["outbox", "dispatch"])
@@ -173,7 +175,7 @@ def _finish(trials: Trials) -> None:
                 "SELECT (SELECT count(*) FROM outbox WHERE status = 'pending')"
                 " + (SELECT count(*) FROM notices WHERE status = 'queued')")).scalar_one()
         if not left:
-            return
+            return as_of
     raise AssertionError("the outbox did not empty in ten dispatches")
 
 
@@ -208,14 +210,14 @@ def test_killed_sweeps_dispatches_and_workers_lose_and_repeat_nothing(db, databa
     killed = [t for t in trials.record if t["alive"]]
     print(f"{len(trials.record)} trials, {len(killed)} killed a running process, in "
           f"{time.monotonic() - started:.1f} s")
-    _finish(trials)
+    finished_on = _finish(trials)
     trials.engine.dispose()
     print(f"finished in {time.monotonic() - started:.1f} s")
 
-    _assert_events_whole(db, today)
+    _assert_events_whole(db, finished_on)
     _assert_notices_once(db)
     _assert_every_message_delivered_once(db, mail, killed)
-    again = _run(trials, ["sweep"])
+    again = _run(trials, ["sweep", "--as-of", finished_on.isoformat()])
     assert again["changed"] == [] and again["notices"] == [], "a finished sweep left work behind"
 
     # The kills were real, and fell both between and inside units of work of each command.
@@ -226,9 +228,10 @@ def test_killed_sweeps_dispatches_and_workers_lose_and_repeat_nothing(db, databa
         assert mid, f"no kill of {kind} landed after it had committed some work: {trials.record}"
 
 
-def _assert_events_whole(db: Any, today: dt.date) -> None:
+def _assert_events_whole(db: Any, as_of: dt.date) -> None:
     """Each case: its chain whole (seq gap-free), its projection what its events rebuild, its
-    deadline rows what the projection says, and each miss marked by exactly one event."""
+    deadline rows what the projection says, and each miss (as of the last sweep's day) marked
+    by exactly one event."""
     verified = audit.verify(db)
     assert verified["ok"], verified
     events: dict[str, list[EventRow]] = defaultdict(list)
@@ -252,7 +255,7 @@ def _assert_events_whole(db: Any, today: dt.date) -> None:
         for position, deadline in enumerate(rebuilt.deadlines):
             row = rows[case.id][position]
             assert row.status == deadline.status, f"{case.id}/{position}: row != projection"
-            overdue = deadline.due < today
+            overdue = deadline.due < as_of
             assert deadline.status == ("missed" if overdue else "open"), (case.id, deadline)
             assert marked[position] == (1 if overdue else 0), (case.id, position)
             missed_total += overdue
