@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlmodel import Session, col, or_, select
 
-from noncoop import access, clock, people
+from noncoop import access, clock, people, record
 from noncoop.domain import Event
 from noncoop.domain.case import Case
 from noncoop.errors import BadInput, NotFound, Refused
@@ -75,8 +75,6 @@ def list_tasks(db: Session, for_email: str | None = None, status: str | None = "
 def close(db: Session, task_id: int, outcome: str, note: str | None, by: str,
           on: dt.date | None = None) -> dict[str, Any]:
     """A person marks a task done or declined, with a note; it goes on the case's record."""
-    from noncoop import services
-
     # A number no row can have (the database could not even be asked) is no task either.
     task = db.get(TaskRow, task_id) if 1 <= task_id <= 2**31 - 1 else None
     if task is None:
@@ -91,12 +89,12 @@ def close(db: Session, task_id: int, outcome: str, note: str | None, by: str,
     if outcome == "done" and task.deadline_position is not None:
         raise Refused(f"task {task_id} is done when its step is recorded: noncoop case act "
                       f"{task.case_id} {task.step}", code="task_follows_step")
-    row, case = services._load(db, task.case_id)
+    row, case = record.load_case(db, task.case_id)
     on = on or clock.today()
     task.status, task.note, task.closed_on, task.closed_by = outcome, note, on, by
     db.add(task)
     event = Event(case_id=case.id, seq=row.last_seq + 1, kind=f"task_{outcome}", at=clock.now(),
                   by=by, step=task.step, on=on, reason=note,
                   data={"task": task.title, "assignee": task.assignee})
-    services._append(db, row, case, event)
+    record.append(db, row, case, event)
     return task_json(task)

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from sqlmodel import select
 
-from noncoop import services
+from noncoop import record, services
 from noncoop.domain import Event
 from noncoop.errors import BadInput, Conflict, NotFound, Refused
 from noncoop.store import db as store
@@ -160,12 +160,12 @@ def test_two_writers_on_one_case_one_wins_the_other_gets_a_conflict(database_url
         case_id = open_mongolia(db)["id"]
     first, second = store.session(database_url), store.session(database_url)
     # The second writer has read the case; the first one writes before the second does.
-    stored, case = services._load(second, case_id)
+    stored, case = record.load_case(second, case_id)
     services.act(first, case_id, "forward_decision", on=D(2024, 10, 25))
     late = Event(case_id=case_id, seq=stored.last_seq + 1, kind="step_done", by="second",
                  at=dt.datetime.now(dt.UTC), step="press_release", on=D(2024, 10, 25))
     with pytest.raises(Conflict, match="changed by someone else"):
-        services._append(second, stored, case, late)
+        record.append(second, stored, case, late)
     first.close()
     second.close()
     with store.session(database_url) as db:
@@ -190,7 +190,7 @@ def test_a_batch_of_saves_names_the_case_another_writer_changed_and_writes_nothi
     with store.session(database_url) as db:
         ids = [open_mongolia(db)["id"] for _ in range(3)]
     sweeper, person = store.session(database_url), store.session(database_url)
-    read = {i: services._load(sweeper, i) for i in ids}
+    read = {i: record.load_case(sweeper, i) for i in ids}
     services.act(person, ids[1], "forward_decision", on=D(2024, 10, 25))  # meanwhile
     staged = journal.Batch()
     for case_id, (stored, case) in read.items():

@@ -451,7 +451,7 @@ def test_a_reply_time_past_the_calendar_is_bad_input(client, cases):
 @pytest.mark.parametrize(("step", "params", "says"), [
     # Was a 500: tasks.assistance parses `due` with no check (ValueError).
     ("request_assistance", {"due": "soon"}, "bad date 'soon' for --param due: write YYYY-MM-DD"),
-    # Was a 500: services._deadline_change counts the reminder day before 0001-01-01.
+    # Was a 500: services.steps._deadline_change counts the reminder day before 0001-01-01.
     ("reschedule_deadline", {"step": "forward_decision", "kind": "due", "due": "0001-01-01"},
      "--param due=0001-01-01: 0001-01-01 is outside the dates of the procedure"),
     # Was a 500: the referral's decision date plus one business day is past 9999-12-31.

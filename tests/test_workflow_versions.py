@@ -9,6 +9,7 @@ import yaml
 from noncoop import services
 from noncoop.domain import procedure as proc
 from noncoop.domain.procedure import WORKFLOWS_DIR, load_procedure
+from noncoop.services import steps, views
 from noncoop.store import journal
 
 
@@ -36,7 +37,7 @@ def test_old_cases_keep_their_version_when_a_new_one_is_loaded(db, tmp_path: Pat
     load_procedure.cache_clear()
     newer = load_procedure("formal", directory=tmp_path)
     assert newer.version == "2030" and "regional_dialogue" in newer.steps
-    for module in (services, journal):
+    for module in (steps, views, journal):  # where a procedure is looked up
         monkeypatch.setattr(module, "load_procedure", lambda name="formal", version=None:
                             load_procedure(name, version, tmp_path))
 

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from noncoop import access, clock, config, services, states
+from noncoop import access, clock, config, record, services, states
 from noncoop.calendar import next_or_ongoing_session
 from noncoop.domain import Event, load_procedure
 from noncoop.domain.case import Case
@@ -57,7 +57,7 @@ def draft(db: Session, case_id: str, name: str, lang: str = "en", *, on: dt.date
     """The letter `name` about case `case_id`, as HTML, drafted by `by` (the President's office
     or the Secretariat, para 23) on a case he or she may see."""
     letter = _letter(name)
-    _, case = services._load(db, case_id)
+    _, case = record.load_case(db, case_id)
     v = access.viewer(db, by)
     access.visible(db, v, case, "letter")
     access.require(v, access.FORMAL_ACTORS, "drafting and issuing letters")
@@ -121,7 +121,7 @@ def issue(db: Session, case_id: str, name: str, *, lang: str = "en", fmt: str = 
     on = on or clock.today()
     replaced = _replaced(db, corrects, case_id, name) if corrects else None
     for _attempt in range(5):
-        row, case = services._load(db, case_id)
+        row, case = record.load_case(db, case_id)
         prefix, seq = _number(db, on)
         reference = f"{prefix}{seq}{config.letters()['numbering'].split('{seq}', 1)[1]}"
         content = convert(draft(db, case_id, name, lang, on=on, reference=reference,
@@ -138,7 +138,7 @@ def issue(db: Session, case_id: str, name: str, *, lang: str = "en", fmt: str = 
                             "format": fmt, "sha256": sha,
                             "corrects": replaced.reference if replaced else None})
         try:
-            services._append(db, row, case, event)
+            record.append(db, row, case, event)
         except Conflict:
             # The register number was taken by another writer (or the case changed): the
             # whole try is rolled back; take the next number.
@@ -182,7 +182,7 @@ def _may_read(db: Session, v: access.Viewer, letter: LetterRow) -> bool:
         return True
     if letter.case_id is None:
         return v.role == "bureau"
-    _, case = services._load(db, letter.case_id)
+    _, case = record.load_case(db, letter.case_id)
     seen = access.sight(v, case)
     step = catalogue()[letter.template].step if letter.template in catalogue() else None
     return seen == "full" or (seen == "formal" and step not in access.INFORMAL_STEPS)
@@ -193,7 +193,7 @@ def list_letters(db: Session, case_id: str | None = None,
     v = access.viewer(db, by)
     query = select(LetterRow).order_by(col(LetterRow.issued_at), col(LetterRow.id))
     if case_id is not None:
-        _, case = services._load(db, case_id)
+        _, case = record.load_case(db, case_id)
         access.visible(db, v, case, "letters")
         query = query.where(LetterRow.case_id == case_id)
     rows = db.exec(query).all()
@@ -207,7 +207,7 @@ def show(db: Session, reference: str, by: str = access.ADMIN) -> tuple[dict[str,
         raise NotFound(f"no letter {reference!r} in the register: see `noncoop letters list`",
                        code="unknown_letter_reference")
     if row.case_id is not None:
-        access.visible(db, v, services._load(db, row.case_id)[1], "letter")
+        access.visible(db, v, record.load_case(db, row.case_id)[1], "letter")
     return _with_links(db, row), row.content
 
 

@@ -1,9 +1,9 @@
-"""Use cases: load -> domain -> save the event and the projection in one transaction."""
+"""Opening a case and recording its steps: load -> domain -> save the event and the projection
+in one transaction (noncoop/record.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,103 +11,21 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from noncoop import access, clock, config, dates, states, tasks
-from noncoop.calendar import SESSION_KINDS, BureauMeeting, next_or_ongoing_session
-from noncoop.calendar import Session as AssemblySession
+from noncoop.calendar import next_or_ongoing_session
 from noncoop.domain import Case, Event, Facts, apply, load_procedure
 from noncoop.domain.deadlines import compute
-from noncoop.errors import BadInput, Conflict, NotFound, Refused
+from noncoop.errors import BadInput, Conflict, Refused
+from noncoop.record import append, load_case
+from noncoop.services.calendars import facts_for
+from noncoop.services.views import show_case
 from noncoop.store import journal
-from noncoop.store.codec import from_snapshot
-from noncoop.store.journal import Stored
-from noncoop.store.models import (
-    BureauMeetingRow,
-    CaseRow,
-    DeadlineRow,
-    EventRow,
-    NoticeRow,
-    SessionRow,
-)
+from noncoop.store.models import CaseRow, NoticeRow
 
 REFERRALS = ("assembly", "security-council")
 REQUESTS = ("art89", "art93")
 OUTCOMES = ("reversed_on_appeal", "amended_on_appeal", "cooperation_achieved", "other")
 ADMIN = access.ADMIN
 
-
-# -- calendar ----------------------------------------------------------------------------
-
-# The whole calendar in one statement, compiled once (a step reads it for its facts):
-# sessions and Bureau meetings (the rows without a session number), by date.
-_S, _M = SessionRow.__table__.c, BureauMeetingRow.__table__.c  # type: ignore[attr-defined]
-_CALENDAR = sa.union_all(
-    sa.select(_S.number, _S.kind, _S.start, _S.end, _S.venue.label("place")),
-    sa.select(sa.null(), sa.null(), _M.date, sa.null(), _M.place)).order_by("start")
-
-
-def calendar(db: Session) -> tuple[tuple[AssemblySession, ...], tuple[BureauMeeting, ...]]:
-    found, meetings = [], []
-    for r in db.connection().execute(_CALENDAR):
-        if r.number is None:
-            meetings.append(BureauMeeting(r.start, r.place))
-        else:
-            found.append(AssemblySession(r.number, r.kind, r.start, r.end, r.place))
-    return tuple(found), tuple(meetings)
-
-
-def sessions(db: Session) -> tuple[AssemblySession, ...]:
-    return calendar(db)[0]
-
-
-def bureau_meetings(db: Session) -> tuple[BureauMeeting, ...]:
-    return calendar(db)[1]
-
-
-def add_session(db: Session, number: int, start: dt.date, end: dt.date, venue: str = "",
-                kind: str = "regular", by: str = ADMIN) -> dict[str, Any]:
-    access.require(access.viewer(db, by), access.FORMAL_ACTORS, "keeping the calendar")
-    if not 1 <= number <= 9999:
-        raise BadInput(f"session number {number} is not the number of a session of the "
-                       "Assembly: give its ordinal, e.g. --number 24")
-    dates.checked(start, "--start"), dates.checked(end, "--end")
-    if kind not in SESSION_KINDS:
-        raise BadInput(f"unknown session kind {kind!r}: use one of {', '.join(SESSION_KINDS)}")
-    if end < start:
-        raise BadInput(f"the session ends ({end}) before it starts ({start}): check --start and --end")
-    row = db.exec(
-        select(SessionRow).where(SessionRow.number == number, SessionRow.kind == kind)
-    ).first() or SessionRow(number=number, kind=kind, start=start, end=end)
-    row.start, row.end, row.venue = start, end, venue
-    db.add(row)
-    db.commit()
-    return session_json(row)
-
-
-def add_bureau_meeting(db: Session, date: dt.date, place: str = "", by: str = ADMIN) -> dict[str, Any]:
-    access.require(access.viewer(db, by), access.FORMAL_ACTORS, "keeping the calendar")
-    dates.checked(date, "--date")
-    row = db.exec(select(BureauMeetingRow).where(BureauMeetingRow.date == date)).first()
-    row = row or BureauMeetingRow(date=date)
-    row.place = place
-    db.add(row)
-    db.commit()
-    return {"date": row.date.isoformat(), "place": row.place}
-
-
-def session_json(r: SessionRow) -> dict[str, Any]:
-    return {"number": r.number, "kind": r.kind, "start": r.start.isoformat(),
-            "end": r.end.isoformat(), "venue": r.venue}
-
-
-def list_calendar(db: Session) -> dict[str, Any]:
-    rows = db.exec(select(SessionRow).order_by(col(SessionRow.start))).all()
-    return {
-        "sessions": [session_json(r) for r in rows],
-        "bureau_meetings": [{"date": m.date.isoformat(), "place": m.place}
-                            for m in bureau_meetings(db)],
-    }
-
-
-# -- cases -------------------------------------------------------------------------------
 
 def _next_case_id(db: Session, year: int) -> str:
     prefix = f"NC-{year}-"
@@ -200,23 +118,6 @@ def open_case(db: Session, *, state: str, scenario: str, by: str = ADMIN,
     raise Conflict("could not allocate a case number: too many concurrent openings; try again")
 
 
-def to_event(r: EventRow) -> Event:
-    return Event(case_id=r.case_id, seq=r.seq, kind=r.kind, at=r.at, by=r.by, step=r.step,
-                 on=r.on, reason=r.reason, data=r.data)
-
-
-def _load(db: Session, case_id: str) -> tuple[Stored, Case]:
-    stored = journal.load(db, case_id)
-    if stored is None:
-        raise NotFound(f"no case {case_id!r}: see `noncoop case list` for the case numbers",
-                       code="unknown_case")
-    return stored, from_snapshot(stored.snapshot)
-
-
-def facts_for(db: Session, on: dt.date, params: dict[str, str] | None = None) -> Facts:
-    return Facts(on=on, params=params, read_calendar=lambda: calendar(db))
-
-
 def act(db: Session, case_id: str, step: str, *, on: dt.date | None = None, skip: bool = False,
         reason: str | None = None, params: dict[str, str] | None = None,
         by: str = ADMIN) -> dict[str, Any]:
@@ -230,7 +131,7 @@ def take_step(db: Session, case_id: str, step: str, *, on: dt.date | None = None
               params: dict[str, str] | None = None, by: str = ADMIN) -> Event:
     """Load the case, check who acts and the rules, and append the event with its projection,
     deadlines, tasks and notices in one transaction. Returns the event recorded."""
-    row, case = _load(db, case_id)
+    row, case = load_case(db, case_id)
     v = access.viewer(db, by)
     access.visible(db, v, case, "act")
     procedure = load_procedure(case.workflow, case.workflow_version)
@@ -243,7 +144,7 @@ def take_step(db: Session, case_id: str, step: str, *, on: dt.date | None = None
     facts = facts_for(db, on, params)
     if step in DEADLINE_ACTIONS:
         kind, data = _deadline_change(case, step, on, reason, params)
-        return _append(db, row, case, Event(case_id=case.id, seq=row.last_seq + 1, kind=kind,
+        return append(db, row, case, Event(case_id=case.id, seq=row.last_seq + 1, kind=kind,
                                             at=clock.now(), by=by, on=on, reason=reason, data=data))
     if step not in procedure.machine.events:
         raise BadInput(f"unknown step {step!r}. Allowed now on {case_id}: "
@@ -277,7 +178,7 @@ def take_step(db: Session, case_id: str, step: str, *, on: dt.date | None = None
         tasks.assistance(db, case, assisting, on, params)
         if notices:
             db.connection().execute(sa.insert(NoticeRow.__table__), notices)  # type: ignore[attr-defined]
-    return _append(db, row, case, event, stage)
+    return append(db, row, case, event, stage)
 
 
 def _notice(case: Case, step: str, spec: dict[str, Any], assisting: list[str], on: dt.date,
@@ -290,24 +191,6 @@ def _notice(case: Case, step: str, spec: dict[str, Any], assisting: list[str], o
     return {"case_id": case.id, "deadline_id": None, "step": step, "kind": spec["letter"],
             "digest_key": None, "recipients": recipients, "body": body,
             "created_at": clock.now(), "status": "queued"}
-
-
-def _append(db: Session, stored: Stored, case: Case, event: Event,
-            stage: Callable[[Case], None] | None = None) -> Event:
-    """Apply and store `event`, with what `stage` adds to the same transaction, or nothing."""
-    case = apply(case, event)
-    try:
-        journal.save(db, stored, case, event)
-        if stage is not None:
-            stage(case)
-        db.commit()
-    except Conflict:
-        db.rollback()
-        raise
-    except IntegrityError as exc:  # the same event number, written by another writer first
-        db.rollback()
-        raise journal.conflict(case.id) from exc
-    return event
 
 
 DEADLINE_ACTIONS = ("waive_deadline", "reschedule_deadline")
@@ -429,63 +312,6 @@ def _int_param(params: dict[str, str], key: str, default: int) -> int:
     return value
 
 
-def show_case(db: Session, case_id: str, as_of: dt.date | None = None,
-              by: str = ADMIN) -> dict[str, Any]:
-    """The case as `by` may see it (access.py), with the actions he or she may take."""
-    row, full = _load(db, case_id)
-    v = access.viewer(db, by)
-    case = access.visible(db, v, full)
-    procedure = load_procedure(case.workflow, case.workflow_version)
-    today = as_of or clock.today()
-    facts = facts_for(db, today)
-    steps = []
-    for step_id in procedure.steps:
-        if step_id not in case.steps and case is not full and step_id in access.INFORMAL_STEPS:
-            continue  # a Bureau member learns only that good offices were activated
-        rec = case.steps.get(step_id)
-        item: dict[str, Any] = {"step": step_id, "status": rec.status if rec else "pending"}
-        if rec and rec.date:
-            item["date"] = rec.date.isoformat()
-        if rec and rec.reason:
-            item["reason"] = rec.reason
-        if rec and rec.data:
-            item["details"] = rec.data
-        if item["status"] == "pending":
-            na = procedure.not_applicable(case, step_id, facts)
-            if na is not None:
-                item.update(status="not_applicable", rule=na.rule, paragraph=na.paragraph,
-                            reason=na.message)
-        steps.append(item)
-    history = db.exec(select(EventRow).where(EventRow.case_id == case_id)
-                      .order_by(col(EventRow.seq))).all()
-    if case is not full:
-        history = [e for e in history if e.step not in access.INFORMAL_STEPS
-                   or (e.step == "good_offices_activate" and e.kind == "step_done")]
-    allowed = [a for a in procedure.allowed_actions(full, facts) if _may(v, full, procedure, a)]
-    return {
-        "id": case.id, "state": case.requested_state, "region": case.region,
-        "scenario": case.scenario, "status": case.status, "stage": case.stage,
-        "confidentiality": case.confidentiality, "referred_to": case.referred_to,
-        "decision": {"ref": case.decision_ref,
-                     "date": case.decision_date.isoformat() if case.decision_date else None},
-        "request": case.request, "person": case.person, "summary": case.summary,
-        "outcome": case.outcome,
-        "workflow": {"name": case.workflow, "version": case.workflow_version},
-        "steps": steps,
-        "deadlines": [{"step": d.step, "kind": d.kind, "due": d.due.isoformat(),
-                       "status": d.status, "basis": d.basis, "who": d.who}
-                      for d in case.deadlines],
-        "travel": _travel(case, today),
-        "allowed_actions": allowed,
-        "history": [{"at": e.at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                     "event": e.kind, "by": e.by, "step": e.step,
-                     "on": e.on.isoformat() if e.on else None,
-                     "reason": e.reason if case is full or e.step not in access.INFORMAL_STEPS
-                     else None}
-                    for e in history],
-    }
-
-
 def _checked_params(defn: Any, params: dict[str, str]) -> dict[str, str]:
     """The step's --param values, checked against what the workflow says it takes."""
     params = {**{k: str(spec["default"]) for k, spec in defn.params.items() if "default" in spec},
@@ -503,162 +329,3 @@ def _checked_params(defn: Any, params: dict[str, str]) -> dict[str, str]:
         if spec.get("type") == "date":
             _param_date(params, key)
     return params
-
-
-def refusals(db: Session, case_id: str, by: str = ADMIN) -> list[dict[str, str]]:
-    """Each step still pending that may not be taken now, with the rule that says why
-    (DESIGN principle 5), as `by` may see it."""
-    row, full = _load(db, case_id)
-    v = access.viewer(db, by)
-    case = access.visible(db, v, full, "show")
-    procedure = load_procedure(case.workflow, case.workflow_version)
-    facts = facts_for(db, clock.today())
-    out = []
-    for step in procedure.steps:
-        rec = case.steps.get(step)
-        if (rec and rec.status in ("done", "skipped")) or (
-                case is not full and step in access.INFORMAL_STEPS):
-            continue
-        refusal = procedure.refusal(full, step, facts, with_params=False)
-        if refusal is not None and refusal.rule not in ("step_recorded",):
-            out.append({"step": step, "rule": refusal.rule, "paragraph": refusal.paragraph,
-                        "message": refusal.message})
-    return out
-
-
-def _may(v: access.Viewer, case: Case, procedure: Any, action: str) -> bool:
-    defn = procedure.steps.get(action)
-    try:
-        access.may_act(v, case, action, tuple(defn.actors) if defn and defn.actors else None)
-    except Refused:
-        return False
-    return True
-
-
-def _travel(case: Case, today: dt.date) -> dict[str, Any] | None:
-    """The countdown to an announced travel of a person subject to a warrant (omnibus para 35),
-    what is known of it, and after the date its outcome."""
-    if case.travel_date is None:
-        return None
-    alert = case.steps.get("travel_alert")
-    outcome = case.steps.get("travel_outcome")
-    out: dict[str, Any] = {"date": case.travel_date.isoformat(),
-                           "days_left": (case.travel_date - today).days}
-    if alert is not None:
-        out.update({k: alert.data.get(k) for k in ("person", "to", "source", "reliability")})
-    if outcome is not None and outcome.date and outcome.date >= case.travel_date:
-        out["outcome"] = outcome.data.get("outcome")
-        if out["outcome"] == "visit_without_arrest":
-            out["next"] = ("prepare for a finding of the Court: when it refers the matter to the "
-                           "Assembly, record it with refer_to_assembly (paras 7(a), 13)")
-        elif out["outcome"] == "visit_and_arrest":
-            out["next"] = "cooperation achieved: close the case with outcome=cooperation_achieved"
-    return out
-
-
-_LIST = sa.select(*(getattr(journal.CASES.c, k) for k in (
-    "id", "requested_state", "region", "scenario", "status", "stage", "decision_ref",
-    "decision_date", "travel_date", "assisting"))).order_by(journal.CASES.c.id)
-
-
-def list_cases(db: Session, status: str | None = None, by: str = ADMIN, *,
-               scenario: str | None = None, region: str | None = None) -> list[dict[str, Any]]:
-    """The cases `by` may see, by number, from the case rows' columns: a list of thousands
-    parses no snapshot. `scenario` and `region` narrow it."""
-    v = access.viewer(db, by)
-    query = _filtered(status, scenario, region)
-    today = clock.today()
-    return [_listed(r, seen, today) for r in db.connection().execute(query)
-            if (seen := access.sight_of(v, r.region, r.assisting)) is not None]
-
-
-def page_of_cases(db: Session, status: str | None = None, by: str = ADMIN, *,
-                  scenario: str | None = None, region: str | None = None, page: int = 1,
-                  size: int = 100) -> tuple[list[dict[str, Any]], int, int]:
-    """Page `page` of `list_cases` (the first or the last one if it lies outside), how many
-    cases there are in all, and the page given. When `by` sees every case the database counts
-    and pages them, so a page of ten thousand cases reads a hundred rows."""
-    v = access.viewer(db, by)
-    if not access.sees_every_case(v):  # a focal point's are their region's, a few
-        listed = list_cases(db, status, by, scenario=scenario, region=region)
-        page = _within(page, len(listed), size)
-        return listed[(page - 1) * size:page * size], len(listed), page
-    query = _filtered(status, scenario, region)
-    conn = db.connection()
-    total = conn.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
-    page = _within(page, total, size)
-    today = clock.today()
-    rows = conn.execute(query.limit(size).offset((page - 1) * size))
-    return ([_listed(r, access.sight_of(v, r.region, r.assisting), today) for r in rows],
-            total, page)
-
-
-def _within(page: int, total: int, size: int) -> int:
-    return min(max(page, 1), max(1, -(-total // size)))
-
-
-def _filtered(status: str | None, scenario: str | None, region: str | None) -> sa.Select[Any]:
-    if status not in (None, "open", "closed"):
-        raise BadInput(f"unknown status {status!r}: use open or closed")
-    query, c = _LIST, journal.CASES.c
-    for column, value in ((c.status, status), (c.scenario, scenario), (c.region, region)):
-        if value:
-            query = query.where(column == value)
-    return query
-
-
-def _listed(r: sa.Row[Any], seen: str | None, today: dt.date) -> dict[str, Any]:
-    """A case as the list shows it, to one who has `seen` sight of it (access.sight)."""
-    item = {"id": r.id, "state": r.requested_state, "region": r.region,
-            "scenario": r.scenario, "status": r.status, "stage": r.stage,
-            "decision": {"ref": r.decision_ref, "date": r.decision_date.isoformat()
-                         if r.decision_date else None}}
-    if seen == "full" and r.travel_date:
-        item["travel"] = {"date": r.travel_date.isoformat(),
-                          "days_left": (r.travel_date - today).days}
-    return item
-
-
-def case_regions(db: Session, by: str = ADMIN) -> list[str]:
-    """The regions of the cases `by` may see, for a filter's choices."""
-    v = access.viewer(db, by)
-    c = journal.CASES.c
-    pairs = db.connection().execute(sa.select(c.region, c.assisting).distinct())
-    return sorted({region for region, assisting in pairs
-                   if access.sight_of(v, region, assisting) is not None})
-
-
-def rebuild(db: Session, case_id: str) -> Case:
-    """The case as its events alone tell it (DESIGN principle 2)."""
-    from noncoop.domain import project
-
-    rows = db.exec(select(EventRow).where(EventRow.case_id == case_id)).all()
-    if not rows:
-        raise NotFound(f"no case {case_id!r}", code="unknown_case")
-    return project([to_event(r) for r in rows])
-
-
-def list_deadlines(db: Session, as_of: dt.date | None = None, case_id: str | None = None,
-                   who: str | None = None, by: str = ADMIN) -> list[dict[str, Any]]:
-    """What is due: open deadlines and missed ones whose step is still outstanding, by date,
-    with the days left on `as_of`; for one case or one person responsible if asked; only of
-    the cases `by` may see, and of a Bureau member's cases only the formal ones."""
-    as_of = as_of or clock.today()
-    v = access.viewer(db, by)
-    query = select(DeadlineRow).where(DeadlineRow.outstanding == True)  # noqa: E712
-    if case_id is not None:
-        _, case = _load(db, case_id)  # an unknown case is an error, not an empty list
-        access.visible(db, v, case, "deadlines")
-        query = query.where(DeadlineRow.case_id == case_id)
-    if who is not None:
-        query = query.where(DeadlineRow.who == who)
-    rows = db.exec(query.order_by(col(DeadlineRow.due), col(DeadlineRow.case_id))).all()
-    if not v.sees_all:
-        sights = {r.id: access.sight_of(v, r.region, r.assisting) for r in db.exec(
-            select(CaseRow.id, CaseRow.region, CaseRow.assisting)
-            .where(col(CaseRow.id).in_({d.case_id for d in rows}))).all()}
-        rows = [d for d in rows if sights.get(d.case_id) == "full" or (
-            sights.get(d.case_id) == "formal" and d.step not in access.INFORMAL_STEPS)]
-    return [{"case_id": d.case_id, "step": d.step, "kind": d.kind, "due": d.due.isoformat(),
-             "status": d.status, "who": d.who, "basis": d.basis,
-             "days_left": (d.due - as_of).days} for d in rows]

@@ -1,0 +1,125 @@
+"""A case as one may see it (access.py): its steps, deadlines, history and what may be done."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from noncoop import access, clock
+from noncoop.domain import Case, load_procedure
+from noncoop.errors import Refused
+from noncoop.record import load_case
+from noncoop.services.calendars import facts_for
+from noncoop.store.models import EventRow
+
+ADMIN = access.ADMIN
+
+
+def show_case(db: Session, case_id: str, as_of: dt.date | None = None,
+              by: str = ADMIN) -> dict[str, Any]:
+    """The case as `by` may see it (access.py), with the actions he or she may take."""
+    row, full = load_case(db, case_id)
+    v = access.viewer(db, by)
+    case = access.visible(db, v, full)
+    procedure = load_procedure(case.workflow, case.workflow_version)
+    today = as_of or clock.today()
+    facts = facts_for(db, today)
+    steps = []
+    for step_id in procedure.steps:
+        if step_id not in case.steps and case is not full and step_id in access.INFORMAL_STEPS:
+            continue  # a Bureau member learns only that good offices were activated
+        rec = case.steps.get(step_id)
+        item: dict[str, Any] = {"step": step_id, "status": rec.status if rec else "pending"}
+        if rec and rec.date:
+            item["date"] = rec.date.isoformat()
+        if rec and rec.reason:
+            item["reason"] = rec.reason
+        if rec and rec.data:
+            item["details"] = rec.data
+        if item["status"] == "pending":
+            na = procedure.not_applicable(case, step_id, facts)
+            if na is not None:
+                item.update(status="not_applicable", rule=na.rule, paragraph=na.paragraph,
+                            reason=na.message)
+        steps.append(item)
+    history = db.exec(select(EventRow).where(EventRow.case_id == case_id)
+                      .order_by(col(EventRow.seq))).all()
+    if case is not full:
+        history = [e for e in history if e.step not in access.INFORMAL_STEPS
+                   or (e.step == "good_offices_activate" and e.kind == "step_done")]
+    allowed = [a for a in procedure.allowed_actions(full, facts) if _may(v, full, procedure, a)]
+    return {
+        "id": case.id, "state": case.requested_state, "region": case.region,
+        "scenario": case.scenario, "status": case.status, "stage": case.stage,
+        "confidentiality": case.confidentiality, "referred_to": case.referred_to,
+        "decision": {"ref": case.decision_ref,
+                     "date": case.decision_date.isoformat() if case.decision_date else None},
+        "request": case.request, "person": case.person, "summary": case.summary,
+        "outcome": case.outcome,
+        "workflow": {"name": case.workflow, "version": case.workflow_version},
+        "steps": steps,
+        "deadlines": [{"step": d.step, "kind": d.kind, "due": d.due.isoformat(),
+                       "status": d.status, "basis": d.basis, "who": d.who}
+                      for d in case.deadlines],
+        "travel": _travel(case, today),
+        "allowed_actions": allowed,
+        "history": [{"at": e.at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                     "event": e.kind, "by": e.by, "step": e.step,
+                     "on": e.on.isoformat() if e.on else None,
+                     "reason": e.reason if case is full or e.step not in access.INFORMAL_STEPS
+                     else None}
+                    for e in history],
+    }
+
+
+def refusals(db: Session, case_id: str, by: str = ADMIN) -> list[dict[str, str]]:
+    """Each step still pending that may not be taken now, with the rule that says why
+    (DESIGN principle 5), as `by` may see it."""
+    row, full = load_case(db, case_id)
+    v = access.viewer(db, by)
+    case = access.visible(db, v, full, "show")
+    procedure = load_procedure(case.workflow, case.workflow_version)
+    facts = facts_for(db, clock.today())
+    out = []
+    for step in procedure.steps:
+        rec = case.steps.get(step)
+        if (rec and rec.status in ("done", "skipped")) or (
+                case is not full and step in access.INFORMAL_STEPS):
+            continue
+        refusal = procedure.refusal(full, step, facts, with_params=False)
+        if refusal is not None and refusal.rule not in ("step_recorded",):
+            out.append({"step": step, "rule": refusal.rule, "paragraph": refusal.paragraph,
+                        "message": refusal.message})
+    return out
+
+
+def _may(v: access.Viewer, case: Case, procedure: Any, action: str) -> bool:
+    defn = procedure.steps.get(action)
+    try:
+        access.may_act(v, case, action, tuple(defn.actors) if defn and defn.actors else None)
+    except Refused:
+        return False
+    return True
+
+
+def _travel(case: Case, today: dt.date) -> dict[str, Any] | None:
+    """The countdown to an announced travel of a person subject to a warrant (omnibus para 35),
+    what is known of it, and after the date its outcome."""
+    if case.travel_date is None:
+        return None
+    alert = case.steps.get("travel_alert")
+    outcome = case.steps.get("travel_outcome")
+    out: dict[str, Any] = {"date": case.travel_date.isoformat(),
+                           "days_left": (case.travel_date - today).days}
+    if alert is not None:
+        out.update({k: alert.data.get(k) for k in ("person", "to", "source", "reliability")})
+    if outcome is not None and outcome.date and outcome.date >= case.travel_date:
+        out["outcome"] = outcome.data.get("outcome")
+        if out["outcome"] == "visit_without_arrest":
+            out["next"] = ("prepare for a finding of the Court: when it refers the matter to the "
+                           "Assembly, record it with refer_to_assembly (paras 7(a), 13)")
+        elif out["outcome"] == "visit_and_arrest":
+            out["next"] = "cooperation achieved: close the case with outcome=cooperation_achieved"
+    return out
