@@ -3,9 +3,9 @@
 A step writes a handful of rows (the event, the case row, a deadline or two and their tasks).
 Through the ORM's unit of work each of them costs several times the statement itself
 (bench/transition.py); here each is one statement compiled once, sent on the driver's cursor
-(store/direct.py). The case row's version guards
-the write (optimistic locking): an UPDATE that finds another version changes nothing and is a
-Conflict, so two writers never both append after the same event."""
+(store/direct.py). The case row's version guards the write (optimistic locking): an UPDATE
+that finds another version changes nothing and is a Conflict, so two writers never both
+append after the same event."""
 
 from __future__ import annotations
 
