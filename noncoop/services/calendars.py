@@ -90,4 +90,5 @@ def list_calendar(db: Session) -> dict[str, Any]:
 
 
 def facts_for(db: Session, on: dt.date, params: dict[str, str] | None = None) -> Facts:
+    """What the rules may look at on `on`; the calendar is read if one of them asks for it."""
     return Facts(on=on, params=params, read_calendar=lambda: calendar(db))
