@@ -26,7 +26,7 @@ from noncoop.domain import Event, apply
 from noncoop.errors import Conflict
 from noncoop.store import direct, journal
 from noncoop.store.codec import from_snapshot
-from noncoop.store.models import DeadlineRow, NoticeRow
+from noncoop.store.models import STATUS_MISSED, STATUS_OPEN, DeadlineRow, NoticeRow
 
 SWEEPER = "system:sweep"
 BATCH = 500  # deadline rows a transaction; small enough to hold locks briefly
@@ -47,24 +47,25 @@ def _deadline_json(d: Any) -> dict[str, Any]:  # a DeadlineRow or a row of its c
             "status": d.status}
 
 
-# The four questions a sweep asks, each answered by its own index (models.DeadlineRow).
+# The four questions a sweep asks, each answered by its own partial index (models.DeadlineRow),
+# in the words of its condition.
 def _overdue(as_of: Any) -> list[Any]:
-    return [DeadlineRow.status == "open", col(DeadlineRow.due) < as_of]
+    return [DeadlineRow.status == STATUS_OPEN, col(DeadlineRow.due) < as_of]
 
 
 def _untold() -> list[Any]:
-    return [DeadlineRow.status == "missed", DeadlineRow.missed_queued == False]  # noqa: E712
+    return [DeadlineRow.status == STATUS_MISSED, DeadlineRow.missed_queued == False]  # noqa: E712
 
 
 def _in_reminder_window(as_of: Any) -> list[Any]:
     # No "due >= as_of": the overdue ones are made missed first, and without it the query
     # stays on ix_deadlines_reminder instead of scanning every future deadline.
-    return [DeadlineRow.status == "open", DeadlineRow.reminder_queued == False,  # noqa: E712
+    return [DeadlineRow.status == STATUS_OPEN, DeadlineRow.reminder_queued == False,  # noqa: E712
             col(DeadlineRow.remind_from) <= as_of]
 
 
 def _outstanding_since(as_of: Any) -> list[Any]:
-    return [DeadlineRow.status == "missed", DeadlineRow.outstanding == True,  # noqa: E712
+    return [DeadlineRow.status == STATUS_MISSED, DeadlineRow.outstanding == True,  # noqa: E712
             col(DeadlineRow.missed_on) < as_of]
 
 
@@ -72,7 +73,7 @@ _AS_OF = bindparam("as_of", type_=sa.Date)
 _OVERDUE = (select(DeadlineRow.id, DeadlineRow.case_id, DeadlineRow.position, DeadlineRow.step,
                    DeadlineRow.kind, DeadlineRow.due, DeadlineRow.status)
             .where(*_overdue(_AS_OF)).order_by(col(DeadlineRow.due), col(DeadlineRow.id))
-            .limit(bindparam("batch")))
+            .limit(bindparam("batch", type_=sa.Integer)))
 # Built once: a sweep that finds nothing costs one cached statement.
 _PENDING = select(*(select(DeadlineRow.id).where(*where).exists() for where in (
     _overdue(_AS_OF), _untold(), _in_reminder_window(_AS_OF), _outstanding_since(_AS_OF))))
@@ -153,7 +154,7 @@ def _overdue_rows(db: Session, as_of: dt.date, batch: int) -> list[Any]:
 
 
 _TOLD = (select(DeadlineRow.id, DeadlineRow.case_id, DeadlineRow.step, DeadlineRow.kind,
-                DeadlineRow.due, DeadlineRow.who).limit(bindparam("batch")))
+                DeadlineRow.due, DeadlineRow.who).limit(bindparam("batch", type_=sa.Integer)))
 _UNTOLD = _TOLD.where(*_untold()).order_by(col(DeadlineRow.id))
 _REMIND = (_TOLD.where(*_in_reminder_window(_AS_OF))
            .order_by(col(DeadlineRow.remind_from), col(DeadlineRow.id)))

@@ -67,3 +67,35 @@ def test_an_unknown_sync_setting_is_named(tmp_path, monkeypatch):
     finally:
         engine.dispose()
         store.get_engine.cache_clear()
+
+
+def test_the_partial_deadline_indexes_replace_the_full_ones_and_go_back(database_url, db):
+    import datetime as dt
+
+    import sqlalchemy as sa
+    from alembic import command
+
+    from noncoop import services
+
+    services.open_case(db, state="Mongolia", scenario="7a", decision_ref="ICC-01/22-90",
+                       decision_date=dt.date(2024, 10, 24), referred_to=["assembly"])
+    db.close()
+
+    def indexes() -> dict[str, list[str]]:
+        store.get_engine(database_url).dispose()  # a fresh look at the schema
+        found = sa.inspect(store.get_engine(database_url)).get_indexes("deadlines")
+        return {ix["name"]: ix["column_names"] for ix in found
+                if not ix.get("duplicates_constraint")}  # PostgreSQL's of uq_deadlines_case_position
+
+    partial = {"ix_deadlines_open_due": ["due", "id"], "ix_deadlines_reminder": ["remind_from", "id"],
+               "ix_deadlines_untold": ["id"], "ix_deadlines_outstanding": ["missed_on"]}
+    assert indexes() == partial
+    command.downgrade(store.alembic_config(database_url), "0007")
+    assert indexes() == {"ix_deadlines_status_due": ["status", "due"],
+                         "ix_deadlines_reminder": ["status", "reminder_queued", "remind_from"],
+                         "ix_deadlines_untold": ["status", "missed_queued"],
+                         "ix_deadlines_outstanding": ["status", "outstanding", "missed_on"]}
+    command.upgrade(store.alembic_config(database_url), "head")
+    assert indexes() == partial
+    with store.get_engine(database_url).connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM deadlines")).scalar_one() > 0

@@ -169,3 +169,35 @@ def test_a_sweep_that_read_before_another_committed_marks_nothing_twice(db, data
     assert [n["kind"] for n in interleaved[0]["notices"] + mine["notices"]] == ["missed"]
     history = services.show_case(db, letter_case)["history"]
     assert [h["event"] for h in history].count("deadlines_missed") == 1
+
+
+def _plan(db, query, **values) -> str:
+    """How the database would answer `query` as a sweep sends it, with its parameters bound;
+    on PostgreSQL with table scans priced out, so that an index shows up whenever the planner
+    can prove it holds the rows asked for (these tables are tiny)."""
+    conn = db.connection()
+    compiled = query.compile(dialect=conn.dialect)
+    params = compiled.construct_params(values)
+    if conn.dialect.name == "sqlite":
+        args = tuple(params[name] for name in compiled.positiontup)
+        return " ".join(r[-1] for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", args))
+    conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    return " ".join(r[0] for r in conn.exec_driver_sql(f"EXPLAIN {compiled}", params))
+
+
+def test_each_question_of_a_sweep_reads_its_partial_index(db, letter_case):
+    from noncoop import sweep as sweeping
+    from noncoop.store.models import DeadlineRow
+
+    as_of = {"as_of": "2024-12-01", "batch": 100}
+    questions = {
+        "ix_deadlines_open_due": sweeping._OVERDUE,
+        "ix_deadlines_untold": sweeping._UNTOLD,
+        "ix_deadlines_reminder": sweeping._REMIND,
+        "ix_deadlines_outstanding": select(DeadlineRow).where(
+            *sweeping._outstanding_since(sweeping._AS_OF)),
+    }
+    for index, query in questions.items():
+        plan = _plan(db, query, **as_of)
+        assert index in plan, (index, plan)
+    db.rollback()
