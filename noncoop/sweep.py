@@ -71,7 +71,7 @@ def _outstanding_since(as_of: Any) -> list[Any]:
 
 _AS_OF = bindparam("as_of", type_=sa.Date)
 _OVERDUE = (select(DeadlineRow.id, DeadlineRow.case_id, DeadlineRow.position, DeadlineRow.step,
-                   DeadlineRow.kind, DeadlineRow.due, DeadlineRow.status)
+                   DeadlineRow.kind, DeadlineRow.due, DeadlineRow.status, DeadlineRow.who)
             .where(*_overdue(_AS_OF)).order_by(col(DeadlineRow.due), col(DeadlineRow.id))
             .limit(bindparam("batch", type_=sa.Integer)))
 # Built once: a sweep that finds nothing costs one cached statement.
@@ -91,7 +91,7 @@ def sweep(db: Session, as_of: dt.date | None = None, batch: int = BATCH) -> dict
         pending = direct.first(conn, _PENDING, {"as_of": as_of})
     assert pending is not None  # a SELECT of four EXISTS: always one row
     overdue, untold, remind, digest = pending
-    phases = [phase for phase, todo in ((_mark_missed, overdue), (_tell_missed, overdue or untold),
+    phases = [phase for phase, todo in ((_mark_missed, overdue), (_tell_missed, untold),
                                         (_remind, remind), (_digests, digest)) if todo]
     for phase in phases:
         more = True
@@ -120,7 +120,8 @@ def _committed(db: Session, phase: Phase, as_of: dt.date, batch: int, attempts: 
 
 
 def _mark_missed(db: Session, as_of: dt.date, batch: int) -> Found:
-    """Deadlines past their day become missed: one event per case."""
+    """Deadlines past their day become missed: one event per case, and a notice for each miss
+    in the same transaction (a miss is never marked and left untold)."""
     # Each query is ordered the way its index is, so that SQLite never walks another index
     # just to return rows in order: that would read every deadline to find none due.
     overdue = _overdue_rows(db, as_of, batch)
@@ -130,6 +131,7 @@ def _mark_missed(db: Session, as_of: dt.date, batch: int) -> Found:
     overdue = sorted(overdue, key=lambda d: (d.case_id, d.position))
     cases = journal.load_many(db, {d.case_id for d in overdue})
     changed: list[dict[str, Any]] = []
+    marked: list[Any] = []
     staged = journal.Batch()
     for case_id, rows in groupby(overdue, key=lambda d: d.case_id):
         stored = cases[case_id]
@@ -145,8 +147,9 @@ def _mark_missed(db: Session, as_of: dt.date, batch: int) -> Found:
                       data={"positions": [d.position for d in rows]})
         journal.save(db, stored, apply(case, event), event, staged)
         changed += [{**_deadline_json(d), "status": "missed"} for d in rows]
+        marked += rows
     staged.write(db)
-    return changed, [], more
+    return changed, _queue(db, sorted(marked, key=lambda d: d.id), "missed", missed_on=as_of), more
 
 
 def _overdue_rows(db: Session, as_of: dt.date, batch: int) -> list[Any]:
@@ -163,7 +166,8 @@ _NOTICES: sa.Table = NoticeRow.__table__  # type: ignore[attr-defined]
 
 
 def _tell_missed(db: Session, as_of: dt.date, batch: int) -> Found:
-    """One notice for each miss not yet told."""
+    """One notice for each miss not yet told: misses are told as they are marked, but a
+    database from before that may hold some."""
     untold = db.connection().execute(_claim(db, _UNTOLD), {"batch": batch}).all()
     return [], _queue(db, untold, "missed", missed_on=as_of), len(untold) == batch
 

@@ -51,6 +51,23 @@ def test_a_week_of_downtime_then_one_sweep_raises_each_miss_once(db, letter_case
     assert shown["history"][-1]["by"] == "system:sweep"
 
 
+def test_a_miss_marked_but_never_told_is_told_once_by_the_next_sweep(db, letter_case):
+    import sqlalchemy as sa
+
+    from noncoop.store.models import DeadlineRow
+
+    sweep(db, D(2024, 12, 4))
+    # As a database of an earlier version may hold it: marked missed, its notice never queued.
+    db.exec(sa.delete(NoticeRow))
+    db.exec(sa.update(DeadlineRow).values(missed_queued=False, missed_on=None))
+    db.commit()
+    told = sweep(db, D(2024, 12, 5))
+    assert told["changed"] == []
+    assert [(n["step"], n["kind"]) for n in told["notices"]] == [("open_letter", "missed")]
+    assert sweep(db, D(2024, 12, 5))["notices"] == []
+    assert [n.kind for n in db.exec(select(NoticeRow)).all()] == ["missed"]
+
+
 def test_the_missed_event_rebuilds_like_the_rest(db, letter_case):
     import dataclasses
 
