@@ -15,6 +15,7 @@ from icalendar import Calendar, Event, vCalAddress, vText
 
 from noncoop import services
 from noncoop.access import Viewer, formal_view, sight
+from noncoop.domain import load_procedure
 from noncoop.domain.case import Case
 from noncoop.letters import context
 from noncoop.letters.docx import blocks
@@ -53,7 +54,7 @@ def compose(db: Any, notice: NoticeRow, case: Case | None, person: PersonRow,
         if notice.deadline_id is not None:
             d = db.get(DeadlineRow, notice.deadline_id)
             which = (d.step, d.kind)
-        steps = services.load_procedure(case.workflow, case.workflow_version).steps
+        steps = load_procedure(case.workflow, case.workflow_version).steps
         ctx = context.build(catalogue()[template], case, lang, on=on, reference=case.id,
                             sessions=services.sessions(db), meetings=services.bureau_meetings(db),
                             deadline=which, titles={k: v.title for k, v in steps.items()},

@@ -9,14 +9,12 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from noncoop import access, dates
+from noncoop.access import ADMIN
 from noncoop.calendar import SESSION_KINDS, BureauMeeting
 from noncoop.calendar import Session as AssemblySession
 from noncoop.domain import Facts
 from noncoop.errors import BadInput
 from noncoop.store.models import BureauMeetingRow, SessionRow
-
-ADMIN = access.ADMIN
-
 
 # The whole calendar in one statement, compiled once (a step reads it for its facts):
 # sessions and Bureau meetings (the rows without a session number), by date.

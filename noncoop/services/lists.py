@@ -9,13 +9,11 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from noncoop import access, clock
+from noncoop.access import ADMIN
 from noncoop.errors import BadInput
 from noncoop.record import load_case
 from noncoop.store import journal
 from noncoop.store.models import CaseRow, DeadlineRow
-
-ADMIN = access.ADMIN
-
 
 _LIST = sa.select(*(getattr(journal.CASES.c, k) for k in (
     "id", "requested_state", "region", "scenario", "status", "stage", "decision_ref",
@@ -54,8 +52,13 @@ def page_of_cases(db: Session, status: str | None = None, by: str = ADMIN, *,
             total, page)
 
 
+def page_count(total: int, size: int) -> int:
+    """How many pages of `size` a list of `total` fills: one when it is empty."""
+    return max(1, -(-total // size))
+
+
 def _within(page: int, total: int, size: int) -> int:
-    return min(max(page, 1), max(1, -(-total // size)))
+    return min(max(page, 1), page_count(total, size))
 
 
 def _filtered(status: str | None, scenario: str | None, region: str | None) -> sa.Select[Any]:

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from noncoop import access, clock, config, dates, states, tasks
+from noncoop.access import ADMIN
 from noncoop.calendar import next_or_ongoing_session
 from noncoop.domain import Case, Event, Facts, apply, load_procedure
 from noncoop.domain.deadlines import compute
@@ -24,7 +25,6 @@ from noncoop.store.models import CaseRow, NoticeRow
 REFERRALS = ("assembly", "security-council")
 REQUESTS = ("art89", "art93")
 OUTCOMES = ("reversed_on_appeal", "amended_on_appeal", "cooperation_achieved", "other")
-ADMIN = access.ADMIN
 
 
 def _next_case_id(db: Session, year: int) -> str:

@@ -8,13 +8,12 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from noncoop import access, clock
+from noncoop.access import ADMIN
 from noncoop.domain import Case, load_procedure
 from noncoop.errors import Refused
 from noncoop.record import load_case
 from noncoop.services.calendars import facts_for
 from noncoop.store.models import EventRow
-
-ADMIN = access.ADMIN
 
 
 def show_case(db: Session, case_id: str, as_of: dt.date | None = None,

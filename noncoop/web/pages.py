@@ -116,11 +116,11 @@ def cases(request: Request, db: Db, status: str | None = None, scenario: str | N
     rows, total, page = services.page_of_cases(db, status or None, by=email, page=page,
                                                size=PAGE, scenario=scenario or None,
                                                region=region or None)
-    pages = max(1, -(-total // PAGE))
     template = "cases_table.html" if request.headers.get("hx-request") else "cases.html"
-    return render(request, template, cases=rows, total=total,
-                  page=page, pages=pages, status=status or "", scenario=scenario or "",
-                  region=region or "", regions=services.case_regions(db, by=email))
+    return render(request, template, cases=rows, total=total, page=page,
+                  pages=services.page_count(total, PAGE), status=status or "",
+                  scenario=scenario or "", region=region or "",
+                  regions=services.case_regions(db, by=email))
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
