@@ -47,6 +47,26 @@ def append(db: Session, stored: Stored, case: Case, event: Event,
     return event
 
 
+def append_all(db: Session, stored: Stored, case: Case, events: list[Event],
+               stage: Callable[[Case], None] | None = None) -> Case:
+    """Apply and store several events of one case in one transaction (a letter that is itself
+    an act of the procedure: the act and the letter's issue), or none of them."""
+    try:
+        for event in events:
+            case = apply(case, event)
+            stored = journal.save(db, stored, case, event)
+        if stage is not None:
+            stage(case)
+        db.commit()
+    except Conflict:
+        db.rollback()
+        raise
+    except IntegrityError as exc:
+        db.rollback()
+        raise journal.conflict(case.id) from exc
+    return case
+
+
 def rebuild(db: Session, case_id: str) -> Case:
     """The case as its events alone tell it (DESIGN principle 2)."""
     rows = db.exec(select(EventRow).where(EventRow.case_id == case_id)).all()

@@ -21,7 +21,7 @@ class DeadlineRule:
     kind: str
     rule: str
     anchor: str  # "decision", "STEP.started", "STEP.done", "travel_information_received"
-    met_by: str  # "started" or "done"
+    met_by: tuple[str, ...]  # what the step's move records: "started", "done", or either
     who: str = "president_office"  # the role told of reminders and misses
 
 

@@ -30,16 +30,22 @@ Calendar = tuple[tuple[Session, ...], tuple[BureauMeeting, ...]]
 
 
 class Facts:
-    """What a guard may look at besides the case: the date, the step's parameters and the
-    calendar. The calendar is given, or read by `read_calendar` when a rule first asks for it:
-    most steps need no date from it, and then send no statement for it."""
+    """What a rule may look at besides the case: the date of the record (`on`), today, the
+    action's parameters, the Secretariat's numbers (config/deadlines.yaml) and closures, and
+    the calendar. The calendar is given, or read by `read_calendar` when a rule first asks for
+    it: most steps need no date from it, and then send no statement for it."""
 
     def __init__(self, on: dt.date, sessions: tuple[Session, ...] = (),
                  bureau_meetings: tuple[BureauMeeting, ...] = (),
                  params: dict[str, str] | None = None,
-                 read_calendar: Callable[[], Calendar] | None = None) -> None:
+                 read_calendar: Callable[[], Calendar] | None = None, *,
+                 today: dt.date | None = None, numbers: dict[str, Any] | None = None,
+                 closures: tuple[dt.date, ...] = ()) -> None:
         self.on = on
+        self.today = today or on
         self.params = params or {}
+        self.numbers = numbers or {}
+        self.closures = closures
         self._calendar = None if read_calendar else (tuple(sessions), tuple(bureau_meetings))
         self._read_calendar = read_calendar
 
@@ -69,6 +75,18 @@ class Refusal:
 
 
 @dataclass(frozen=True)
+class Move:
+    """One way of recording a step: what it records (`started` or `done`), from which statuses
+    of the step it may be taken, what it takes, and whether it may be dated in the future."""
+
+    name: str
+    records: str = "done"
+    sources: tuple[str, ...] = ("pending",)
+    params: dict[str, dict[str, Any]] = field(default_factory=dict)
+    future: bool = False
+
+
+@dataclass(frozen=True)
 class StepDef:
     id: str
     paragraph: str
@@ -76,11 +94,34 @@ class StepDef:
     workflow: str
     sources: tuple[str, ...]
     guards: tuple[str, ...] = ()
-    moves: tuple[str, ...] = ()
+    moves: dict[str, Move] = field(default_factory=dict)
     repeatable: bool = False
     notify: tuple[dict[str, Any], ...] = ()  # notices the step sends: letter, to, when, invite
     actors: tuple[str, ...] = ()  # the roles that record it (default: access.py)
     params: dict[str, dict[str, Any]] = field(default_factory=dict)  # what --param it takes
+    lane: str = "formal"  # formal | good_offices: the lane, and so who sees it (para 11)
+    confidentiality: str = "bureau"
+    letters: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> {act: MOVE}
+    after_decision: bool = True  # no record of it dated before the Court's decision
+
+    def move(self, name: str) -> Move:
+        return self.moves[name]
+
+    def params_of(self, move: Move | None) -> dict[str, dict[str, Any]]:
+        """What `--param` the step takes for `move`: its own, then the move's."""
+        return {**self.params, **(move.params if move else {})}
+
+
+def _moves(raw: Any, repeatable: bool) -> dict[str, Move]:
+    """The moves of a step as the workflow file writes them. Without any, one: `done` (from
+    any status when the step is repeatable)."""
+    if not raw:
+        sources = ("pending", "done") if repeatable else ("pending",)
+        return {"done": Move("done", "done", sources)}
+    return {name: Move(name, spec.get("records", "done"),
+                       tuple(spec.get("from", ("pending",))),
+                       dict(spec.get("params") or {}), bool(spec.get("future", False)))
+            for name, spec in raw.items()}
 
 
 class _Condition:
@@ -105,13 +146,16 @@ class Procedure:
         self.stage_refusals: dict[str, dict[str, str]] = {}
         self.stage_moves: dict[str, dict[str, Any]] = {}
         self.deadline_rules: list[DeadlineRule] = []
+        self.deadline_actions: dict[str, dict[str, Any]] = {}
         transitions: list[dict[str, Any]] = []
         for doc in documents:
             self.guard_meta.update(doc.get("guards") or {})
             for stage, meta in (doc.get("stages") or {}).items():
                 if meta and meta.get("refusal"):
                     self.stage_refusals[stage] = meta["refusal"]
+            lane = doc.get("lane", "formal")
             for raw in doc["steps"]:
+                repeatable = bool(raw.get("repeatable", False))
                 step = StepDef(
                     id=raw["id"],
                     paragraph=str(raw["paragraph"]),
@@ -119,11 +163,15 @@ class Procedure:
                     workflow=doc["name"],
                     sources=tuple(raw["from"]),
                     guards=tuple(raw.get("guards", ())),
-                    moves=tuple(raw.get("moves", ())),
-                    repeatable=bool(raw.get("repeatable", False)),
+                    moves=_moves(raw.get("moves"), repeatable),
+                    repeatable=repeatable,
                     notify=tuple(raw.get("notify", ())),
                     actors=tuple(raw.get("actors", ())),
                     params=dict(raw.get("params") or {}),
+                    lane=lane,
+                    confidentiality=doc.get("confidentiality", "bureau"),
+                    letters={k: dict(v or {}) for k, v in (raw.get("letters") or {}).items()},
+                    after_decision=bool(raw.get("after_decision", lane == "formal")),
                 )
                 self.steps[step.id] = step
                 transitions.append(
@@ -134,7 +182,9 @@ class Procedure:
                         "conditions": [_Condition(g) for g in step.guards],
                     }
                 )
-            self.deadline_rules += [DeadlineRule(**d) for d in doc.get("deadlines") or ()]
+            self.deadline_rules += [DeadlineRule(**{**d, "met_by": _met_by(d["met_by"])})
+                                    for d in doc.get("deadlines") or ()]
+            self.deadline_actions.update(doc.get("deadline_actions") or {})
             for move in doc.get("transitions") or ():
                 self.stage_moves[move["trigger"]] = move
                 transitions.append(
@@ -153,8 +203,26 @@ class Procedure:
     def deadlines_anchored_on(self, anchor: str) -> list[DeadlineRule]:
         return [r for r in self.deadline_rules if r.anchor == anchor]
 
-    def deadlines_met_by(self, step: str, move: str) -> list[DeadlineRule]:
-        return [r for r in self.deadline_rules if r.step == step and r.met_by == move]
+    def deadlines_met_by(self, step: str, records: str) -> list[DeadlineRule]:
+        return [r for r in self.deadline_rules if r.step == step and records in r.met_by]
+
+    # -- what the workflow says of steps and letters ------------------------------------
+
+    def lane_steps(self, lane: str) -> tuple[str, ...]:
+        return tuple(s.id for s in self.steps.values() if s.lane == lane)
+
+    def letter_step(self, letter: str) -> StepDef | None:
+        """The step `letter` belongs to, or None for a notice about no one step."""
+        return next((s for s in self.steps.values() if letter in s.letters), None)
+
+    def params_of(self, trigger: str, move: Move | None = None) -> dict[str, dict[str, Any]]:
+        """What `--param` an action takes: a step's (for `move`), a stage move's, a deadline
+        action's."""
+        if trigger in self.steps:
+            return self.steps[trigger].params_of(move)
+        if trigger in self.stage_moves:
+            return dict(self.stage_moves[trigger].get("params") or {})
+        return dict((self.deadline_actions.get(trigger) or {}).get("params") or {})
 
     # -- asking the machine -------------------------------------------------------------
 
@@ -234,6 +302,10 @@ class Procedure:
             held = hearing_date(case)
             return held is not None and next_session(facts.sessions, held) is not None
         return True
+
+
+def _met_by(value: str | list[str]) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value)
 
 
 def _read(path: Path) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from noncoop import access, dates
+from noncoop import access, clock, config, dates
 from noncoop.access import ADMIN
 from noncoop.calendar import SESSION_KINDS, BureauMeeting
 from noncoop.calendar import Session as AssemblySession
@@ -89,4 +89,5 @@ def list_calendar(db: Session) -> dict[str, Any]:
 
 def facts_for(db: Session, on: dt.date, params: dict[str, str] | None = None) -> Facts:
     """What the rules may look at on `on`; the calendar is read if one of them asks for it."""
-    return Facts(on=on, params=params, read_calendar=lambda: calendar(db))
+    return Facts(on=on, params=params, read_calendar=lambda: calendar(db), today=clock.today(),
+                 numbers=config.deadlines(), closures=config.closures())

@@ -138,11 +138,12 @@ class Batch:
 
 
 def save(db: Session, stored: Stored | None, case: Case, event: Event,
-         batch: Batch | None = None) -> None:
+         batch: Batch | None = None) -> Stored:
     """Stage `event` and the projection `case` after it, in the caller's transaction (the
     caller commits, or rolls back on an error). `stored` is the case row as read before the
     event (None for a case being opened). A caller saving many cases at once (the sweep)
-    passes a `batch` and writes it when all are staged; without one the rows are written now."""
+    passes a `batch` and writes it when all are staged; without one the rows are written now.
+    Returns the case row as it is after the event (for a second event in the same transaction)."""
     fields = {f.name: getattr(event, f.name) for f in dataclasses.fields(event)}
     prev = stored.last_hash if stored is not None else audit.GENESIS
     fields["prev_hash"], fields["hash"] = prev, audit.link(prev, fields)
@@ -159,6 +160,8 @@ def save(db: Session, stored: Stored | None, case: Case, event: Event,
     _deadlines(rows, stored.snapshot["deadlines"] if stored is not None else [], case, event)
     if batch is None:
         rows.write(db)
+    return Stored(case.id, event.seq, fields["hash"], stored.version + 1 if stored else 1,
+                  row["snapshot"], columns(case))
 
 
 def _first_conflict(conn: sa.Connection, staged: list[dict[str, Any]]) -> Conflict:
