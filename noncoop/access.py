@@ -19,13 +19,13 @@ from sqlmodel import Session
 
 from noncoop import clock
 from noncoop.domain.case import Case
+from noncoop.domain.procedure import load_procedure
 from noncoop.errors import NotFound, Refused
 from noncoop.store.models import AccessLogRow, PersonRow
 
 ADMIN = "admin@localhost"  # the local administrator: the default of --as (INTERFACE.md)
-INFORMAL_STEPS = ("good_offices_activate", "notify_bureau", "consult_court", "engage_state",
-                  "request_assistance", "focal_point_engagement", "report_to_bureau",
-                  "share_travel_information")
+# The steps of the good offices lane (para 11: "entirely informal"), as the workflow says.
+INFORMAL_STEPS = load_procedure().lane_steps("good_offices")
 SEES_ALL = ("admin", "president_office", "secretariat")
 
 

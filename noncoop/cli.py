@@ -175,6 +175,8 @@ def case_open(
     summary: Annotated[str | None, typer.Option()] = None,
     travel_date: Annotated[str | None, typer.Option()] = None,
     ad_hoc_arrangement: Annotated[str | None, typer.Option(help="For a State not party (87(5)(b)).")] = None,
+    duplicate_reason: Annotated[str | None, typer.Option(
+        help="Open a second case on a decision another case holds, saying why.")] = None,
     as_json: Json = False, as_: As = services.ADMIN,
 ) -> None:
     """Open a case: a Court finding (7a) or an urgent incident (7b)."""
@@ -189,7 +191,7 @@ def case_open(
                 decision_date=_date(decision_date, "--decision-date"), chamber=chamber,
                 referred_to=referred, request=request, person=person, summary=summary,
                 travel_date=_date(travel_date, "--travel-date"),
-                ad_hoc_arrangement=ad_hoc_arrangement)
+                ad_hoc_arrangement=ad_hoc_arrangement, duplicate_reason=duplicate_reason)
     _run(as_json, work, lambda r: f"opened {r['id']} ({r['state']}, {r['scenario']})")
 
 

@@ -59,7 +59,7 @@ def load_demo(db: Session, by: str = services.ADMIN) -> dict[str, Any]:
         referred = [x for x in r["referred_to"].split(",") if x and x != "none"]
         case = services.open_case(
             db, state=r["state"], scenario="7a", by=by, decision_ref=r["document"] or
-            f"{r['chamber']} decision (document number not recorded)",
+            f"{r['chamber']} decision of {r['decision_date']} (document number not recorded)",
             decision_date=dt.date.fromisoformat(r["decision_date"]), chamber=r["chamber"],
             referred_to=referred or ["none"], request="art93" if "art. 93" in r[
                 "person_or_situation"] else "art89", person=r["person_or_situation"])

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import calendar as monthdays
 import datetime as dt
+import itertools
 import sys
 import threading
 from typing import Any
@@ -396,6 +397,9 @@ def test_every_deadline_is_computed_as_spec_says(anchor, rule, reply_days, data)
 
 # -- through the services: what a case records -------------------------------------------------
 
+REFS = itertools.count(1)  # each example opens its case on a decision of its own
+
+
 @settings(PROPERTIES, max_examples=40, suppress_health_check=list(HealthCheck))
 @given(decided=st.dates(D(2010, 1, 1), D(2026, 10, 31)), convened=st.integers(0, 20),
        sent=st.integers(0, 20), reply_days=st.integers(1, 90))
@@ -409,8 +413,9 @@ def test_a_case_records_its_deadlines_from_their_anchors(db, decided, convened, 
                 for s in calendar["sessions"]]
     meetings = [BureauMeeting(D.fromisoformat(m["date"])) for m in calendar["bureau_meetings"]]
     closed = frozenset(config.closures())
-    case = services.open_case(db, state="Mongolia", scenario="7a", decision_ref="ICC-01/22-90",
-                              decision_date=decided, referred_to=["assembly"])
+    case = services.open_case(db, state="Mongolia", scenario="7a",
+                              decision_ref=f"ICC-01/22-{next(REFS)}", decision_date=decided,
+                              referred_to=["assembly"])
     convened_on, sent_on = decided + convened * DAY, decided + sent * DAY
     services.act(db, case["id"], "emergency_bureau_meeting", on=convened_on)
     shown = services.act(db, case["id"], "open_letter", on=sent_on,

@@ -24,8 +24,8 @@ def calendar(db):
     return db
 
 
-def open_mongolia(db, referred=("assembly",)):
-    return services.open_case(db, state="Mongolia", scenario="7a", decision_ref="ICC-01/22-90",
+def open_mongolia(db, referred=("assembly",), ref="ICC-01/22-90"):
+    return services.open_case(db, state="Mongolia", scenario="7a", decision_ref=ref,
                               decision_date=D(2024, 10, 24), referred_to=list(referred),
                               request="art89", person="Vladimir Putin")
 
@@ -176,7 +176,7 @@ def test_two_writers_on_one_case_one_wins_the_other_gets_a_conflict(database_url
 
 def test_case_numbers_follow_the_decision_year(db):
     assert open_mongolia(db)["id"] == "NC-2024-001"
-    assert open_mongolia(db)["id"] == "NC-2024-002"
+    assert open_mongolia(db, ref="ICC-01/22-91")["id"] == "NC-2024-002"
     other = services.open_case(db, state="Hungary", scenario="7a", decision_ref="r",
                                decision_date=D(2025, 7, 24), referred_to=["assembly"])
     assert other["id"] == "NC-2025-001"
@@ -188,7 +188,7 @@ def test_a_batch_of_saves_names_the_case_another_writer_changed_and_writes_nothi
     from noncoop.store import journal
 
     with store.session(database_url) as db:
-        ids = [open_mongolia(db)["id"] for _ in range(3)]
+        ids = [open_mongolia(db, ref=f"ICC-01/22-9{i}")["id"] for i in range(3)]
     sweeper, person = store.session(database_url), store.session(database_url)
     read = {i: record.load_case(sweeper, i) for i in ids}
     services.act(person, ids[1], "forward_decision", on=D(2024, 10, 25))  # meanwhile

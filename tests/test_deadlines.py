@@ -11,8 +11,8 @@ def deadlines(shown):
     return {(d["step"], d["kind"]): (d["due"], d["status"]) for d in shown["deadlines"]}
 
 
-def open_case(db, decided=D(2024, 10, 24)):
-    return services.open_case(db, state="Mongolia", scenario="7a", decision_ref="ICC-01/22-90",
+def open_case(db, decided=D(2024, 10, 24), ref="ICC-01/22-90"):
+    return services.open_case(db, state="Mongolia", scenario="7a", decision_ref=ref,
                               decision_date=decided, referred_to=["assembly"])
 
 
@@ -57,6 +57,6 @@ def test_a_config_change_does_not_move_a_deadline_already_given(db, tmp_path, mo
     monkeypatch.setenv("NONCOOP_CONFIG", str(settings))
     shown = services.show_case(db, case["id"])
     assert deadlines(shown)[("open_letter", "reply")] == ("2024-11-27", "open")
-    other = open_case(db)
+    other = open_case(db, ref="ICC-01/22-91")
     shown = services.act(db, other["id"], "open_letter", on=D(2024, 10, 28), params={"action": "send"})
     assert deadlines(shown)[("open_letter", "reply")] == ("2024-12-12", "open")

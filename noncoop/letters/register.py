@@ -15,6 +15,7 @@ from noncoop import access, clock, config, record, services, states
 from noncoop.calendar import next_or_ongoing_session
 from noncoop.domain import Event, load_procedure
 from noncoop.domain.case import Case
+from noncoop.domain.decide import ACTION, check_date, decide, letter_act, letter_refusal, refused
 from noncoop.errors import BadInput, Conflict, NotFound, Refused
 from noncoop.letters import context
 from noncoop.letters.render import (
@@ -26,6 +27,7 @@ from noncoop.letters.render import (
     check_name,
     render_html,
 )
+from noncoop.services.steps import record_decision
 from noncoop.store.codec import from_snapshot
 from noncoop.store.models import CaseRow, EventRow, LetterRow
 
@@ -51,17 +53,49 @@ def _titles(case: Case) -> dict[str, str]:
     return {step.id: step.title for step in procedure.steps.values()}
 
 
+def _obeys_its_step(db: Session, case: Case, name: str, on: dt.date) -> None:
+    """A letter belongs to a step and obeys it (SPEC "Correspondence"): refused where the step
+    is refused, under the same rule and paragraph, and never dated where its step cannot be."""
+    procedure = load_procedure(case.workflow, case.workflow_version)
+    facts = services.facts_for(db, on)
+    refusal = letter_refusal(procedure, case, name, facts)
+    if refusal is not None:
+        raise refused(refusal, allowed_letters(procedure, case, facts))
+    defn = procedure.letter_step(name)
+    check_date(case, f"the letter {name}", on, facts.today,
+               after_decision=bool(defn and defn.after_decision),
+               paragraph=defn.paragraph if defn else "13")
+
+
+def allowed_letters(procedure: Any, case: Case, facts: Any) -> list[str]:
+    """The letters that may be drafted and issued on `case` now, in catalogue order."""
+    return [n for n in catalogue() if letter_refusal(procedure, case, n, facts) is None]
+
+
+def letters_allowed(db: Session, case_id: str, by: str = access.ADMIN) -> list[str]:
+    """What the case page offers to draft and issue: the letters whose step allows them."""
+    _, case = record.load_case(db, case_id)
+    access.visible(db, access.viewer(db, by), case, "letters")
+    procedure = load_procedure(case.workflow, case.workflow_version)
+    return allowed_letters(procedure, case, services.facts_for(db, clock.today()))
+
+
 def draft(db: Session, case_id: str, name: str, lang: str = "en", *, on: dt.date | None = None,
           reference: str = "DRAFT", corrects: str | None = None,
-          deadline: tuple[str, str] | None = None, by: str = access.ADMIN) -> str:
+          deadline: tuple[str, str] | None = None, by: str = access.ADMIN,
+          case: Case | None = None, checked: bool = False) -> str:
     """The letter `name` about case `case_id`, as HTML, drafted by `by` (the President's office
-    or the Secretariat, para 23) on a case he or she may see."""
+    or the Secretariat, para 23) on a case he or she may see, where its step allows it."""
     letter = _letter(name)
-    _, case = record.load_case(db, case_id)
+    if case is None:
+        _, case = record.load_case(db, case_id)
     v = access.viewer(db, by)
     access.visible(db, v, case, "letter")
     access.require(v, access.FORMAL_ACTORS, "drafting and issuing letters")
-    ctx = context.build(letter, case, check_lang(lang), on=on or clock.today(),
+    on = on or clock.today()
+    if corrects is None and not checked:  # a correction replaces a letter once allowed
+        _obeys_its_step(db, case, name, on)
+    ctx = context.build(letter, case, check_lang(lang), on=on,
                         reference=reference, corrects=corrects, sessions=services.sessions(db),
                         meetings=services.bureau_meetings(db), deadline=deadline,
                         titles=_titles(case))
@@ -114,37 +148,65 @@ def issue(db: Session, case_id: str, name: str, *, lang: str = "en", fmt: str = 
           by: str = services.ADMIN, on: dt.date | None = None,
           corrects: str | None = None) -> dict[str, Any]:
     """Issue the letter: next register number, the bytes stored as issued with their hash and
-    recipients, and a `letter_issued` event on the case, in one transaction."""
+    recipients, and a `letter_issued` event on the case, in one transaction. A letter that is
+    itself an act of the procedure (workflow `letters: {NAME: {act: MOVE}}`) records that move
+    of its step in the same transaction, dated as the letter: register and case never
+    disagree, and the act's deadline is met by the letter."""
     letter = _letter(name)
     if fmt not in FORMATS:
         raise BadInput(f"unknown format {fmt!r}: use {', '.join(FORMATS)} (--format)")
     on = on or clock.today()
+    # Who may, before anything about the register is said (a letter it holds, a number).
+    v = access.viewer(db, by)
+    access.visible(db, v, record.load_case(db, case_id)[1], "letter")
+    access.require(v, access.FORMAL_ACTORS, "drafting and issuing letters")
     replaced = _replaced(db, corrects, case_id, name) if corrects else None
     for _attempt in range(5):
         row, case = record.load_case(db, case_id)
+        procedure = load_procedure(case.workflow, case.workflow_version)
+        act = None if replaced else letter_act(procedure, case, name)
+        if replaced is None:  # the rule of its step, before the register gives a number
+            _obeys_its_step(db, case, name, on)
         prefix, seq = _number(db, on)
         reference = f"{prefix}{seq}{config.letters()['numbering'].split('{seq}', 1)[1]}"
         content = convert(draft(db, case_id, name, lang, on=on, reference=reference,
-                                corrects=replaced.reference if replaced else None, by=by), fmt)
+                                corrects=replaced.reference if replaced else None, by=by,
+                                case=case, checked=True), fmt)
         sha = hashlib.sha256(content).hexdigest()
         db.add(LetterRow(reference=reference, prefix=prefix, seq=seq, case_id=case_id,
                          template=name, lang=lang, media_type=FORMATS[fmt], content=content,
                          sha256=sha, recipients=register_recipients(letter, case, lang),
                          issued_on=on, issued_at=clock.now(), issued_by=by,
                          corrects_id=replaced.id if replaced else None))
-        event = Event(case_id=case_id, seq=row.last_seq + 1, kind="letter_issued", at=clock.now(),
-                      by=by, step=letter.step, on=on,
-                      data={"reference": reference, "template": name, "lang": lang,
-                            "format": fmt, "sha256": sha,
-                            "corrects": replaced.reference if replaced else None})
+        data = {"reference": reference, "template": name, "lang": lang, "format": fmt,
+                "sha256": sha, "corrects": replaced.reference if replaced else None}
         try:
-            record.append(db, row, case, event)
+            if act is None:
+                record.append(db, row, case, Event(
+                    case_id=case_id, seq=row.last_seq + 1, kind="letter_issued",
+                    at=clock.now(), by=by, step=letter.step, on=on, data=data))
+            else:
+                _record_act(db, row, case, procedure, act, on, by, data)
         except Conflict:
             # The register number was taken by another writer (or the case changed): the
             # whole try is rolled back; take the next number.
             continue
         return _with_links(db, _by_reference(db, reference))
     raise Conflict("could not allocate a register number: too many letters issued at once; try again")
+
+
+def _record_act(db: Session, row: Any, case: Case, procedure: Any, act: Any, on: dt.date,
+                by: str, data: dict[str, Any]) -> None:
+    """The act the letter is (its step's move, decided as `case act` decides it) and the
+    letter's issue, as two events of one transaction."""
+    defn, move = act
+    params = {ACTION: move.name} if len(defn.moves) > 1 else {}
+    facts = services.facts_for(db, on, params)
+    decision = decide(procedure, case, defn.id, facts)
+    data = {**data, "act": {"step": defn.id, "move": move.name}}
+    issued = Event(case_id=case.id, seq=row.last_seq + 2, kind="letter_issued", at=clock.now(),
+                   by=by, step=defn.id, on=on, data=data)
+    record_decision(db, row, case, procedure, decision, facts, by=by, also=issued)
 
 
 def _replaced(db: Session, reference: str, case_id: str, name: str) -> LetterRow:

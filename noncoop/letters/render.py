@@ -15,6 +15,7 @@ from babel.dates import format_date
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound, UndefinedError, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
 
+from noncoop.domain.procedure import load_procedure
 from noncoop.errors import BadInput
 
 LETTERS_DIR = Path(__file__).resolve().parents[2] / "letters"
@@ -36,10 +37,18 @@ class LetterDef:
 
 @cache
 def catalogue() -> dict[str, LetterDef]:
-    """The letters of letters/catalogue.yaml, by name."""
+    """The letters of letters/catalogue.yaml, by name. The step a letter belongs to, and so its
+    paragraph, is the workflow's word (a step's `letters`); the catalogue gives the form and
+    the addressees, and the paragraph only of the notices that belong to no one step."""
     raw = yaml.safe_load((LETTERS_DIR / "catalogue.yaml").read_text(encoding="utf-8"))["letters"]
-    return {name: LetterDef(name, d.get("step"), str(d["paragraph"]), d["form"], tuple(d["to"]))
-            for name, d in raw.items()}
+    procedure = load_procedure()
+    out = {}
+    for name, d in raw.items():
+        step = procedure.letter_step(name)
+        paragraph = step.paragraph if step else str(d["paragraph"])
+        out[name] = LetterDef(name, step.id if step else None, paragraph, d["form"],
+                              tuple(d["to"]))
+    return out
 
 
 def long_date(day: dt.date | None, lang: str) -> str:

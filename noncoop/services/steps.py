@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from noncoop import access, clock, dates, states, tasks
 from noncoop.access import ADMIN
 from noncoop.domain import Case, Event, Facts, apply, load_procedure
-from noncoop.domain.decide import DEADLINE_ACTIONS, Decision, decide, deadlines_from
+from noncoop.domain.decide import DEADLINE_ACTIONS, Decision, deadlines_from, decide
 from noncoop.errors import BadInput, Conflict, Refused
 from noncoop.record import append, append_all, load_case
 from noncoop.services.calendars import facts_for
@@ -37,10 +37,20 @@ def open_case(db: Session, *, state: str, scenario: str, by: str = ADMIN,
               chamber: str | None = None, referred_to: list[str] | None = None,
               request: str | None = None, person: str | None = None,
               summary: str | None = None, travel_date: dt.date | None = None,
-              ad_hoc_arrangement: str | None = None) -> dict[str, Any]:
+              ad_hoc_arrangement: str | None = None,
+              duplicate_reason: str | None = None) -> dict[str, Any]:
+    """Open a case on a finding of the Court (7(a), or recorded for monitoring) or an urgent
+    incident (7(b)). A decision already held by a case is refused with that case's number;
+    `duplicate_reason` opens a second case anyway, with the reason on the record."""
     access.require(access.viewer(db, by), access.FORMAL_ACTORS, "opening a case")
     dates.checked(decision_date, "--decision-date"), dates.checked(travel_date, "--travel-date")
+    if decision_date is not None and decision_date > clock.today():
+        raise BadInput(f"--decision-date {decision_date} is after today ({clock.today()}): a "
+                       "case answers a decision the Court has taken; check the date",
+                       code="date_in_future")
     info = states.lookup(state)
+    if decision_ref and not (duplicate_reason or "").strip():
+        _refuse_open_decision(db, decision_ref, info.name)
     referred = sorted(set(referred_to or []) - {"none"})
     for r in referred:
         if r not in REFERRALS:
@@ -94,7 +104,7 @@ def open_case(db: Session, *, state: str, scenario: str, by: str = ADMIN,
         case_id = _next_case_id(db, opened_on.year)
         event = Event(
             case_id=case_id, seq=1, kind="case_opened", at=clock.now(), by=by,
-            on=clock.today(),
+            on=clock.today(), reason=(duplicate_reason or "").strip() or None,
             data={
                 "requested_state": info.name, "region": info.group, "scenario":
                 scenario if stage != "monitoring" else "monitoring", "stage": stage,
@@ -116,6 +126,19 @@ def open_case(db: Session, *, state: str, scenario: str, by: str = ADMIN,
             continue
         return show_case(db, case_id, by=by)
     raise Conflict("could not allocate a case number: too many concurrent openings; try again")
+
+
+def _refuse_open_decision(db: Session, decision_ref: str, state: str) -> None:
+    """One Court decision on one State is one case: a second would split its record."""
+    held = db.exec(select(CaseRow.id, CaseRow.status).where(
+        CaseRow.decision_ref == decision_ref, CaseRow.requested_state == state)).first()
+    if held is not None:
+        raise Refused(
+            f"refused by rule decision_open (Annex II paras 7(a), 13): the decision "
+            f"{decision_ref} on {state} is already case {held[0]} ({held[1]}); record on that "
+            "case, or open a second one anyway with --duplicate-reason TEXT (the reason is kept "
+            "on the record)", code="decision_open", rule="decision_open", paragraph="7(a), 13",
+            case_id=held[0])
 
 
 def act(db: Session, case_id: str, step: str, *, on: dt.date | None = None, skip: bool = False,

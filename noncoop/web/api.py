@@ -30,6 +30,8 @@ class OpenCase(BaseModel):
     summary: str | None = None
     travel_date: Day | None = None
     ad_hoc_arrangement: str | None = None
+    duplicate_reason: str | None = Field(
+        default=None, description="opens a second case on a decision another case holds")
 
 
 class Action(BaseModel):

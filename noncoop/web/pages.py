@@ -17,7 +17,6 @@ from sqlmodel import Session, col, select
 from noncoop import access, accounts, clock, people, services, tasks
 from noncoop.errors import BadInput, NoncoopError, NotFound, Refused
 from noncoop.letters import register
-from noncoop.letters.render import catalogue
 from noncoop.store.codec import from_snapshot
 from noncoop.store.models import CaseRow, LetterRow
 from noncoop.web import timeline
@@ -137,9 +136,8 @@ def case_page(request: Request, case_id: str, db: Db) -> Response:
     drafts: list[str] = []
     if access.viewer(db, email).role in ("admin", *access.FORMAL_ACTORS):
         letters = register.list_letters(db, case_id, by=email)
-        # The good offices' letters once they begin (a 7(b) case is nothing but good offices).
-        drafts = [n for n, d in catalogue().items()
-                  if d.step not in access.INFORMAL_STEPS or active or case["scenario"] != "7a"]
+        # Only the letters whose step allows them now: the page offers nothing it would refuse.
+        drafts = register.letters_allowed(db, case_id, by=email)
     # Until good offices begin, their later steps are noise in the list (the timeline and the
     # refusals still say what waits on the activation).
     shown = [s for s in case["steps"] if active or s["step"] not in access.INFORMAL_STEPS
