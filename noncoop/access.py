@@ -141,7 +141,8 @@ def require(v: Viewer, roles: tuple[str, ...], what: str) -> None:
 
 
 def _paragraph(step: str) -> str:
-    return {"forward_decision": "13, 23", "press_release": "13", "share_travel_information":
-            "omnibus 35", "focal_point_engagement": "22", "engage_state": "20, 22"}.get(
-        step, "16-23" if step in INFORMAL_STEPS else "14")
-
+    """The Annex II paragraph of `step`, as its workflow entry gives it."""
+    procedure = load_procedure()
+    if step in procedure.steps:
+        return procedure.steps[step].paragraph
+    return str(procedure.stage_moves.get(step, {}).get("paragraph", "13"))

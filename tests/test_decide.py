@@ -185,3 +185,20 @@ def test_every_letter_of_a_workflow_is_in_the_catalogue_with_both_languages():
     for step in P.steps.values():
         for name, spec in step.letters.items():
             assert spec.get("act") in (None, *step.moves), (step.id, name)
+
+
+def test_forms_and_help_list_what_the_workflow_says_each_action_takes():
+    assert P.param_help("open_letter") == ["action=send|reply", "reply_days=N"]
+    assert "outcome=reversed_on_appeal|amended_on_appeal|cooperation_achieved|other (required)" \
+        in P.param_help("close")
+    assert P.titles("fr")["press_release"] == "Communiqué de presse du Président de l’Assemblée"
+    assert set(P.titles("fr")) == set(P.steps)
+
+
+def test_the_good_offices_lane_is_what_the_workflow_says():
+    from noncoop import access
+    informal = P.lane_steps("good_offices")
+    assert {"travel_alert", "travel_outcome", "good_offices_activate"} <= set(informal)
+    assert access.INFORMAL_STEPS == informal
+    assert all(P.steps[s].confidentiality == "restricted" for s in informal)
+    assert all(P.steps[s].confidentiality == "bureau" for s in P.lane_steps("formal"))

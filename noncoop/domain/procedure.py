@@ -103,6 +103,10 @@ class StepDef:
     confidentiality: str = "bureau"
     letters: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> {act: MOVE}
     after_decision: bool = True  # no record of it dated before the Court's decision
+    title_fr: str = ""
+
+    def title_in(self, lang: str) -> str:
+        return self.title_fr if lang == "fr" and self.title_fr else self.title
 
     def move(self, name: str) -> Move:
         return self.moves[name]
@@ -160,6 +164,7 @@ class Procedure:
                     id=raw["id"],
                     paragraph=str(raw["paragraph"]),
                     title=raw["title"],
+                    title_fr=raw.get("title_fr", ""),
                     workflow=doc["name"],
                     sources=tuple(raw["from"]),
                     guards=tuple(raw.get("guards", ())),
@@ -211,6 +216,10 @@ class Procedure:
     def lane_steps(self, lane: str) -> tuple[str, ...]:
         return tuple(s.id for s in self.steps.values() if s.lane == lane)
 
+    def titles(self, lang: str = "en") -> dict[str, str]:
+        """Each step's name in `lang`, as the workflow gives it."""
+        return {s.id: s.title_in(lang) for s in self.steps.values()}
+
     def letter_step(self, letter: str) -> StepDef | None:
         """The step `letter` belongs to, or None for a notice about no one step."""
         return next((s for s in self.steps.values() if letter in s.letters), None)
@@ -223,6 +232,25 @@ class Procedure:
         if trigger in self.stage_moves:
             return dict(self.stage_moves[trigger].get("params") or {})
         return dict((self.deadline_actions.get(trigger) or {}).get("params") or {})
+
+    def param_help(self, trigger: str) -> list[str]:
+        """What `--param` an action takes, one `KEY=VALUE (what)` each, for forms and help:
+        a step's with every move's, and the move to name when it has several."""
+        step = self.steps.get(trigger)
+        specs = self.params_of(trigger)
+        out = []
+        if step is not None:
+            for move in step.moves.values():
+                specs = {**specs, **move.params}
+            if len(step.moves) > 1:
+                out.append(f"action={'|'.join(step.moves)}")
+        for key, spec in specs.items():
+            if spec.get("choices"):
+                value = "|".join(str(c) for c in spec["choices"])
+            else:
+                value = {"date": "YYYY-MM-DD", "int": "N"}.get(spec.get("type", ""), "TEXT")
+            out.append(f"{key}={value}" + (" (required)" if spec.get("required") else ""))
+        return out
 
     # -- asking the machine -------------------------------------------------------------
 

@@ -21,10 +21,11 @@ from noncoop.services.lists import (
     page_of_cases,
 )
 from noncoop.services.steps import DEADLINE_ACTIONS, act, open_case, take_step
-from noncoop.services.views import refusals, show_case
+from noncoop.services.views import action_params, refusals, show_case
 
 __all__ = [
-    "ADMIN", "DEADLINE_ACTIONS", "act", "add_bureau_meeting", "add_session", "bureau_meetings",
-    "case_regions", "facts_for", "list_calendar", "list_cases", "list_deadlines", "open_case",
-    "page_count", "page_of_cases", "rebuild", "refusals", "sessions", "show_case", "take_step",
+    "ADMIN", "DEADLINE_ACTIONS", "act", "action_params", "add_bureau_meeting", "add_session",
+    "bureau_meetings", "case_regions", "facts_for", "list_calendar", "list_cases",
+    "list_deadlines", "open_case", "page_count", "page_of_cases", "rebuild", "refusals",
+    "sessions", "show_case", "take_step",
 ]

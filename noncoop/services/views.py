@@ -73,6 +73,12 @@ def show_case(db: Session, case_id: str, as_of: dt.date | None = None,
     }
 
 
+def action_params(case: dict[str, Any]) -> dict[str, list[str]]:
+    """What `--param` each action allowed on the shown `case` takes (the workflow's word)."""
+    procedure = load_procedure(case["workflow"]["name"], case["workflow"]["version"])
+    return {a: procedure.param_help(a) for a in case["allowed_actions"]}
+
+
 def refusals(db: Session, case_id: str, by: str = ADMIN) -> list[dict[str, str]]:
     """Each step still pending that may not be taken now, with the rule that says why
     (DESIGN principle 5), as `by` may see it."""

@@ -31,6 +31,7 @@ UI: dict[str, dict[str, str]] = {
         "skipped": "skipped", "not_applicable": "not applicable", "pending": "pending",
         "met": "met", "waived": "waived", "lang_switch": "Français", "who": "Who",
         "task": "Task", "no_access": "You may not see this page.",
+        "takes": "Details each step takes",
     },
     "fr": {
         "app": "Non-coopération", "dashboard": "Tableau de bord", "cases": "Dossiers",
@@ -62,6 +63,7 @@ UI: dict[str, dict[str, str]] = {
         "skipped": "non effectuée", "not_applicable": "sans objet", "pending": "à faire",
         "met": "respecté", "waived": "levé", "lang_switch": "English", "who": "Qui",
         "task": "Tâche", "no_access": "Vous ne pouvez pas voir cette page.",
+        "takes": "Détails que prend chaque étape",
     },
 }
 

@@ -127,7 +127,7 @@ def case_page(request: Request, case_id: str, db: Db) -> Response:
     email = me(request, db)
     case = services.show_case(db, case_id, by=email)
     t = words(lang_of(request))
-    titles = _titles(case)
+    titles = _titles(case, lang_of(request))
     labels = {**t, **titles}
     svg = timeline.svg(case, services.list_calendar(db), clock.today(), labels)
     active = any(s["step"] == "good_offices_activate" and s["status"] == "done"
@@ -144,7 +144,7 @@ def case_page(request: Request, case_id: str, db: Db) -> Response:
              or s["step"] in ("good_offices_activate", "travel_alert")]
     return render(request, "case.html", case=case, steps=shown, svg=Markup(svg), titles=titles,
                   refusals=services.refusals(db, case_id, by=email), letters=letters,
-                  drafts=drafts)
+                  drafts=drafts, takes=services.action_params(case))
 
 
 @router.post("/cases/{case_id}/act")
@@ -282,8 +282,8 @@ def feed(request: Request, db: Db) -> Response:
     return Response(body, media_type="application/atom+xml")
 
 
-def _titles(case: dict[str, Any]) -> dict[str, str]:
+def _titles(case: dict[str, Any], lang: str) -> dict[str, str]:
     from noncoop.domain import load_procedure
 
     procedure = load_procedure(case["workflow"]["name"], case["workflow"]["version"])
-    return {s.id: s.title for s in procedure.steps.values()}
+    return procedure.titles(lang)
