@@ -202,3 +202,27 @@ def test_the_good_offices_lane_is_what_the_workflow_says():
     assert access.INFORMAL_STEPS == informal
     assert all(P.steps[s].confidentiality == "restricted" for s in informal)
     assert all(P.steps[s].confidentiality == "bureau" for s in P.lane_steps("formal"))
+
+
+def test_good_offices_are_not_activated_on_a_consultation_yet_to_come():
+    c = case(stage="informal", scenario="7b")
+    with pytest.raises(BadInput, match=r"court_consulted=2024-01-09 is after the date of the "
+                                       r"record \(--on 2024-01-05\)"):
+        decide(P, c, "good_offices_activate",
+               facts(on=D(2024, 1, 5), params={"court_consulted": "2024-01-09"}))
+
+
+def test_a_task_is_not_due_before_it_is_given():
+    c = case(stage="informal", scenario="7b",
+             steps=[("good_offices_activate", D(2024, 1, 5))])
+    with pytest.raises(BadInput, match="due=2024-01-01 is before the date of the record"):
+        decide(P, c, "request_assistance", facts(on=D(2024, 1, 6), params={"due": "2024-01-01"}))
+
+
+def test_a_workflow_whose_parameter_spec_says_what_no_check_reads_does_not_load():
+    from noncoop.domain.procedure import _check_params
+    with pytest.raises(ValueError, match="not_after names True"):
+        _check_params("good_offices_activate", {"court_consulted": {"type": "date",
+                                                                   "not_after": True}})
+    with pytest.raises(ValueError, match="unknown"):
+        _check_params("open_letter", {"reply_days": {"type": "int", "minimum": 1}})

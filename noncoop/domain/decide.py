@@ -21,6 +21,7 @@ from noncoop.errors import BadInput, Refused
 
 DEADLINE_ACTIONS = ("waive_deadline", "reschedule_deadline")
 ACTION = "action"  # the parameter that names a move of a step with several
+RECORD_DATE = "record_date"  # in a workflow, the date of the record itself (`--on`)
 
 
 @dataclass(frozen=True)
@@ -70,10 +71,13 @@ def _param_int(key: str, value: str, spec: dict[str, Any]) -> int:
 
 
 def checked_params(what: str, specs: dict[str, dict[str, Any]], params: dict[str, str],
-                   *, skip: bool = False, moves: tuple[str, ...] = ()) -> dict[str, str]:
+                   *, skip: bool = False, moves: tuple[str, ...] = (),
+                   on: dt.date | None = None) -> dict[str, str]:
     """`params` checked against what the workflow says `what` takes: an unknown (or misspelt)
     parameter is refused with the list of those it takes, so nothing unchecked reaches the
-    permanent record; the required ones must be there (unless the step is skipped)."""
+    permanent record; the required ones must be there (unless the step is skipped). A date
+    may be bound to another (`not_before: from`) or to the record's own date (`record_date`,
+    the `--on` of the action)."""
     known = dict(specs)
     if len(moves) > 1:
         known[ACTION] = {"choices": list(moves)}
@@ -96,15 +100,30 @@ def checked_params(what: str, specs: dict[str, dict[str, Any]], params: dict[str
             raise BadInput(f"--param {key}={params[key]!r} for {what}: use one of "
                            f"{', '.join(str(c) for c in spec['choices'])}", code="bad_param")
         if spec.get("type") == "date":
-            day = param_date(params, key)
-            earlier = spec.get("not_before")
-            start = param_date(params, earlier) if earlier else None
-            if day is not None and start is not None and day < start:
-                raise BadInput(f"--param {key}={day} is before --param {earlier}={start}: a "
-                               f"period cannot end before it starts", code="bad_param")
+            _check_order(key, param_date(params, key), params, spec, on)
         elif spec.get("type") == "int":
             _param_int(key, params[key], spec)
     return params
+
+
+def _check_order(key: str, day: dt.date | None, params: dict[str, str], spec: dict[str, Any],
+                 on: dt.date | None) -> None:
+    """A date the workflow binds to another: `not_before` / `not_after` a parameter, or
+    `record_date` (the record's own date: good offices do not rest on a consultation to come)."""
+    def bound(name: str | None) -> tuple[str, dt.date | None]:
+        if name == RECORD_DATE:
+            return f"the date of the record (--on {on})", on
+        day = param_date(params, name) if name else None
+        return f"--param {name}={day}", day
+
+    if day is None:
+        return
+    said, earliest = bound(spec.get("not_before"))
+    if earliest is not None and day < earliest:
+        raise BadInput(f"--param {key}={day} is before {said}: check the dates", code="bad_param")
+    said, latest = bound(spec.get("not_after"))
+    if latest is not None and day > latest:
+        raise BadInput(f"--param {key}={day} is after {said}: check the dates", code="bad_param")
 
 
 # -- dates --------------------------------------------------------------------------------------
@@ -179,12 +198,12 @@ def decide(procedure: Procedure, case: Case, action: str, facts: Facts, *, skip:
         if not skip:
             move = choose_move(defn, case, raw)
         facts.params = checked_params(action, defn.params_of(move), raw, skip=skip,
-                                      moves=tuple(defn.moves))
+                                      moves=tuple(defn.moves), on=on)
         check_date(case, action, on, facts.today, future=bool(move and move.future),
                    future_days=int(facts.numbers.get("future_days", 366)),
                    after_decision=defn.after_decision, paragraph=defn.paragraph)
     else:
-        facts.params = checked_params(action, procedure.params_of(action), raw)
+        facts.params = checked_params(action, procedure.params_of(action), raw, on=on)
         check_date(case, action, on, facts.today, after_decision=False)
     refusal = procedure.refusal(case, action, facts)
     if refusal is not None and not (skip and refusal.rule in procedure.guard_meta):

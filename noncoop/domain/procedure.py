@@ -116,6 +116,27 @@ class StepDef:
         return {**self.params, **(move.params if move else {})}
 
 
+PARAM_SPEC = {"type", "required", "choices", "default", "min", "max", "not_before", "not_after"}
+PARAM_TYPES = {"str", "date", "int"}
+
+
+def _check_params(where: str, params: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """A workflow's parameter specs, refused at load when they say what no check reads (a
+    misspelt key, or YAML reading `on` as true): a typo must not silently let a value through."""
+    for key, spec in params.items():
+        spec = spec or {}
+        unknown = set(spec) - PARAM_SPEC
+        if unknown or spec.get("type", "str") not in PARAM_TYPES:
+            raise ValueError(f"workflow: {where} --param {key}: unknown {sorted(unknown)} or "
+                             f"type {spec.get('type')!r}; use {sorted(PARAM_SPEC)}")
+        for bound in ("not_before", "not_after"):
+            if bound in spec and not (spec[bound] == "record_date" or spec[bound] in params):
+                raise ValueError(f"workflow: {where} --param {key}: {bound} names "
+                                 f"{spec[bound]!r}, neither a parameter nor record_date")
+        params[key] = spec
+    return params
+
+
 def _moves(raw: Any, repeatable: bool) -> dict[str, Move]:
     """The moves of a step as the workflow file writes them. Without any, one: `done` (from
     any status when the step is repeatable)."""
@@ -124,7 +145,8 @@ def _moves(raw: Any, repeatable: bool) -> dict[str, Move]:
         return {"done": Move("done", "done", sources)}
     return {name: Move(name, spec.get("records", "done"),
                        tuple(spec.get("from", ("pending",))),
-                       dict(spec.get("params") or {}), bool(spec.get("future", False)))
+                       _check_params(name, dict(spec.get("params") or {})),
+                       bool(spec.get("future", False)))
             for name, spec in raw.items()}
 
 
@@ -172,7 +194,7 @@ class Procedure:
                     repeatable=repeatable,
                     notify=tuple(raw.get("notify", ())),
                     actors=tuple(raw.get("actors", ())),
-                    params=dict(raw.get("params") or {}),
+                    params=_check_params(raw["id"], dict(raw.get("params") or {})),
                     lane=lane,
                     confidentiality=doc.get("confidentiality", "bureau"),
                     letters={k: dict(v or {}) for k, v in (raw.get("letters") or {}).items()},
