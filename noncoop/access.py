@@ -24,8 +24,10 @@ from noncoop.errors import NotFound, Refused
 from noncoop.store.models import AccessLogRow, PersonRow
 
 ADMIN = "admin@localhost"  # the local administrator: the default of --as (INTERFACE.md)
-# The steps of the good offices lane (para 11: "entirely informal"), as the workflow says.
+# The steps of the good offices lane (para 11: "entirely informal"), as the workflow says, and
+# those of them the Bureau learns were taken (para 18).
 INFORMAL_STEPS = load_procedure().lane_steps("good_offices")
+DISCLOSED_STEPS = load_procedure().disclosed_steps()
 SEES_ALL = ("admin", "president_office", "secretariat")
 
 
@@ -71,32 +73,55 @@ def assisting(case: Case) -> str:
 
 def sight(v: Viewer, case: Case) -> str | None:
     """How `v` sees `case`: "full", "formal" (informal details hidden) or None (not at all)."""
-    return sight_of(v, case.region, assisting(case))
+    return sight_of(v, case.region, assisting(case), hidden_from_bureau(case))
 
 
-def sight_of(v: Viewer, region: str, assisting: str) -> str | None:
-    """`sight` from what the case row holds: the region and the people asked to assist."""
+def hidden_from_bureau(case: Case) -> bool:
+    """A restricted case (7(b)) is not the Bureau's to see until good offices are activated:
+    para 18 tells Bureau members of the initiative, nothing before it."""
+    if case.confidentiality != "restricted":
+        return False
+    return not any(case.steps.get(s) is not None and case.steps[s].status == "done"
+                   for s in DISCLOSED_STEPS)
+
+
+def sight_of(v: Viewer, region: str, assisting: str, hidden: bool = False) -> str | None:
+    """`sight` from what the case row holds: the region, the people asked to assist, and
+    whether the case is still hidden from the Bureau (`hidden_from_bureau`)."""
     if v.sees_all:
         return "full"
+    asked = {e.strip().lower() for e in assisting.split(",")}
+    if v.role in ("focal_point", "bureau") and v.email in asked:
+        return "full"  # asked to assist (para 20), whatever the role
     if v.role == "focal_point":
-        asked = {e.strip().lower() for e in assisting.split(",")}
-        return "full" if v.region == region or v.email in asked else None
+        return "full" if v.region == region else None
     if v.role == "bureau":
-        return "formal"
+        return None if hidden else "formal"
     return None
 
 
+def sight_of_row(db: Session, v: Viewer, case_id: str, region: str, assisting: str,
+                 confidentiality: str) -> str | None:
+    """`sight` from a case row's columns; only a restricted case shown to a Bureau member needs
+    its record read, to know whether good offices were activated (`hidden_from_bureau`)."""
+    hidden = False
+    if v.role == "bureau" and confidentiality == "restricted":
+        from noncoop.record import load_case
+
+        hidden = hidden_from_bureau(load_case(db, case_id)[1])
+    return sight_of(v, region, assisting, hidden)
+
+
 def sees_every_case(v: Viewer) -> bool:
-    """Whether `v` has sight of every case, whatever its region and whoever assists."""
-    return sight_of(v, "", "") is not None
+    """Whether `v` has sight of every case, whatever its region, its stage and who assists."""
+    return v.sees_all
 
 
 def formal_view(case: Case) -> Case:
     """The case as a Bureau member may know it: the formal record, and of the good offices only
-    that they were activated (para 11, para 18)."""
-    steps = {k: (replace(v, reason=None, data={}) if k == "good_offices_activate" else v)
-             for k, v in case.steps.items()
-             if k not in INFORMAL_STEPS or k == "good_offices_activate"}
+    that they were activated, by whom and when (para 11, para 18)."""
+    steps = {k: (replace(v, reason=None, data={}) if k in DISCLOSED_STEPS else v)
+             for k, v in case.steps.items() if k not in INFORMAL_STEPS or k in DISCLOSED_STEPS}
     return replace(case, summary=None, person=None if case.scenario == "7b" else case.person,
                    travel_date=None, steps=steps,
                    deadlines=[d for d in case.deadlines if d.step not in INFORMAL_STEPS])
@@ -124,8 +149,12 @@ def may_act(v: Viewer, case: Case, step: str, actors: tuple[str, ...] | None) ->
     if v.role == "admin":
         return
     allowed = actors or (INFORMAL_ACTORS if step in INFORMAL_STEPS else FORMAL_ACTORS)
+    asked = {e.strip().lower() for e in assisting(case).split(",")}
+    if "assisting" in allowed and v.email in asked:
+        return  # the President asked him or her to assist (para 20)
     if v.role not in allowed:
-        who = ", ".join(a.replace("_", " ") for a in allowed)
+        who = ", ".join("the people asked to assist" if a == "assisting" else a.replace("_", " ")
+                        for a in allowed)
         raise Refused(f"refused by rule permission: {step} is recorded by {who}; you act as "
                       f"{v.email} ({v.role.replace('_', ' ')})", code="permission",
                       rule="permission", paragraph=_paragraph(step))

@@ -279,13 +279,15 @@ def deadline_change(case: Case, action: str, facts: Facts,
     if not any(d.step == step and d.kind == kind and d.status == "open" for d in case.deadlines):
         given = ", ".join(f"{d.step}/{d.kind}" for d in case.deadlines if d.status == "open")
         raise BadInput(f"{case.id} has no open deadline {step}/{kind}; open ones: {given or 'none'}")
+    # The change belongs to the deadline's step, and so is seen by whoever may see that step:
+    # a good offices deadline's waiver, and its reason, stay in the good offices lane.
     if action == "waive_deadline":
-        return Decision("deadline_waived", None, {"deadlines_waived": [{"step": step, "kind": kind}]})
+        return Decision("deadline_waived", step, {"deadlines_waived": [{"step": step, "kind": kind}]})
     due = param_date(params, "due")
     if due is None:
         raise BadInput(usage)
     before = int(facts.numbers.get("reminder_days_before", 2))
-    return Decision("deadline_rescheduled", None, {"deadlines_rescheduled": [{
+    return Decision("deadline_rescheduled", step, {"deadlines_rescheduled": [{
         "step": step, "kind": kind, "due": due.isoformat(),
         "basis": f"rescheduled on {on}: {reason}",
         "remind_from": (due - dt.timedelta(days=before)).isoformat()}]})

@@ -104,6 +104,7 @@ class StepDef:
     letters: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> {act: MOVE}
     after_decision: bool = True  # no record of it dated before the Court's decision
     title_fr: str = ""
+    disclosed_to_bureau: bool = False  # a restricted step the Bureau learns was taken (para 18)
 
     def title_in(self, lang: str) -> str:
         return self.title_fr if lang == "fr" and self.title_fr else self.title
@@ -187,6 +188,7 @@ class Procedure:
                     paragraph=str(raw["paragraph"]),
                     title=raw["title"],
                     title_fr=raw.get("title_fr", ""),
+                    disclosed_to_bureau=bool(raw.get("disclosed_to_bureau", False)),
                     workflow=doc["name"],
                     sources=tuple(raw["from"]),
                     guards=tuple(raw.get("guards", ())),
@@ -237,6 +239,9 @@ class Procedure:
 
     def lane_steps(self, lane: str) -> tuple[str, ...]:
         return tuple(s.id for s in self.steps.values() if s.lane == lane)
+
+    def disclosed_steps(self) -> tuple[str, ...]:
+        return tuple(s.id for s in self.steps.values() if s.disclosed_to_bureau)
 
     def titles(self, lang: str = "en") -> dict[str, str]:
         """Each step's name in `lang`, as the workflow gives it."""

@@ -238,16 +238,24 @@ def letter_json(r: LetterRow) -> dict[str, Any]:
 
 
 def _may_read(db: Session, v: access.Viewer, letter: LetterRow) -> bool:
-    """A letter is read by whoever may see its case, a Bureau member not those of the good
-    offices (para 11)."""
+    """A letter is read by whoever may see its step: a Bureau member not those of the good
+    offices (para 11), nor a notice about no one step (a reminder, an overdue notice) on a case
+    with any good offices record, since it may name a deadline of theirs."""
     if v.sees_all:
         return True
     if letter.case_id is None:
         return v.role == "bureau"
     _, case = record.load_case(db, letter.case_id)
     seen = access.sight(v, case)
+    if seen == "full":
+        return True
+    if seen != "formal":
+        return False
     step = catalogue()[letter.template].step if letter.template in catalogue() else None
-    return seen == "full" or (seen == "formal" and step not in access.INFORMAL_STEPS)
+    if step is None:
+        return case.confidentiality != "restricted" and not any(
+            s in access.INFORMAL_STEPS for s in case.steps)
+    return step not in access.INFORMAL_STEPS
 
 
 def list_letters(db: Session, case_id: str | None = None,

@@ -17,7 +17,7 @@ from noncoop.store.models import CaseRow, DeadlineRow
 
 _LIST = sa.select(*(getattr(journal.CASES.c, k) for k in (
     "id", "requested_state", "region", "scenario", "status", "stage", "decision_ref",
-    "decision_date", "travel_date", "assisting"))).order_by(journal.CASES.c.id)
+    "decision_date", "travel_date", "assisting", "confidentiality"))).order_by(journal.CASES.c.id)
 
 
 def list_cases(db: Session, status: str | None = None, by: str = ADMIN, *,
@@ -27,8 +27,12 @@ def list_cases(db: Session, status: str | None = None, by: str = ADMIN, *,
     v = access.viewer(db, by)
     query = _filtered(status, scenario, region)
     today = clock.today()
-    return [_listed(r, seen, today) for r in db.connection().execute(query)
-            if (seen := access.sight_of(v, r.region, r.assisting)) is not None]
+    return [_listed(r, seen, today) for r in db.connection().execute(query).all()
+            if (seen := _sight(db, v, r)) is not None]
+
+
+def _sight(db: Session, v: access.Viewer, r: Any) -> str | None:
+    return access.sight_of_row(db, v, r.id, r.region, r.assisting, r.confidentiality)
 
 
 def page_of_cases(db: Session, status: str | None = None, by: str = ADMIN, *,
@@ -48,7 +52,7 @@ def page_of_cases(db: Session, status: str | None = None, by: str = ADMIN, *,
     page = _within(page, total, size)
     today = clock.today()
     rows = conn.execute(query.limit(size).offset((page - 1) * size))
-    return ([_listed(r, access.sight_of(v, r.region, r.assisting), today) for r in rows],
+    return ([_listed(r, "full", today) for r in rows],  # every case: seen in full
             total, page)
 
 
@@ -87,9 +91,9 @@ def case_regions(db: Session, by: str = ADMIN) -> list[str]:
     """The regions of the cases `by` may see, for a filter's choices."""
     v = access.viewer(db, by)
     c = journal.CASES.c
-    pairs = db.connection().execute(sa.select(c.region, c.assisting).distinct())
-    return sorted({region for region, assisting in pairs
-                   if access.sight_of(v, region, assisting) is not None})
+    rows = db.connection().execute(
+        sa.select(c.id, c.region, c.assisting, c.confidentiality)).all()
+    return sorted({r.region for r in rows if _sight(db, v, r) is not None})
 
 
 def list_deadlines(db: Session, as_of: dt.date | None = None, case_id: str | None = None,
@@ -108,8 +112,8 @@ def list_deadlines(db: Session, as_of: dt.date | None = None, case_id: str | Non
         query = query.where(DeadlineRow.who == who)
     rows = db.exec(query.order_by(col(DeadlineRow.due), col(DeadlineRow.case_id))).all()
     if not v.sees_all:
-        sights = {r.id: access.sight_of(v, r.region, r.assisting) for r in db.exec(
-            select(CaseRow.id, CaseRow.region, CaseRow.assisting)
+        sights = {r.id: _sight(db, v, r) for r in db.exec(
+            select(CaseRow.id, CaseRow.region, CaseRow.assisting, CaseRow.confidentiality)
             .where(col(CaseRow.id).in_({d.case_id for d in rows}))).all()}
         rows = [d for d in rows if sights.get(d.case_id) == "full" or (
             sights.get(d.case_id) == "formal" and d.step not in access.INFORMAL_STEPS)]

@@ -47,7 +47,7 @@ def show_case(db: Session, case_id: str, as_of: dt.date | None = None,
                       .order_by(col(EventRow.seq))).all()
     if case is not full:
         history = [e for e in history if e.step not in access.INFORMAL_STEPS
-                   or (e.step == "good_offices_activate" and e.kind == "step_done")]
+                   or (e.step in access.DISCLOSED_STEPS and e.kind == "step_done")]
     allowed = [a for a in procedure.allowed_actions(full, facts) if _may(v, full, procedure, a)]
     return {
         "id": case.id, "state": case.requested_state, "region": case.region,

@@ -1,0 +1,104 @@
+"""Sight follows the step a record belongs to, as the workflow says (SPEC "Confidentiality"):
+a 7(b) case is not the Bureau's until good offices begin, and then only that they began, by
+whom and when (para 18); travel details, good offices waivers and notices about a restricted
+case stay with those who see it in full; a person asked to assist sees the case (para 20)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from noncoop import people, services
+from noncoop.errors import NotFound, Refused
+from noncoop.letters import register
+
+D = dt.date
+BUREAU, ASKED, PRESIDENT = "bureau@example.org", "asked@example.org", "p@example.org"
+
+
+@pytest.fixture
+def urgent(db):
+    people.add_person(db, name="Bureau member", email=BUREAU, role="bureau",
+                      active_from=D(2024, 1, 1))
+    people.add_person(db, name="Bureau member asked", email=ASKED, role="bureau",
+                      active_from=D(2024, 1, 1))
+    people.add_person(db, name="President", email=PRESIDENT, role="president_office",
+                      active_from=D(2024, 1, 1))
+    services.add_session(db, 23, D(2024, 12, 2), D(2024, 12, 7), "The Hague")
+    return services.open_case(db, state="Mongolia", scenario="7b", summary="SECRET-VISIT",
+                              person="SECRET-PERSON")["id"]
+
+
+def _activate(db, case_id):
+    services.act(db, case_id, "good_offices_activate", on=D(2024, 8, 30), by=PRESIDENT,
+                 params={"court_consulted": "2024-08-29"})
+
+
+def test_an_urgent_case_is_not_the_bureaus_until_good_offices_begin(db, urgent):
+    assert urgent not in {c["id"] for c in services.list_cases(db, by=BUREAU)}
+    assert services.case_regions(db, by=BUREAU) == []
+    with pytest.raises(NotFound) as hidden:
+        services.show_case(db, urgent, by=BUREAU)
+    with pytest.raises(NotFound) as missing:
+        services.show_case(db, "NC-1999-999", by=BUREAU)
+    assert hidden.value.message == missing.value.message.replace("NC-1999-999", urgent)
+    _activate(db, urgent)
+    assert urgent in {c["id"] for c in services.list_cases(db, by=BUREAU)}
+    shown = services.show_case(db, urgent, by=BUREAU)
+    activated = [h for h in shown["history"] if h["step"] == "good_offices_activate"]
+    assert [(h["by"], h["on"]) for h in activated] == [(PRESIDENT, "2024-08-30")]
+    assert "SECRET" not in str(shown) and "court_consulted" not in str(shown)
+
+
+def test_travel_details_never_reach_the_bureau(db, urgent):
+    _activate(db, urgent)
+    services.act(db, urgent, "travel_alert", on=D(2024, 8, 31), by=PRESIDENT, params={
+        "person": "SECRET-TRAVELLER", "from": "2024-09-10", "source": "SECRET-SOURCE",
+        "reliability": "likely"})
+    shown = services.show_case(db, urgent, by=BUREAU)
+    assert "SECRET" not in str(shown) and shown["travel"] is None
+    assert not any(h["step"] == "travel_alert" for h in shown["history"])
+    assert not any(s["step"] == "travel_alert" for s in shown["steps"])
+    assert "SECRET-TRAVELLER" in str(services.show_case(db, urgent, by=PRESIDENT))
+
+
+def test_the_reason_for_waiving_a_good_offices_deadline_stays_in_that_lane(db, urgent):
+    _activate(db, urgent)
+    services.act(db, urgent, "waive_deadline", on=D(2024, 8, 30), by=PRESIDENT,
+                 reason="SECRET-REASON", params={"step": "notify_bureau", "kind": "due"})
+    shown = services.show_case(db, urgent, by=BUREAU)
+    assert "SECRET-REASON" not in str(shown)
+    assert not any(h["event"] == "deadline_waived" for h in shown["history"])
+    full = services.show_case(db, urgent, by=PRESIDENT)["history"]
+    assert [h["reason"] for h in full if h["event"] == "deadline_waived"] == ["SECRET-REASON"]
+
+
+def test_a_notice_issued_on_a_restricted_case_is_not_the_bureaus_to_read(db, urgent):
+    _activate(db, urgent)
+    issued = register.issue(db, urgent, "reminder", on=D(2024, 8, 31))
+    assert register.list_letters(db, urgent, by=BUREAU) == []
+    with pytest.raises(NotFound):
+        register.show(db, issued["reference"], by=BUREAU)
+
+
+def test_a_bureau_member_asked_to_assist_sees_the_case_and_records_contacts(db, urgent):
+    _activate(db, urgent)
+    services.act(db, urgent, "request_assistance", on=D(2024, 8, 31), by=PRESIDENT,
+                 params={"to": ASKED, "task": "call the Ambassador"})
+    assert "SECRET-VISIT" in str(services.show_case(db, urgent, by=ASKED))
+    assert "SECRET-VISIT" not in str(services.show_case(db, urgent, by=BUREAU))
+    services.act(db, urgent, "engage_state", on=D(2024, 9, 1), by=ASKED, params={
+        "with": "the Ambassador", "channel": "call", "summary": "reminded of art. 86"})
+    with pytest.raises(Refused, match="the people asked to assist"):
+        services.act(db, urgent, "engage_state", on=D(2024, 9, 1), by=BUREAU, params={
+            "with": "the Ambassador", "channel": "call", "summary": "x"})
+
+
+def test_a_correction_by_one_who_may_not_see_the_case_names_nothing(db, urgent):
+    _activate(db, urgent)
+    issued = register.issue(db, urgent, "reminder", on=D(2024, 8, 31))
+    for who, refusal in (("stranger@example.org", NotFound), (BUREAU, Refused)):
+        with pytest.raises(refusal) as e:
+            register.issue(db, urgent, "reminder", corrects=issued["reference"], by=who)
+        assert issued["reference"] not in e.value.message
