@@ -4,13 +4,16 @@ calendar and config. Pure: the case, the calendar and the day are passed in."""
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Any
 
+from jinja2 import StrictUndefined
 from num2words import num2words
 
 from noncoop import config, states
 from noncoop.calendar import BureauMeeting, Session, next_bureau_meeting, next_or_ongoing_session
 from noncoop.domain.case import Case
+from noncoop.errors import BadInput
 from noncoop.letters.render import LetterDef
 
 FORMAL_STEPS = ("forward_decision", "press_release", "emergency_bureau_meeting", "open_letter",
@@ -51,6 +54,32 @@ def recipients(kinds: tuple[str, ...], case: Case | None, lang: str) -> list[str
             for k in kinds if k != "public"]
 
 
+def signatory(on: dt.date, lang: str) -> dict[str, str] | StrictUndefined:
+    """The President of the Assembly whose term covers `on` (config/letters.yaml `presidents`).
+    Outside every term it is a value that stops the letter with a BadInput naming the date as
+    soon as the letter reads it: a letter the Secretariat sends never does, one the President
+    signs is not signed by a President who was not in office."""
+    settings = config.letters()
+    if "signatory" in settings:
+        raise BadInput("letters.signatory in the settings was replaced by letters.presidents, the "
+                       "Presidents with the dates of their terms: see config/letters.yaml",
+                       code="signatory_unknown")
+    for term in settings["presidents"]:
+        end = _day(term["to"])
+        if _day(term["from"]) <= on and (end is None or on <= end):
+            return {"name": term["name"], "title": term["title"][lang]}
+    return StrictUndefined(
+        hint=(f"no President of the Assembly is known for {on.isoformat()}, the date of the "
+              "letter: add the President's term (name, title, from, to) to config/letters.yaml "
+              "`presidents`, or date the letter within a term"),
+        exc=partial(BadInput, code="signatory_unknown"))  # type: ignore[arg-type]
+
+
+def _day(value: Any) -> Any:
+    """A date of the settings (YAML reads 2023-12-04 as a date, "2023-12-04" as text), or None."""
+    return None if value is None else dt.date.fromisoformat(str(value))
+
+
 def common(letter: LetterDef, lang: str, on: dt.date, reference: str,
            corrects: str | None) -> dict[str, Any]:
     settings = config.letters()
@@ -58,7 +87,7 @@ def common(letter: LetterDef, lang: str, on: dt.date, reference: str,
         "letter": {"reference": reference, "date": on, "lang": lang, "name": letter.name,
                    "place": place_name(settings["place"], lang), "paragraph": letter.paragraph,
                    "corrects": corrects},
-        "signatory": dict(settings["signatory"][lang]),
+        "signatory": signatory(on, lang),
     }
 
 
