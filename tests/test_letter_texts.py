@@ -12,6 +12,7 @@ import pytest
 from noncoop import config, services
 from noncoop.errors import BadInput
 from noncoop.letters import register
+from noncoop.letters.render import LANGS, catalogue
 
 D = dt.date
 
@@ -91,3 +92,79 @@ def test_the_presidents_can_be_set_in_the_settings_file(kenya, db, settings_file
                                                         on=D(2026, 12, 7)))
     with pytest.raises(BadInput, match="2026-12-06"):
         register.draft(db, kenya, "open_letter", "en", on=D(2026, 12, 6))
+
+
+# -- 4. The referral as recorded ----------------------------------------------------------------
+
+TO_THE_ASSEMBLY = {"en": ("referred the matter to the Assembly", "referring the matter to the Assembly"),
+                   "fr": ("en a référé à l’Assemblée", "renvoyant la question à l’Assemblée")}
+TO_BOTH = {"en": "referred the matter to the Assembly of States Parties and to the Security Council "
+                 "of the United Nations",
+           "fr": "en a référé à l’Assemblée des États Parties ainsi qu’au Conseil de sécurité de "
+                 "l’Organisation des Nations Unies"}
+
+
+def finding(db, state, referred_to, **more):
+    return services.open_case(db, state=state, scenario="7a", decision_ref="ICC-02/05-01/09",
+                              decision_date=D(2016, 7, 11), chamber="Pre-Trial Chamber II",
+                              referred_to=referred_to, request="art89",
+                              person="Omar Hassan Ahmad Al Bashir", **more)["id"]
+
+
+@pytest.mark.parametrize(("state", "referred_to"), [("Libya", ["security-council"]),
+                                                    ("South Africa", ["none"])])
+def test_no_letter_says_the_matter_was_referred_to_the_assembly_unless_it_was(db, state, referred_to):
+    # Libya is bound through the Security Council's referral, and the Court referred its finding
+    # to the Council only; South Africa's finding was referred to no one.
+    case_id = finding(db, state, referred_to)
+    for name in catalogue():
+        for lang in LANGS:
+            html = register.draft(db, case_id, name, lang, on=D(2016, 7, 20))
+            assert not any(p in html for p in TO_THE_ASSEMBLY[lang]), (name, lang)
+            assert (TO_BOTH[lang] in html) is False, (name, lang)
+
+
+def test_a_finding_referred_to_the_security_council_alone_says_so(db):
+    case_id = finding(db, "Libya", ["security-council"])
+    html = register.draft(db, case_id, "press_release", "en", on=D(2016, 7, 20))
+    assert "The Chamber referred the matter to the Security Council of the United Nations." in html
+    fr = register.draft(db, case_id, "press_release", "fr", on=D(2016, 7, 20))
+    assert "La Chambre en a référé au Conseil de sécurité de l’Organisation des Nations Unies." in fr
+
+
+def test_a_finding_referred_to_no_one_names_no_referral(db):
+    case_id = finding(db, "South Africa", ["none"])
+    for lang, word in (("en", "referred the matter"), ("fr", "en a référé")):
+        html = register.draft(db, case_id, "press_release", lang, on=D(2016, 7, 20))
+        assert word not in html
+        assert "n’avait pas accédé" in html or "had failed to comply" in html
+
+
+def test_a_finding_referred_to_both_says_both_in_every_letter_that_tells_it(db):
+    case_id = finding(db, "Uganda", ["assembly", "security-council"])
+    for lang in LANGS:
+        letter = register.draft(db, case_id, "unsc_letter", lang, on=D(2016, 7, 20))
+        assert TO_BOTH[lang] in letter
+        assert TO_BOTH[lang] in register.draft(db, case_id, "open_letter", lang, on=D(2016, 7, 20))
+    note = register.draft(db, case_id, "omnibus_notation", "en", on=D(2016, 7, 20))
+    assert ("referring the matter to the Assembly of States Parties and to the Security Council "
+            "of the United Nations") in note
+
+
+def test_a_finding_referred_to_the_assembly_alone_does_not_name_the_council(db):
+    case_id = finding(db, "Uganda", ["assembly"])
+    html = register.draft(db, case_id, "open_letter", "en", on=D(2016, 7, 20))
+    assert "referred the matter to the Assembly of States Parties." in html
+    assert "Security Council" not in html
+
+
+def test_the_bureau_report_reports_as_referred_only_what_was_referred_to_the_assembly(db):
+    services.add_session(db, 15, D(2016, 11, 16), D(2016, 11, 24), "The Hague")
+    finding(db, "Uganda", ["assembly", "security-council"])
+    finding(db, "Libya", ["security-council"])
+    html = register.report(db, 15, "en", period_start=D(2016, 1, 1), on=D(2016, 11, 1)).decode()
+    libya = html.split("<h3>Libya</h3>", 1)[1].split("</p>", 1)[0]
+    assert "The Court did not refer the matter to the Assembly" in libya
+    assert "referred the matter to the Assembly" not in libya
+    action = html.split("III. Action taken", 1)[1].split("IV. The Security Council", 1)[0]
+    assert "<h3>Uganda" in action and "Libya" not in action

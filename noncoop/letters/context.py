@@ -98,6 +98,8 @@ def case_json(case: Case, lang: str) -> dict[str, Any]:
         "scenario": case.scenario, "decision_ref": case.decision_ref,
         "decision_date": case.decision_date, "chamber": case.chamber, "person": case.person,
         "request": case.request, "summary": case.summary, "travel_date": case.travel_date,
+        # To whom the Court referred its finding, as recorded: a letter names no other (para 13).
+        "referred_to_assembly": "assembly" in case.referred_to,
         "referred_to_security_council": "security-council" in case.referred_to,
     }
 

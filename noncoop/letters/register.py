@@ -284,5 +284,6 @@ def _reported_case(db: Session, case: Case, lang: str, start: dt.date,
             "scenario": case.scenario, "status": case.status, "decision_ref": case.decision_ref,
             "decision_date": case.decision_date, "chamber": case.chamber, "person": case.person,
             "request": case.request, "party": info.party,
+            "referred_to_assembly": "assembly" in case.referred_to,
             "referred_to_security_council": "security-council" in case.referred_to,
             "events": done, "outstanding": outstanding}
