@@ -6,10 +6,12 @@ their article, and an issued letter carries no draft marking."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
+import yaml
 
-from noncoop import config, services
+from noncoop import config, services, states
 from noncoop.errors import BadInput
 from noncoop.letters import register
 from noncoop.letters.render import LANGS, catalogue
@@ -168,3 +170,33 @@ def test_the_bureau_report_reports_as_referred_only_what_was_referred_to_the_ass
     assert "referred the matter to the Assembly" not in libya
     action = html.split("III. Action taken", 1)[1].split("IV. The Security Council", 1)[0]
     assert "<h3>Uganda" in action and "Libya" not in action
+
+
+# -- 5. French names with their article ----------------------------------------------------------
+
+def test_every_state_has_its_french_name_with_its_article():
+    for file, key in (("states.yaml", "states_parties"), ("non_parties.yaml", "non_parties")):
+        listed = yaml.safe_load((states.CONFIG_DIR / file).read_text(encoding="utf-8"))[key]
+        for s in listed:
+            assert re.match(r"(le |la |l'|les |[A-ZÉÎ])", s.get("fr_le", "")), s["name"]
+            assert states.lookup(s["name"]).named_with_article("fr") == s["fr_le"]
+    assert states.lookup("Israel").named_with_article("fr") == "Israël"  # no article in French
+    assert states.lookup("Mongolia").named_with_article("en") == "Mongolia"
+
+
+@pytest.mark.parametrize(("state", "named", "bare"), [("Mongolia", "la Mongolie", "Mongolie"),
+                                                      ("Kenya", "le Kenya", "Kenya"),
+                                                      ("Philippines", "les Philippines", "Philippines")])
+def test_french_letters_name_the_requested_state_with_its_article(db, state, named, bare):
+    case_id = services.open_case(db, state=state, scenario="7a", decision_ref="ICC-01/00-1",
+                                 decision_date=D(2024, 10, 24), chamber="Pre-Trial Chamber I",
+                                 referred_to=["assembly"], request="art89", person="A. B.",
+                                 ad_hoc_arrangement=None if state != "Philippines" else
+                                 "ad hoc arrangement with the Court (example)")["id"]
+    for name in ("forward_decision", "press_release", "open_letter_cover_note", "omnibus_notation",
+                 "reminder", "focal_point_task"):
+        html = register.draft(db, case_id, name, "fr", on=D(2024, 10, 28))
+        assert f"l’État requis, {named}" in html, name
+        assert f"requis, {bare}" not in html, name
+    recipients = register.draft(db, case_id, "open_letter", "fr", on=D(2024, 10, 28))
+    assert f"La Mission permanente {states.lookup(state).fr_de} auprès" in recipients

@@ -94,7 +94,8 @@ def common(letter: LetterDef, lang: str, on: dt.date, reference: str,
 def case_json(case: Case, lang: str) -> dict[str, Any]:
     info = states.lookup(case.requested_state)
     return {
-        "id": case.id, "state": info.named(lang), "region": states.group_name(case.region, lang),
+        "id": case.id, "state": info.named(lang), "state_le": info.named_with_article(lang),
+        "region": states.group_name(case.region, lang),
         "scenario": case.scenario, "decision_ref": case.decision_ref,
         "decision_date": case.decision_date, "chamber": case.chamber, "person": case.person,
         "request": case.request, "summary": case.summary, "travel_date": case.travel_date,

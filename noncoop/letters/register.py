@@ -280,7 +280,8 @@ def _reported_case(db: Session, case: Case, lang: str, start: dt.date,
                    for d in case.deadlines if d.step in formal and d.status in ("open", "missed")
                    and d.done_on is None]
     info = states.lookup(case.requested_state)
-    return {"id": case.id, "state": info.named(lang), "region": states.group_name(case.region, lang),
+    return {"id": case.id, "state": info.named(lang), "state_le": info.named_with_article(lang),
+            "region": states.group_name(case.region, lang),
             "scenario": case.scenario, "status": case.status, "decision_ref": case.decision_ref,
             "decision_date": case.decision_date, "chamber": case.chamber, "person": case.person,
             "request": case.request, "party": info.party,
