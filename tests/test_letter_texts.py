@@ -200,3 +200,54 @@ def test_french_letters_name_the_requested_state_with_its_article(db, state, nam
         assert f"requis, {bare}" not in html, name
     recipients = register.draft(db, case_id, "open_letter", "fr", on=D(2024, 10, 28))
     assert f"La Mission permanente {states.lookup(state).fr_de} auprès" in recipients
+
+
+# -- 3. The trigger of good offices as recorded (paras 18-19) ------------------------------------
+
+@pytest.fixture
+def mongolia(db):
+    services.add_session(db, 23, D(2024, 12, 2), D(2024, 12, 7), "The Hague")
+    return services.open_case(db, state="Mongolia", scenario="7a", decision_ref="ICC-01/22-90",
+                              decision_date=D(2024, 8, 20), chamber="Pre-Trial Chamber II",
+                              referred_to=["assembly"], request="art89",
+                              person="Vladimir Vladimirovich Putin")["id"]
+
+
+def test_good_offices_the_bureau_decided_are_told_as_its_decision(mongolia, db):
+    services.act(db, mongolia, "good_offices_activate", on=D(2024, 8, 30),
+                 params={"trigger": "bureau", "bureau_decision": "2024-08-28"})
+    en = register.draft(db, mongolia, "good_offices_notice", "en", on=D(2024, 8, 30))
+    assert "as decided by the Bureau on 28 August 2024 (paragraph 19)" in en
+    assert "own initiative" not in en and "It has been assessed" not in en
+    fr = register.draft(db, mongolia, "good_offices_notice", "fr", on=D(2024, 8, 30))
+    assert "comme l’a décidé le Bureau le 28 août 2024 (paragraphe 19)" in fr
+    assert "pris l’initiative" not in fr and "Il a été estimé" not in fr
+
+
+def test_good_offices_on_the_presidents_initiative_name_the_consultation_of_the_court(mongolia, db):
+    services.act(db, mongolia, "good_offices_activate", on=D(2024, 8, 30),
+                 params={"court_consulted": "2024-08-29", "urgent": "yes"})
+    en = register.draft(db, mongolia, "good_offices_notice", "en", on=D(2024, 8, 30))
+    assert "on my own initiative and in consultation with the Court on 29 August 2024" in en
+    assert "opportunity to fulfil the request may no longer exist" in en  # urgent=yes (para 18)
+    fr = register.draft(db, mongolia, "good_offices_notice", "fr", on=D(2024, 8, 30))
+    assert "j’ai pris l’initiative, en consultation avec la Cour le 29 août 2024, d’agir" in fr
+
+
+def test_a_reader_not_given_the_trigger_is_told_neither(mongolia, db):
+    # A Bureau member's view of the case keeps only that good offices were activated (para 11).
+    from noncoop.access import formal_view
+    from noncoop.letters import context
+    from noncoop.letters.render import render_html
+    from noncoop.record import load_case
+
+    services.act(db, mongolia, "good_offices_activate", on=D(2024, 8, 30),
+                 params={"trigger": "bureau", "bureau_decision": "2024-08-28"})
+    _, case = load_case(db, mongolia)
+    for lang in LANGS:
+        ctx = context.build(catalogue()["good_offices_notice"], formal_view(case), lang,
+                            on=D(2024, 8, 30))
+        html = render_html("good_offices_notice", lang, ctx)
+        assert not any(w in html for w in ("own initiative", "decided by the Bureau",
+                                           "pris l’initiative", "a décidé le Bureau"))
+        assert "good offices of the Presidency" in html or "bons offices de la Présidence" in html

@@ -76,7 +76,8 @@ def signatory(on: dt.date, lang: str) -> dict[str, str] | StrictUndefined:
 
 
 def _day(value: Any) -> Any:
-    """A date of the settings (YAML reads 2023-12-04 as a date, "2023-12-04" as text), or None."""
+    """A date given as a date or as text (YAML reads 2023-12-04 as a date; a step's params hold
+    "2023-12-04"), or None."""
     return None if value is None else dt.date.fromisoformat(str(value))
 
 
@@ -142,6 +143,7 @@ def build(letter: LetterDef, case: Case, lang: str, *, on: dt.date, reference: s
         "deadline": _deadline(case, deadline, titles),
         "task": _task(case),
         "travel": _travel(case),
+        "good_offices": _good_offices(case),
         "history": history(case, titles),
     }
 
@@ -182,6 +184,20 @@ def _task(case: Case) -> dict[str, Any] | None:
     return {"title": rec.data.get("task") or rec.data.get("title") or "",
             "due": dt.date.fromisoformat(rec.data["due"]) if rec.data.get("due") else None,
             "note": rec.data.get("note") or rec.reason}
+
+
+def _good_offices(case: Case) -> dict[str, Any] | None:
+    """How the good offices were triggered, as recorded on good_offices_activate: on the
+    President's own initiative in consultation with the Court (para 18), or as decided by the
+    Bureau (para 19). `trigger` is None where the record does not say (a Bureau member's view of
+    the case keeps only that they were activated: access.formal_view)."""
+    rec = case.steps.get("good_offices_activate")
+    if rec is None or rec.status != "done":
+        return None
+    return {"trigger": rec.data.get("trigger"), "date": rec.date,
+            "urgent": rec.data.get("urgent") == "yes",  # 7(a): the chance may be gone (para 18)
+            "court_consulted": _day(rec.data.get("court_consulted")),
+            "bureau_decision": _day(rec.data.get("bureau_decision"))}
 
 
 def _travel(case: Case) -> dict[str, Any] | None:
