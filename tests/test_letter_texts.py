@@ -6,13 +6,15 @@ their article, and an issued letter carries no draft marking."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 
 import pytest
 import yaml
+from docx import Document
 
 from noncoop import config, services, states
-from noncoop.errors import BadInput
+from noncoop.errors import BadInput, Refused
 from noncoop.letters import register
 from noncoop.letters.render import LANGS, catalogue
 
@@ -251,3 +253,49 @@ def test_a_reader_not_given_the_trigger_is_told_neither(mongolia, db):
         assert not any(w in html for w in ("own initiative", "decided by the Bureau",
                                            "pris l’initiative", "a décidé le Bureau"))
         assert "good offices of the Presidency" in html or "bons offices de la Présidence" in html
+
+
+# -- 6. No draft marking in an issued letter -----------------------------------------------------
+
+DRAFT_MARKS = ("draft-banner", "DRAFT", "NOT ISSUED", "Not to be sent", "PROJET", "NON DIFFUSÉ",
+               "À ne pas envoyer")
+
+
+def test_an_issued_letter_carries_no_draft_marking_in_any_template_or_format(mongolia, db):
+    # Referred to the Assembly only: a draft of the letter to the Security Council says it is not
+    # to be sent (para 14(g)).
+    services.act(db, mongolia, "forward_decision", on=D(2024, 8, 21))
+    services.act(db, mongolia, "good_offices_activate", on=D(2024, 8, 30),
+                 params={"court_consulted": "2024-08-29", "urgent": "yes"})
+    drafted = register.draft(db, mongolia, "unsc_letter", "fr", on=D(2024, 9, 2))
+    assert "PROJET – NON DIFFUSÉ" in drafted and "[À ne pas envoyer" in drafted
+    issued = 0
+    for name in catalogue():
+        for lang in LANGS:
+            for fmt in ("html", "docx"):
+                try:
+                    entry = register.issue(db, mongolia, name, lang=lang, fmt=fmt, on=D(2024, 9, 2))
+                except Refused:
+                    continue  # a letter refused on this case is not issued at all
+                _, content = register.show(db, entry["reference"])
+                text = content.decode() if fmt == "html" else "\n".join(
+                    p.text for p in Document(io.BytesIO(content)).paragraphs)
+                assert entry["reference"] in text
+                marks = [m for m in DRAFT_MARKS if m in text]
+                assert not marks, (name, lang, fmt, marks)
+                issued += 1
+    assert issued >= 2 * 2 * 10  # the letters of a case referred to the Assembly, at the least
+
+
+def test_a_draft_says_it_is_one_and_a_sent_notice_does_not(mongolia, db):
+    for lang, banner in (("en", "DRAFT – NOT ISSUED"), ("fr", "PROJET – NON DIFFUSÉ")):
+        html = register.draft(db, mongolia, "open_letter", lang, on=D(2024, 8, 26))
+        assert banner in html and '<div class="draft-banner">' in html
+    from noncoop.letters import context
+    from noncoop.letters.render import render_html
+    from noncoop.record import load_case
+
+    _, case = load_case(db, mongolia)
+    notice = render_html("reminder", "en", context.build(catalogue()["reminder"], case, "en",
+                                                         on=D(2024, 8, 26), reference=mongolia))
+    assert not [m for m in DRAFT_MARKS if m in notice]

@@ -81,11 +81,14 @@ def _day(value: Any) -> Any:
     return None if value is None else dt.date.fromisoformat(str(value))
 
 
-def common(letter: LetterDef, lang: str, on: dt.date, reference: str,
+def common(letter: LetterDef, lang: str, on: dt.date, reference: str | None,
            corrects: str | None) -> dict[str, Any]:
+    """What every letter is given. Without a `reference` the letter is a draft: it says so, and
+    only a draft does (register.issue gives the register number, a notice its case number)."""
     settings = config.letters()
     return {
-        "letter": {"reference": reference, "date": on, "lang": lang, "name": letter.name,
+        "letter": {"reference": reference or "DRAFT", "draft": reference is None, "date": on,
+                   "lang": lang, "name": letter.name,
                    "place": place_name(settings["place"], lang), "paragraph": letter.paragraph,
                    "corrects": corrects},
         "signatory": signatory(on, lang),
@@ -117,7 +120,7 @@ def history(case: Case, titles: dict[str, str]) -> list[dict[str, Any]]:
     return out
 
 
-def build(letter: LetterDef, case: Case, lang: str, *, on: dt.date, reference: str = "DRAFT",
+def build(letter: LetterDef, case: Case, lang: str, *, on: dt.date, reference: str | None = None,
           corrects: str | None = None, sessions: tuple[Session, ...] = (),
           meetings: tuple[BureauMeeting, ...] = (), deadline: tuple[str, str] | None = None,
           titles: dict[str, str] | None = None, step: str | None = None) -> dict[str, Any]:

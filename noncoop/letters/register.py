@@ -52,10 +52,11 @@ def _titles(case: Case) -> dict[str, str]:
 
 
 def draft(db: Session, case_id: str, name: str, lang: str = "en", *, on: dt.date | None = None,
-          reference: str = "DRAFT", corrects: str | None = None,
+          reference: str | None = None, corrects: str | None = None,
           deadline: tuple[str, str] | None = None, by: str = access.ADMIN) -> str:
     """The letter `name` about case `case_id`, as HTML, drafted by `by` (the President's office
-    or the Secretariat, para 23) on a case he or she may see."""
+    or the Secretariat, para 23) on a case he or she may see: a draft, marked as such, unless
+    `reference` gives its register number (issue)."""
     letter = _letter(name)
     _, case = record.load_case(db, case_id)
     v = access.viewer(db, by)
@@ -254,7 +255,7 @@ def report(db: Session, session_number: int | None = None, lang: str = "en", fmt
         if item is not None:
             cases.append(item)
     letter = LetterDef(REPORT, "bureau_report", "15", "document", ("bureau",))
-    ctx = {**context.common(letter, lang, on, "DRAFT", None),
+    ctx = {**context.common(letter, lang, on, None, None),  # always a draft for the Bureau
            "recipients": context.recipients(letter.to, None, lang),
            "report": {"session": context.session_json(session, lang), "period_start": start,
                       "period_end": end, "cases": cases}}
