@@ -299,3 +299,76 @@ def test_a_draft_says_it_is_one_and_a_sent_notice_does_not(mongolia, db):
     notice = render_html("reminder", "en", context.build(catalogue()["reminder"], case, "en",
                                                          on=D(2024, 8, 26), reference=mongolia))
     assert not [m for m in DRAFT_MARKS if m in notice]
+
+
+# -- 2. The tense from the letter's date against the session's and the meeting's ---------------
+
+FUTURE = {"en": ("will report", "will be submitted", "will be reflected", "will also be addressed",
+                 "to be adopted by", "will adopt", "is scheduled to open"),
+          "fr": ("rendra compte", "sera présenté", "seront pris en compte", "sera également traitée",
+                 "adoptera", "devant s’ouvrir")}
+
+
+@pytest.fixture
+def referred(db):
+    """Mongolia, decided on 24 October 2024: the Bureau reports to the twenty-third session
+    (The Hague, 2-7 December 2024) (para 15)."""
+    services.add_session(db, 23, D(2024, 12, 2), D(2024, 12, 7), "The Hague")
+    services.add_bureau_meeting(db, D(2024, 11, 5), "New York")
+    return services.open_case(db, state="Mongolia", scenario="7a", decision_ref="ICC-01/22-90",
+                              decision_date=D(2024, 10, 24), chamber="Pre-Trial Chamber II",
+                              referred_to=["assembly", "security-council"], request="art89",
+                              person="Vladimir Vladimirovich Putin")["id"]
+
+
+@pytest.mark.parametrize(("on", "en", "fr"), [
+    (D(2024, 10, 28), "the Bureau will report on the action taken", "le Bureau rendra compte"),
+    (D(2024, 12, 4), "the Bureau is reporting on the action taken", "le Bureau rend compte"),
+    (D(2025, 1, 15), "the Bureau was to report on the action taken", "le Bureau devait rendre compte"),
+])
+def test_the_bureau_report_is_told_before_during_and_after_the_session(referred, db, on, en, fr):
+    assert en in register.draft(db, referred, "open_letter", "en", on=on)
+    assert fr in register.draft(db, referred, "open_letter", "fr", on=on)
+
+
+def test_no_letter_dated_after_the_session_speaks_of_it_in_the_future(referred, db):
+    services.act(db, referred, "bureau_hearing", on=D(2024, 11, 5))
+    for name in catalogue():
+        for lang in LANGS:
+            html = register.draft(db, referred, name, lang, on=D(2025, 1, 15))
+            assert not [p for p in FUTURE[lang] if p in html], (name, lang)
+    report = register.report(db, 23, "en", on=D(2025, 1, 15)).decode()
+    assert "The present report was to be submitted to the Assembly at its twenty-third session" in report
+
+
+def test_a_letter_dated_before_the_session_speaks_of_it_in_the_future(referred, db):
+    note = register.draft(db, referred, "forward_decision", "en", on=D(2024, 10, 25))
+    assert "will be submitted to the Assembly at its twenty-third session" in note
+    assert "in the omnibus resolution that the Assembly will adopt at that session" in note
+    assert "Il devrait être pris note de la décision de la Cour dans la résolution omnibus que " \
+           "l’Assemblée adoptera à cette session" in register.draft(db, referred, "forward_decision",
+                                                                     "fr", on=D(2024, 10, 25))
+
+
+def test_a_meeting_is_told_to_come_before_its_day_and_as_held_after_it(referred, db):
+    # Before: the next Bureau meeting in the calendar (para 14(c): "at its next meeting").
+    before = register.draft(db, referred, "hearing_invitation", "en", on=D(2024, 10, 28))
+    assert "the meeting of the Bureau to be held on 5 November 2024 in New York" in before
+    assert "The meeting will be an opportunity" in before
+    services.act(db, referred, "bureau_hearing", on=D(2024, 11, 5))
+    after = register.draft(db, referred, "hearing_invitation", "en", on=D(2024, 11, 8))
+    assert "the meeting of the Bureau held on 5 November 2024" in after
+    assert "Bureau to be held" not in after and "will be" not in after
+    fr = register.draft(db, referred, "hearing_invitation", "fr", on=D(2024, 11, 8))
+    assert "la réunion du Bureau qui s’est tenue le 5 novembre 2024" in fr and "se tiendra" not in fr
+
+
+def test_the_emergency_meeting_is_announced_as_to_come_or_as_held(referred, db):
+    before = register.draft(db, referred, "emergency_bureau_announcement", "en", on=D(2024, 10, 28))
+    assert "has been convened at short notice to meet on 5 November 2024 in New York" in before
+    assert "the Bureau will receive a report" in before and "decided as follows" not in before
+    services.act(db, referred, "emergency_bureau_meeting", on=D(2024, 11, 5),
+                 params={"action": "convene"})
+    after = register.draft(db, referred, "emergency_bureau_announcement", "fr", on=D(2024, 11, 6))
+    assert "le Bureau de l’Assemblée s’est réuni à bref délai le 5 novembre 2024" in after
+    assert "Le Bureau a pris les décisions suivantes" in after

@@ -30,11 +30,21 @@ def ordinal(n: int, lang: str) -> str:
     return num2words(n, to="ordinal", lang=lang)
 
 
-def session_json(s: Session | None, lang: str) -> dict[str, Any] | None:
+def when(start: dt.date, end: dt.date, on: dt.date) -> str:
+    """Where the letter's date `on` falls against a session's or a meeting's dates: `before`,
+    `during` or `after` it. It sets the tense of what the letter says about the session or the
+    meeting: a letter dated after a session never says the Bureau "will report" to it."""
+    if on < start:
+        return "before"
+    return "during" if on <= end else "after"
+
+
+def session_json(s: Session | None, lang: str, on: dt.date) -> dict[str, Any] | None:
+    """The session as a letter dated `on` tells it."""
     if s is None:
         return None
     return {"number": s.number, "ordinal": ordinal(s.number, lang), "start": s.start,
-            "end": s.end, "venue": place_name(s.venue, lang)}
+            "end": s.end, "venue": place_name(s.venue, lang), "when": when(s.start, s.end, on)}
 
 
 def place_name(place: str, lang: str) -> str:
@@ -142,7 +152,8 @@ def build(letter: LetterDef, case: Case, lang: str, *, on: dt.date, reference: s
         "step": {"id": step, "title": titles.get(step, step)} if step else None,
         "meeting": _meeting(step, case, on, meetings, lang),
         # The session concerned: on-going on the decision date, else the next (14(e), 15).
-        "session": session_json(next_or_ongoing_session(sessions, case.decision_date or on), lang),
+        "session": session_json(next_or_ongoing_session(sessions, case.decision_date or on), lang,
+                                on),
         "deadline": _deadline(case, deadline, titles),
         "task": _task(case),
         "travel": _travel(case),
@@ -160,11 +171,13 @@ def _meeting(step: str | None, case: Case, on: dt.date, meetings: tuple[BureauMe
     rec = case.steps.get(step)
     if rec is not None and rec.date is not None:
         place = rec.data.get("place", "")
-        return {"date": rec.date, "place": place_name(place, lang)}
+        return {"date": rec.date, "place": place_name(place, lang),
+                "when": when(rec.date, rec.date, on)}
     if step in ("emergency_bureau_meeting", "bureau_hearing"):
         meeting = next_bureau_meeting(meetings, on)
         if meeting is not None:
-            return {"date": meeting.date, "place": place_name(meeting.place, lang)}
+            return {"date": meeting.date, "place": place_name(meeting.place, lang),
+                    "when": when(meeting.date, meeting.date, on)}
     return None
 
 

@@ -257,7 +257,7 @@ def report(db: Session, session_number: int | None = None, lang: str = "en", fmt
     letter = LetterDef(REPORT, "bureau_report", "15", "document", ("bureau",))
     ctx = {**context.common(letter, lang, on, None, None),  # always a draft for the Bureau
            "recipients": context.recipients(letter.to, None, lang),
-           "report": {"session": context.session_json(session, lang), "period_start": start,
+           "report": {"session": context.session_json(session, lang, on), "period_start": start,
                       "period_end": end, "cases": cases}}
     return convert(render_html(REPORT, lang, ctx), fmt)
 
