@@ -21,12 +21,18 @@ class StateInfo:
     party: bool
     fr: str = ""  # the French short name, as the United Nations writes it
     fr_de: str = ""  # the French name after "de": "de la Mongolie", "du Kenya"
+    fr_le: str = ""  # the French name with its article: "la Mongolie", "le Kenya", "Israël"
 
     def named(self, lang: str) -> str:
         return self.fr if lang == "fr" and self.fr else self.name
 
     def named_after_of(self, lang: str) -> str:
         return self.fr_de if lang == "fr" and self.fr_de else self.name
+
+    def named_with_article(self, lang: str) -> str:
+        """The name as a subject or after a noun: "l'État requis, la Mongolie," in French; the
+        short name in English, which writes "the requested State, Mongolia,"."""
+        return self.fr_le if lang == "fr" and self.fr_le else self.name
 
 
 def group_name(group: str, lang: str) -> str:
@@ -50,13 +56,15 @@ def registry() -> dict[str, StateInfo]:
     parties = CONFIG_DIR / "states.yaml"
     if parties.exists():
         for s in yaml.safe_load(parties.read_text(encoding="utf-8"))["states_parties"]:
-            info = StateInfo(s["name"], s["group"], True, s.get("fr", ""), s.get("fr_de", ""))
+            info = StateInfo(s["name"], s["group"], True, s.get("fr", ""), s.get("fr_de", ""),
+                             s.get("fr_le", ""))
             for name in [s["name"], *s.get("aliases", ())]:
                 found[name.casefold()] = info
     others = yaml.safe_load((CONFIG_DIR / "non_parties.yaml").read_text(encoding="utf-8"))
     for s in others["non_parties"]:
         found.setdefault(s["name"].casefold(), StateInfo(s["name"], s["group"], False,
-                                                         s.get("fr", ""), s.get("fr_de", "")))
+                                                         s.get("fr", ""), s.get("fr_de", ""),
+                                                         s.get("fr_le", "")))
     return found
 
 

@@ -4,13 +4,16 @@ calendar and config. Pure: the case, the calendar and the day are passed in."""
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Any
 
+from jinja2 import StrictUndefined
 from num2words import num2words
 
 from noncoop import config, states
 from noncoop.calendar import BureauMeeting, Session, next_bureau_meeting, next_or_ongoing_session
 from noncoop.domain.case import Case
+from noncoop.errors import BadInput
 from noncoop.letters.render import LetterDef
 
 FORMAL_STEPS = ("forward_decision", "press_release", "emergency_bureau_meeting", "open_letter",
@@ -27,11 +30,21 @@ def ordinal(n: int, lang: str) -> str:
     return num2words(n, to="ordinal", lang=lang)
 
 
-def session_json(s: Session | None, lang: str) -> dict[str, Any] | None:
+def when(start: dt.date, end: dt.date, on: dt.date) -> str:
+    """Where the letter's date `on` falls against a session's or a meeting's dates: `before`,
+    `during` or `after` it. It sets the tense of what the letter says about the session or the
+    meeting: a letter dated after a session never says the Bureau "will report" to it."""
+    if on < start:
+        return "before"
+    return "during" if on <= end else "after"
+
+
+def session_json(s: Session | None, lang: str, on: dt.date) -> dict[str, Any] | None:
+    """The session as a letter dated `on` tells it."""
     if s is None:
         return None
     return {"number": s.number, "ordinal": ordinal(s.number, lang), "start": s.start,
-            "end": s.end, "venue": place_name(s.venue, lang)}
+            "end": s.end, "venue": place_name(s.venue, lang), "when": when(s.start, s.end, on)}
 
 
 def place_name(place: str, lang: str) -> str:
@@ -51,24 +64,57 @@ def recipients(kinds: tuple[str, ...], case: Case | None, lang: str) -> list[str
             for k in kinds if k != "public"]
 
 
-def common(letter: LetterDef, lang: str, on: dt.date, reference: str,
+def signatory(on: dt.date, lang: str) -> dict[str, str] | StrictUndefined:
+    """The President of the Assembly whose term covers `on` (config/letters.yaml `presidents`).
+    Outside every term it is a value that stops the letter with a BadInput naming the date as
+    soon as the letter reads it: a letter the Secretariat sends never does, one the President
+    signs is not signed by a President who was not in office."""
+    settings = config.letters()
+    if "signatory" in settings:
+        raise BadInput("letters.signatory in the settings was replaced by letters.presidents, the "
+                       "Presidents with the dates of their terms: see config/letters.yaml",
+                       code="signatory_unknown")
+    for term in settings["presidents"]:
+        end = _day(term["to"])
+        if _day(term["from"]) <= on and (end is None or on <= end):
+            return {"name": term["name"], "title": term["title"][lang]}
+    return StrictUndefined(
+        hint=(f"no President of the Assembly is known for {on.isoformat()}, the date of the "
+              "letter: add the President's term (name, title, from, to) to config/letters.yaml "
+              "`presidents`, or date the letter within a term"),
+        exc=partial(BadInput, code="signatory_unknown"))  # type: ignore[arg-type]
+
+
+def _day(value: Any) -> Any:
+    """A date given as a date or as text (YAML reads 2023-12-04 as a date; a step's params hold
+    "2023-12-04"), or None."""
+    return None if value is None else dt.date.fromisoformat(str(value))
+
+
+def common(letter: LetterDef, lang: str, on: dt.date, reference: str | None,
            corrects: str | None) -> dict[str, Any]:
+    """What every letter is given. Without a `reference` the letter is a draft: it says so, and
+    only a draft does (register.issue gives the register number, a notice its case number)."""
     settings = config.letters()
     return {
-        "letter": {"reference": reference, "date": on, "lang": lang, "name": letter.name,
+        "letter": {"reference": reference or "DRAFT", "draft": reference is None, "date": on,
+                   "lang": lang, "name": letter.name,
                    "place": place_name(settings["place"], lang), "paragraph": letter.paragraph,
                    "corrects": corrects},
-        "signatory": dict(settings["signatory"][lang]),
+        "signatory": signatory(on, lang),
     }
 
 
 def case_json(case: Case, lang: str) -> dict[str, Any]:
     info = states.lookup(case.requested_state)
     return {
-        "id": case.id, "state": info.named(lang), "region": states.group_name(case.region, lang),
+        "id": case.id, "state": info.named(lang), "state_le": info.named_with_article(lang),
+        "region": states.group_name(case.region, lang),
         "scenario": case.scenario, "decision_ref": case.decision_ref,
         "decision_date": case.decision_date, "chamber": case.chamber, "person": case.person,
         "request": case.request, "summary": case.summary, "travel_date": case.travel_date,
+        # To whom the Court referred its finding, as recorded: a letter names no other (para 13).
+        "referred_to_assembly": "assembly" in case.referred_to,
         "referred_to_security_council": "security-council" in case.referred_to,
     }
 
@@ -84,7 +130,7 @@ def history(case: Case, titles: dict[str, str]) -> list[dict[str, Any]]:
     return out
 
 
-def build(letter: LetterDef, case: Case, lang: str, *, on: dt.date, reference: str = "DRAFT",
+def build(letter: LetterDef, case: Case, lang: str, *, on: dt.date, reference: str | None = None,
           corrects: str | None = None, sessions: tuple[Session, ...] = (),
           meetings: tuple[BureauMeeting, ...] = (), deadline: tuple[str, str] | None = None,
           titles: dict[str, str] | None = None, step: str | None = None) -> dict[str, Any]:
@@ -106,10 +152,12 @@ def build(letter: LetterDef, case: Case, lang: str, *, on: dt.date, reference: s
         "step": {"id": step, "title": titles.get(step, step)} if step else None,
         "meeting": _meeting(step, case, on, meetings, lang),
         # The session concerned: on-going on the decision date, else the next (14(e), 15).
-        "session": session_json(next_or_ongoing_session(sessions, case.decision_date or on), lang),
+        "session": session_json(next_or_ongoing_session(sessions, case.decision_date or on), lang,
+                                on),
         "deadline": _deadline(case, deadline, titles),
         "task": _task(case),
         "travel": _travel(case),
+        "good_offices": _good_offices(case),
         "history": history(case, titles),
     }
 
@@ -123,11 +171,13 @@ def _meeting(step: str | None, case: Case, on: dt.date, meetings: tuple[BureauMe
     rec = case.steps.get(step)
     if rec is not None and rec.date is not None:
         place = rec.data.get("place", "")
-        return {"date": rec.date, "place": place_name(place, lang)}
+        return {"date": rec.date, "place": place_name(place, lang),
+                "when": when(rec.date, rec.date, on)}
     if step in ("emergency_bureau_meeting", "bureau_hearing"):
         meeting = next_bureau_meeting(meetings, on)
         if meeting is not None:
-            return {"date": meeting.date, "place": place_name(meeting.place, lang)}
+            return {"date": meeting.date, "place": place_name(meeting.place, lang),
+                    "when": when(meeting.date, meeting.date, on)}
     return None
 
 
@@ -150,6 +200,20 @@ def _task(case: Case) -> dict[str, Any] | None:
     return {"title": rec.data.get("task") or rec.data.get("title") or "",
             "due": dt.date.fromisoformat(rec.data["due"]) if rec.data.get("due") else None,
             "note": rec.data.get("note") or rec.reason}
+
+
+def _good_offices(case: Case) -> dict[str, Any] | None:
+    """How the good offices were triggered, as recorded on good_offices_activate: on the
+    President's own initiative in consultation with the Court (para 18), or as decided by the
+    Bureau (para 19). `trigger` is None where the record does not say (a Bureau member's view of
+    the case keeps only that they were activated: access.formal_view)."""
+    rec = case.steps.get("good_offices_activate")
+    if rec is None or rec.status != "done":
+        return None
+    return {"trigger": rec.data.get("trigger"), "date": rec.date,
+            "urgent": rec.data.get("urgent") == "yes",  # 7(a): the chance may be gone (para 18)
+            "court_consulted": _day(rec.data.get("court_consulted")),
+            "bureau_decision": _day(rec.data.get("bureau_decision"))}
 
 
 def _travel(case: Case) -> dict[str, Any] | None:

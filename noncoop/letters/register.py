@@ -81,11 +81,12 @@ def letters_allowed(db: Session, case_id: str, by: str = access.ADMIN) -> list[s
 
 
 def draft(db: Session, case_id: str, name: str, lang: str = "en", *, on: dt.date | None = None,
-          reference: str = "DRAFT", corrects: str | None = None,
+          reference: str | None = None, corrects: str | None = None,
           deadline: tuple[str, str] | None = None, by: str = access.ADMIN,
           case: Case | None = None, checked: bool = False) -> str:
     """The letter `name` about case `case_id`, as HTML, drafted by `by` (the President's office
-    or the Secretariat, para 23) on a case he or she may see, where its step allows it."""
+    or the Secretariat, para 23) on a case he or she may see, where its step allows it: a
+    draft, marked as such, unless `reference` gives its register number (issue)."""
     letter = _letter(name)
     if case is None:
         _, case = record.load_case(db, case_id)
@@ -324,9 +325,9 @@ def report(db: Session, session_number: int | None = None, lang: str = "en", fmt
         if item is not None:
             cases.append(item)
     letter = LetterDef(REPORT, "bureau_report", "15", "document", ("bureau",))
-    ctx = {**context.common(letter, lang, on, "DRAFT", None),
+    ctx = {**context.common(letter, lang, on, None, None),  # always a draft for the Bureau
            "recipients": context.recipients(letter.to, None, lang),
-           "report": {"session": context.session_json(session, lang), "period_start": start,
+           "report": {"session": context.session_json(session, lang, on), "period_start": start,
                       "period_end": end, "cases": cases}}
     return convert(render_html(REPORT, lang, ctx), fmt)
 
@@ -350,9 +351,11 @@ def _reported_case(db: Session, case: Case, lang: str, start: dt.date,
                    for d in case.deadlines if d.step in formal and d.status in ("open", "missed")
                    and d.done_on is None]
     info = states.lookup(case.requested_state)
-    return {"id": case.id, "state": info.named(lang), "region": states.group_name(case.region, lang),
+    return {"id": case.id, "state": info.named(lang), "state_le": info.named_with_article(lang),
+            "region": states.group_name(case.region, lang),
             "scenario": case.scenario, "status": case.status, "decision_ref": case.decision_ref,
             "decision_date": case.decision_date, "chamber": case.chamber, "person": case.person,
             "request": case.request, "party": info.party,
+            "referred_to_assembly": "assembly" in case.referred_to,
             "referred_to_security_council": "security-council" in case.referred_to,
             "events": done, "outstanding": outstanding}
