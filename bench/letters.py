@@ -20,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from noncoop.domain.case import Case, Deadline, StepRecord
 from noncoop.letters import context
 from noncoop.letters.docx import to_docx
-from noncoop.letters.render import catalogue, long_date, render_html, search_path
+from noncoop.letters.render import catalogue, environment, long_date, render_html, search_path
 
 D = dt.date
 
@@ -49,6 +49,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     bare_env = Environment(loader=FileSystemLoader(search_path("en")),
                            autoescape=select_autoescape(["html"]))
     bare_env.filters["date"] = lambda day: long_date(day, "en")
+    bare_env.globals.update(environment("en").globals)  # the same workflow facts, read once
     bare_ctx = context.build(letter, case, "en", on=D(2024, 10, 28), sessions=sessions)
     template = bare_env.get_template("open_letter.html")
 

@@ -187,3 +187,14 @@ def test_an_unknown_parameter_is_bad_input_on_the_command_line(run):
     assert code == 2 and out["error"]["code"] == "unknown_param"
     code, shown = run("case", "show", case["id"])
     assert _step(shown, "press_release")["status"] == "pending"
+
+
+def test_the_meeting_keeps_its_day_once_it_is_announced(db, mongolia):
+    """The announcement (14(a)) is dated after the meeting; the letter still names the
+    meeting's day, which the workflow keeps as the move that held it was dated."""
+    services.act(db, mongolia, "emergency_bureau_meeting", on=D(2024, 11, 4),
+                 params={"action": "convene", "place": "New York"})
+    services.act(db, mongolia, "emergency_bureau_meeting", on=D(2024, 11, 6),
+                 params={"action": "announce"})
+    html = register.draft(db, mongolia, "emergency_bureau_announcement", on=D(2024, 11, 7))
+    assert "4 November 2024" in html and "6 November 2024" not in html

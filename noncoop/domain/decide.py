@@ -236,6 +236,8 @@ def _decision(procedure: Procedure, case: Case, action: str, facts: Facts, skip:
     defn = procedure.steps[action]
     assert move is not None
     data = {"params": dict(params)}
+    if move.meeting:  # the meeting's day stays on the record whatever moves come after
+        data["params"]["meeting_date"] = on.isoformat()
     if "session_known" in defn.guards:
         # Paras 14(e), 14(f), 15: the session concerned is the one on-going on the decision
         # date, else the next one; record which, so the record does not depend on later edits.

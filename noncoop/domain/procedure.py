@@ -84,6 +84,7 @@ class Move:
     sources: tuple[str, ...] = ("pending",)
     params: dict[str, dict[str, Any]] = field(default_factory=dict)
     future: bool = False
+    meeting: str | None = None  # whose meeting the move holds (bureau, nywg), dated its day
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,11 @@ class StepDef:
 
     def move(self, name: str) -> Move:
         return self.moves[name]
+
+    @property
+    def meeting(self) -> str | None:
+        """Whose meeting the step holds (bureau, nywg), or None."""
+        return next((m.meeting for m in self.moves.values() if m.meeting), None)
 
     def params_of(self, move: Move | None) -> dict[str, dict[str, Any]]:
         """What `--param` the step takes for `move`: its own, then the move's."""
@@ -147,7 +153,7 @@ def _moves(raw: Any, repeatable: bool) -> dict[str, Move]:
     return {name: Move(name, spec.get("records", "done"),
                        tuple(spec.get("from", ("pending",))),
                        _check_params(name, dict(spec.get("params") or {})),
-                       bool(spec.get("future", False)))
+                       bool(spec.get("future", False)), spec.get("meeting"))
             for name, spec in raw.items()}
 
 

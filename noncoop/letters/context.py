@@ -13,14 +13,9 @@ from num2words import num2words
 from noncoop import config, states
 from noncoop.calendar import BureauMeeting, Session, next_bureau_meeting, next_or_ongoing_session
 from noncoop.domain.case import Case
+from noncoop.domain.procedure import load_procedure
 from noncoop.errors import BadInput
 from noncoop.letters.render import LetterDef
-
-FORMAL_STEPS = ("forward_decision", "press_release", "emergency_bureau_meeting", "open_letter",
-                "bureau_hearing", "nywg_public_meeting", "omnibus_notation", "plenary_discussion",
-                "unsc_letter", "bureau_report")
-
-MEETING_STEPS = ("emergency_bureau_meeting", "bureau_hearing", "nywg_public_meeting")
 
 
 def ordinal(n: int, lang: str) -> str:
@@ -122,7 +117,7 @@ def case_json(case: Case, lang: str) -> dict[str, Any]:
 def history(case: Case, titles: dict[str, str]) -> list[dict[str, Any]]:
     """The formal steps recorded on the case, in the order of the procedure."""
     out = []
-    for step in FORMAL_STEPS:
+    for step in load_procedure(case.workflow, case.workflow_version).lane_steps("formal"):
         rec = case.steps.get(step)
         if rec and rec.status != "pending":
             out.append({"date": rec.date, "step": step, "title": titles.get(step, step),
@@ -164,16 +159,18 @@ def build(letter: LetterDef, case: Case, lang: str, *, on: dt.date, reference: s
 
 def _meeting(step: str | None, case: Case, on: dt.date, meetings: tuple[BureauMeeting, ...],
              lang: str) -> dict[str, Any] | None:
-    """The meeting a letter concerns: the date recorded on its step, else the next Bureau
+    """The meeting a letter concerns: the day recorded for it on its step, else the next Bureau
     meeting in the calendar (para 14(c): "at the next meeting"), else unknown."""
-    if step not in MEETING_STEPS:
+    defn = load_procedure(case.workflow, case.workflow_version).steps.get(step or "")
+    if defn is None or defn.meeting is None:
         return None
-    rec = case.steps.get(step)
-    if rec is not None and rec.date is not None:
-        place = rec.data.get("place", "")
-        return {"date": rec.date, "place": place_name(place, lang),
-                "when": when(rec.date, rec.date, on)}
-    if step in ("emergency_bureau_meeting", "bureau_hearing"):
+    rec = case.steps.get(defn.id)
+    held = rec.data.get("meeting_date") if rec is not None else None
+    if held:
+        day = dt.date.fromisoformat(held)
+        return {"date": day, "place": place_name(rec.data.get("place", ""), lang),  # type: ignore[union-attr]
+                "when": when(day, day, on)}
+    if defn.meeting == "bureau":
         meeting = next_bureau_meeting(meetings, on)
         if meeting is not None:
             return {"date": meeting.date, "place": place_name(meeting.place, lang),

@@ -335,7 +335,7 @@ def report(db: Session, session_number: int | None = None, lang: str = "en", fmt
 def _reported_case(db: Session, case: Case, lang: str, start: dt.date,
                    end: dt.date) -> dict[str, Any] | None:
     titles = _titles(case)
-    formal = set(context.FORMAL_STEPS)
+    formal = set(load_procedure(case.workflow, case.workflow_version).lane_steps("formal"))
     events = db.exec(select(EventRow).where(EventRow.case_id == case.id)
                      .order_by(col(EventRow.seq))).all()
     done = [{"date": e.on, "step": e.step, "title": titles.get(e.step or "", e.step),

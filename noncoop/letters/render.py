@@ -72,6 +72,12 @@ def environment(lang: str) -> SandboxedEnvironment:
         undefined=StrictUndefined,
     )
     env.filters["date"] = lambda day: long_date(day, lang)
+    # What the workflow says of the steps, for every template and the macros they import: a
+    # template keeps its own words for a step, never its own list of steps or paragraphs.
+    procedure = load_procedure()
+    env.globals["workflow"] = {
+        "paragraphs": {s.id: s.paragraph for s in procedure.steps.values()},
+        "informal": list(procedure.lane_steps("good_offices"))}
     return env
 
 
