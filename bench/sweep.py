@@ -30,11 +30,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from noncoop.domain.case import Case, Deadline
+from noncoop.domain.deadlines import ends_at
 from noncoop.store import db as store
 from noncoop.store import journal
 from noncoop.store.codec import to_snapshot
 from noncoop.store.models import CaseRow, DeadlineRow
-from noncoop.sweep import sweep
+from noncoop.sweep import sweep, sweep_instant
 
 BASE = dt.date(2030, 1, 7)  # the nothing-due sweep runs on this day
 DUE_SOON = BASE + dt.timedelta(days=5)  # the 1% falls due here...
@@ -43,7 +44,7 @@ KINDS = [("forward_decision", "due", "secretariat"), ("press_release", "due", "p
          ("emergency_bureau_meeting", "convene", "president_office"),
          ("open_letter", "reply", "president_office"), ("bureau_report", "report", "president_office")]
 DUE_QUERIES = [
-    "SELECT id, case_id, position FROM deadlines WHERE status = 'open' AND due < ?",
+    "SELECT id, case_id, position FROM deadlines WHERE status = 'open' AND due_at <= ?",
     "SELECT id FROM deadlines WHERE status = 'missed' AND missed_queued = 0",
     "SELECT id FROM deadlines WHERE status = 'open' AND reminder_queued = 0 AND remind_from <= ?",
     "SELECT DISTINCT who FROM deadlines WHERE status = 'missed' AND outstanding = 1 "
@@ -77,7 +78,8 @@ def populate(url: str, n_cases: int) -> None:
                               "last_seq": 1, "snapshot": to_snapshot(case), "version": 1,
                               "last_hash": ""})
                 deadlines += [{"case_id": case_id, "position": p, "step": d.step, "kind": d.kind,
-                               "due": d.due, "remind_from": d.remind_from, "status": "open",
+                               "due": d.due, "due_at": ends_at(d.due),
+                               "remind_from": d.remind_from, "status": "open",
                                "who": d.who, "basis": d.basis, "missed_on": None,
                                "outstanding": True, "reminder_queued": False,
                                "missed_queued": False} for p, d in enumerate(dls)]
@@ -107,10 +109,15 @@ def peak_memory(work: Callable[[], Any]) -> float:
     return peak / 2**20
 
 
+def _instant(as_of: dt.date) -> str:
+    """The instant a sweep as of `as_of` compares with (its start here), as SQLite stores it."""
+    return sweep_instant(as_of, dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
 def bare_due_queries(path: Path, as_of: dt.date) -> Callable[[], None]:
     conn = sqlite3.connect(path)
     day = as_of.isoformat()
-    params = [(day,), (), (day,), (day,)]
+    params = [(_instant(as_of),), (), (day,), (day,)]
 
     def run() -> None:
         for sql, p in zip(DUE_QUERIES, params, strict=True):
@@ -126,7 +133,7 @@ def bare_writes(path: Path, as_of: dt.date) -> None:
     now = dt.datetime.now(dt.UTC).isoformat()
     day = as_of.isoformat()
     conn.execute("BEGIN IMMEDIATE")
-    rows = conn.execute(DUE_QUERIES[0], (day,)).fetchall()
+    rows = conn.execute(DUE_QUERIES[0], (_instant(as_of),)).fetchall()
     missed: dict[str, list[int]] = {}
     for _, case_id, position in rows:
         missed.setdefault(case_id, []).append(position)

@@ -1,5 +1,10 @@
 """One deadline sweep, as the scheduler runs it (DESIGN principle 3).
 
+It marks missed only what is past due with nothing recorded (SPEC "Time"): an open deadline
+whose instant has passed (`due_at`: an hour limit's own, a date's at the end of its day). A
+step recorded later is judged by its own date (domain/case.py), so a miss a sweep marked is
+withdrawn when the step turns out to have been in time, and a closed case has nothing open.
+
 It asks the database what is due, through one index per question, and works in batches, each
 batch its own transaction: it never loads all cases, and a sweep after a week of downtime holds
 no more in memory than one with a single miss. Misses are appended as events on their case (so
@@ -23,10 +28,11 @@ from sqlmodel import Session, col, select
 
 from noncoop import clock
 from noncoop.domain import Event, apply
+from noncoop.domain.deadlines import day_start
 from noncoop.errors import Conflict
 from noncoop.store import direct, journal
 from noncoop.store.codec import from_snapshot
-from noncoop.store.models import STATUS_MISSED, STATUS_OPEN, DeadlineRow, NoticeRow
+from noncoop.store.models import STATUS_MISSED, STATUS_OPEN, DeadlineRow, NoticeRow, UTCDateTime
 
 SWEEPER = "system:sweep"
 BATCH = 500  # deadline rows a transaction; small enough to hold locks briefly
@@ -42,6 +48,18 @@ def _claim(db: Session, query: Any) -> Any:
     return query
 
 
+def sweep_instant(as_of: dt.date, now: dt.datetime) -> dt.datetime:
+    """The instant a sweep as of `as_of` compares due instants with: now, within that day. A
+    sweep as of a past day sees that day through to its end, as of a day ahead its start: so
+    a deadline due on `as_of` is not missed as of that day, an hour limit that ran out during
+    it is."""
+    start = day_start(as_of)
+    return min(max(now, start), day_start(as_of + dt.timedelta(days=1)) - _TICK)
+
+
+_TICK = dt.timedelta(microseconds=1)
+
+
 def _deadline_json(d: Any) -> dict[str, Any]:  # a DeadlineRow or a row of its columns
     return {"case_id": d.case_id, "step": d.step, "kind": d.kind, "due": d.due.isoformat(),
             "status": d.status}
@@ -49,8 +67,9 @@ def _deadline_json(d: Any) -> dict[str, Any]:  # a DeadlineRow or a row of its c
 
 # The four questions a sweep asks, each answered by its own partial index (models.DeadlineRow),
 # in the words of its condition.
-def _overdue(as_of: Any) -> list[Any]:
-    return [DeadlineRow.status == STATUS_OPEN, col(DeadlineRow.due) < as_of]
+def _overdue(now: Any) -> list[Any]:
+    # Instants, not days: an hour limit (para 18) runs out at its hour, a date at its day's end.
+    return [DeadlineRow.status == STATUS_OPEN, col(DeadlineRow.due_at) <= now]
 
 
 def _untold() -> list[Any]:
@@ -70,25 +89,27 @@ def _outstanding_since(as_of: Any) -> list[Any]:
 
 
 _AS_OF = bindparam("as_of", type_=sa.Date)
+_NOW = bindparam("now", type_=UTCDateTime)
 _OVERDUE = (select(DeadlineRow.id, DeadlineRow.case_id, DeadlineRow.position, DeadlineRow.step,
                    DeadlineRow.kind, DeadlineRow.due, DeadlineRow.status, DeadlineRow.who)
-            .where(*_overdue(_AS_OF)).order_by(col(DeadlineRow.due), col(DeadlineRow.id))
+            .where(*_overdue(_NOW)).order_by(col(DeadlineRow.due_at), col(DeadlineRow.id))
             .limit(bindparam("batch", type_=sa.Integer)))
 # Built once: a sweep that finds nothing costs one cached statement.
 _PENDING = select(*(select(DeadlineRow.id).where(*where).exists() for where in (
-    _overdue(_AS_OF), _untold(), _in_reminder_window(_AS_OF), _outstanding_since(_AS_OF))))
+    _overdue(_NOW), _untold(), _in_reminder_window(_AS_OF), _outstanding_since(_AS_OF))))
 
 
 def sweep(db: Session, as_of: dt.date | None = None, batch: int = BATCH) -> dict[str, Any]:
     """Run one sweep: mark misses, tell each miss once, remind once, then the daily digests."""
     as_of = as_of or clock.today()
+    now = sweep_instant(as_of, clock.now())
     result: dict[str, Any] = {"as_of": as_of.isoformat(), "changed": [], "notices": []}
     # Most sweeps find nothing to do: one statement says so, and which phases have work.
     # It asks on a connection of its own, on the driver's cursor: the session's transaction
     # machinery and Connection.execute cost several times the query (bench/sweep.py), and each
     # phase below is its own transaction anyway.
     with db.get_bind().connect() as conn:
-        pending = direct.first(conn, _PENDING, {"as_of": as_of})
+        pending = direct.first(conn, _PENDING, {"as_of": as_of, "now": now})
     assert pending is not None  # a SELECT of four EXISTS: always one row
     overdue, untold, remind, digest = pending
     phases = [phase for phase, todo in ((_mark_missed, overdue), (_tell_missed, untold),
@@ -153,7 +174,8 @@ def _mark_missed(db: Session, as_of: dt.date, batch: int) -> Found:
 
 
 def _overdue_rows(db: Session, as_of: dt.date, batch: int) -> list[Any]:
-    return db.connection().execute(_claim(db, _OVERDUE), {"as_of": as_of, "batch": batch}).all()
+    now = sweep_instant(as_of, clock.now())
+    return db.connection().execute(_claim(db, _OVERDUE), {"now": now, "batch": batch}).all()
 
 
 _TOLD = (select(DeadlineRow.id, DeadlineRow.case_id, DeadlineRow.step, DeadlineRow.kind,

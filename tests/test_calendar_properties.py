@@ -13,7 +13,10 @@ written here from SPEC.md ("Time" and the step tables) and Annex II, not from th
 - next and next-or-ongoing session, next Bureau meeting: walk the calendar forward from the
   date and stop at the first day where a session (a meeting) is in progress or begins;
 - deadlines (SPEC step tables): each time limit of the Annex, from the anchor SPEC names, with
-  the numbers SPEC gives (which config/deadlines.yaml must hold).
+  the numbers SPEC gives (which config/deadlines.yaml must hold); none falls before the event
+  it runs from (SPEC "Time"): counted back from a meeting or a session, the first one far
+  enough ahead of the anchor to leave the lead time (the report: a regular session); hours
+  run from an instant, and a day recorded without its hour runs from that day's end.
 The examples are derandomized: CI repeats the same ones."""
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import itertools
 import sys
 import threading
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import holidays
 import pytest
@@ -151,16 +155,39 @@ def ref_due(rule: str, anchor: D, sessions: list[Session], meetings: list[Bureau
         return ref_add_business_days(anchor, numbers[0], numbers[1], closures)
     if how == "days":
         return anchor + (reply_days or numbers[0]) * DAY
-    if how == "hours":  # a date, not an instant: 24 hours after a day is the next day
-        return anchor + numbers[0] // 24 * DAY
+    if how == "hours":
+        return ref_hours_due(anchor, numbers[0])
     if how == "days_before_meeting":
-        meeting = ref_next_meeting(meetings, anchor)
+        meeting = ref_lead_meeting(meetings, anchor, numbers[0])
         return meeting.date - numbers[0] * DAY if meeting else None
     if how == "days_before_session":
-        session = ref_next_or_ongoing(sessions, anchor)
+        session = ref_lead_session(sessions, anchor, numbers[0])
         return session.start - numbers[0] * DAY if session else None
     meeting = ref_next_meeting(meetings, anchor + DAY)
     return meeting.date if meeting else None
+
+
+def ref_lead_meeting(meetings: list[BureauMeeting], anchor: D, lead: int) -> BureauMeeting | None:
+    """Walk forward from the anchor: the first meeting that leaves `lead` days before it."""
+    return next((m for m in sorted(meetings, key=lambda m: m.date)
+                 if m.date - lead * DAY >= anchor), None)
+
+
+def ref_lead_session(sessions: list[Session], anchor: D, lead: int) -> Session | None:
+    """The first regular session that opens `lead` days or more after the anchor."""
+    return _first([s for s in sessions if s.kind == "regular" and s.start - lead * DAY >= anchor])
+
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+def ref_hours_due(anchor: D, hours: int) -> D:
+    """A day recorded without its hour runs from its end (midnight in The Hague); `hours` of
+    real time later (UTC arithmetic, so a change of clocks counts as it is lived), the due
+    date is the day in The Hague on which the last instant in time falls."""
+    start = dt.datetime(anchor.year, anchor.month, anchor.day, tzinfo=AMSTERDAM) + DAY
+    end = start.astimezone(dt.UTC) + dt.timedelta(hours=hours)
+    return (end - dt.timedelta(microseconds=1)).astimezone(AMSTERDAM).date()
 
 
 # -- strategies -------------------------------------------------------------------------------
@@ -389,10 +416,42 @@ def test_every_deadline_is_computed_as_spec_says(anchor, rule, reply_days, data)
     assert (computed and computed[0]) == expected
     if computed is not None:  # the basis names the day it was counted from
         how = SPEC_LIMITS[rule.rule][0]
-        counted_from = (ref_next_meeting(meetings, anchor).date if how == "days_before_meeting"
-                        else ref_next_or_ongoing(sessions, anchor).start
+        lead = SPEC_LIMITS[rule.rule][1] if len(SPEC_LIMITS[rule.rule]) > 1 else 0
+        counted_from = (ref_lead_meeting(meetings, anchor, lead).date
+                        if how == "days_before_meeting"
+                        else ref_lead_session(sessions, anchor, lead).start
                         if how == "days_before_session" else anchor)
         assert str(counted_from) in computed[1], computed
+
+
+ALL_RULES = sorted({r.rule: r for r in load_procedure().deadline_rules}.values(),
+                   key=lambda r: r.rule)
+
+
+@PROPERTIES
+@given(anchor=days, rule=st.sampled_from(ALL_RULES), minute=st.one_of(st.none(),
+       st.integers(0, 24 * 60 - 1)), data=st.data())
+def test_no_deadline_falls_before_the_event_it_runs_from(anchor, rule, minute, data):
+    """SPEC "Time": for every rule, whatever the calendar holds around the anchor (sessions and
+    meetings on either side, some right at the lead time), and whether the anchor's hour is
+    known (recorded that day) or not."""
+    sessions = data.draw(sessions_list(anchor))
+    meetings = data.draw(meetings_list(anchor))
+    for lead in (9, 10, 11, 29, 30, 31):  # right at the lead times of paras 14(c) and 15
+        sessions.append(Session(90 + lead, "regular", anchor + lead * DAY, anchor + (lead + 3) * DAY))
+        meetings.append(BureauMeeting(anchor + lead * DAY))
+    at = None if minute is None else (
+        dt.datetime(anchor.year, anchor.month, anchor.day, tzinfo=AMSTERDAM)
+        + dt.timedelta(minutes=minute)).astimezone(dt.UTC)
+    facts = Facts(on=anchor, sessions=tuple(sessions), bureau_meetings=tuple(meetings))
+    computed = compute(rule, config.deadlines(), anchor, facts, (), at)
+    assert computed is not None
+    assert computed.due >= anchor, (rule.rule, computed)
+    if computed.due_at is not None:
+        assert computed.due_at > (at or dt.datetime(anchor.year, anchor.month, anchor.day,
+                                                    tzinfo=AMSTERDAM))
+        if at is not None:  # the hours run from the instant, to the minute
+            assert computed.due_at - at == dt.timedelta(hours=24)
 
 
 # -- through the services: what a case records -------------------------------------------------

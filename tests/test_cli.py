@@ -95,6 +95,33 @@ def test_demo_loads_real_findings_and_sessions(run):
     assert run("demo", "--json")[1]["note"].startswith("cases already present")
 
 
+def test_jordan_and_mongolia_replayed_get_no_deadline_before_their_decision(run):
+    """Jordan (decision 11 Dec 2017, during the sixteenth session, 4-14 Dec): the report goes to
+    the seventeenth session (para 15). Mongolia (24 Oct 2024): the hearing invitation goes to
+    the first Bureau meeting ten days ahead of the decision (para 14(c))."""
+    run("demo")
+    code, rows, _ = run("case", "list", "--json")
+    jordan = next(r for r in rows if (r["state"], r["decision"]["date"]) == ("Jordan", "2017-12-11"))
+    code, shown, _ = run("case", "show", jordan["id"], "--json")
+    report = next(d for d in shown["deadlines"] if d["step"] == "bureau_report")
+    assert (report["due"], report["session"]) == ("2018-11-05", "17 regular")
+    assert all(d["due"] >= "2017-12-11" for d in shown["deadlines"])
+    # Closed on appeal (6 May 2019): what was still outstanding closed with the case.
+    assert report["status"] == "closed"
+    for day in ("2024-10-28", "2024-11-05"):
+        assert run("calendar", "add-bureau-meeting", "--date", day, "--json")[0] == 0
+    code, case, _ = run("case", "open", "--state", "Mongolia", "--scenario", "7a", "--decision-ref",
+                        "ICC-01/22-90", "--decision-date", "2024-10-24", "--referred-to",
+                        "assembly", "--json")
+    invitation = next(d for d in case["deadlines"] if d["kind"] == "invitation")
+    assert invitation["due"] == "2024-10-26" and "2024-11-05" in invitation["basis"]
+    assert all(d["due"] >= "2024-10-24" for d in case["deadlines"])
+    code, late, _ = run("case", "act", case["id"], "forward_decision", "--on", "2024-11-19",
+                        "--json")
+    forwarded = next(d for d in late["deadlines"] if d["step"] == "forward_decision")
+    assert code == 0 and (forwarded["status"], forwarded["days_late"]) == ("late", 25)
+
+
 def test_sweep_and_deadlines_through_the_cli(run):
     run("init")
     code, case, _ = run("case", "open", "--state", "Mongolia", "--scenario", "7a", "--decision-ref",

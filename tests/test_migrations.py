@@ -87,7 +87,7 @@ def test_the_partial_deadline_indexes_replace_the_full_ones_and_go_back(database
         return {ix["name"]: ix["column_names"] for ix in found
                 if not ix.get("duplicates_constraint")}  # PostgreSQL's of uq_deadlines_case_position
 
-    partial = {"ix_deadlines_open_due": ["due", "id"], "ix_deadlines_reminder": ["remind_from", "id"],
+    partial = {"ix_deadlines_open_due": ["due_at", "id"], "ix_deadlines_reminder": ["remind_from", "id"],
                "ix_deadlines_untold": ["id"], "ix_deadlines_outstanding": ["missed_on"]}
     assert indexes() == partial
     command.downgrade(store.alembic_config(database_url), "0007")
@@ -99,3 +99,29 @@ def test_the_partial_deadline_indexes_replace_the_full_ones_and_go_back(database
     assert indexes() == partial
     with store.get_engine(database_url).connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM deadlines")).scalar_one() > 0
+
+
+def test_deadlines_of_before_get_the_instant_their_day_ends_and_the_sweep_still_finds_them(
+        database_url, db):
+    import datetime as dt
+
+    import sqlalchemy as sa
+    from alembic import command
+
+    from noncoop import services
+    from noncoop.sweep import sweep
+
+    case = services.open_case(db, state="Mongolia", scenario="7a", decision_ref="ICC-01/22-90",
+                              decision_date=dt.date(2024, 10, 24), referred_to=["assembly"])
+    db.close()
+    store.get_engine(database_url).dispose()
+    command.downgrade(store.alembic_config(database_url), "0008")
+    command.upgrade(store.alembic_config(database_url), "head")
+    with store.get_engine(database_url).connect() as conn:
+        ends = conn.execute(sa.select(sa.column("due_at")).select_from(sa.table("deadlines"))
+                            .where(sa.column("step") == "forward_decision")).scalar_one()
+    # Friday 25 October 2024 ends at midnight in The Hague (CEST): 22:00 UTC.
+    assert str(ends).startswith("2024-10-25 22:00:00")
+    assert [c["step"] for c in sweep(db, dt.date(2024, 10, 25))["changed"]] == []
+    assert "forward_decision" in {c["step"] for c in sweep(db, dt.date(2024, 10, 26))["changed"]}
+    assert services.show_case(db, case["id"])["deadlines"][0]["due_at"] == "2024-10-25T22:00:00Z"

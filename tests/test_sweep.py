@@ -95,10 +95,11 @@ def test_an_outstanding_miss_comes_back_once_a_day_in_a_digest_not_a_storm(db, l
     assert [(o["case_id"], o["step"]) for o in later["notices"][0]["overdue"]] == [
         (letter_case, "open_letter")]
     assert sweep(db, D(2024, 12, 11))["notices"] == []
-    # The reply comes late: the deadline stays missed in the record, and the digests stop.
+    # The reply comes late: the deadline is late (by its date), and the digests stop.
     services.act(db, letter_case, "open_letter", on=D(2024, 12, 12), params={"action": "reply"})
     shown = services.show_case(db, letter_case)
-    assert [d["status"] for d in shown["deadlines"] if d["kind"] == "reply"] == ["missed"]
+    assert [(d["status"], d["days_late"]) for d in shown["deadlines"] if d["kind"] == "reply"] \
+        == [("late", 15)]
     assert sweep(db, D(2024, 12, 13))["notices"] == []
 
 
@@ -206,7 +207,8 @@ def test_each_question_of_a_sweep_reads_its_partial_index(db, letter_case):
     from noncoop import sweep as sweeping
     from noncoop.store.models import DeadlineRow
 
-    as_of = {"as_of": "2024-12-01", "batch": 100}
+    as_of = {"as_of": "2024-12-01", "now": dt.datetime(2024, 12, 1, 9, tzinfo=dt.UTC),
+             "batch": 100}
     questions = {
         "ix_deadlines_open_due": sweeping._OVERDUE,
         "ix_deadlines_untold": sweeping._UNTOLD,
@@ -218,3 +220,63 @@ def test_each_question_of_a_sweep_reads_its_partial_index(db, letter_case):
         plan = _plan(db, query, **as_of)
         assert index in plan, (index, plan)
     db.rollback()
+
+
+def test_a_closed_case_closes_its_deadlines_and_tasks_and_later_sweeps_leave_it_be(db, letter_case):
+    from noncoop import tasks
+    from noncoop.notify.outbox import expand
+    from noncoop.store.models import MessageRow
+
+    services.add_session(db, 23, D(2024, 12, 2), D(2024, 12, 7), "The Hague")  # the report's
+    first = sweep(db, D(2024, 11, 20))  # queued, not yet sent
+    assert sorted((n["step"], n["kind"]) for n in first["notices"]) == [
+        ("bureau_report", "missed"), ("open_letter", "reminder")]
+    db.add(NoticeRow(case_id=letter_case, step="open_letter", kind="reminder", recipients=[],
+                     created_at=dt.datetime.now(dt.UTC), status="expanded"))
+    db.commit()
+    notice = db.exec(select(NoticeRow).where(NoticeRow.status == "expanded")).one()
+    db.add(MessageRow(notice_id=notice.id, message_id="<m@x>", to_email="p@example.org",
+                      to_name="P", subject="s", text_body="t", html_body="h",
+                      next_attempt_at=dt.datetime.now(dt.UTC)))
+    db.commit()
+    shown = services.act(db, letter_case, "close", on=D(2024, 11, 21),
+                         params={"outcome": "cooperation_achieved"})
+    assert {(d["step"], d["status"]) for d in shown["deadlines"]} >= {
+        ("open_letter", "closed"), ("bureau_report", "closed")}
+    assert "open" not in {d["status"] for d in shown["deadlines"]}
+    assert tasks.list_tasks(db) == []
+    closed = [t for t in tasks.list_tasks(db, status="cancelled") if t["closed_on"] == "2024-11-21"]
+    assert {(t["step"], t["note"]) for t in closed} == {
+        ("open_letter", "closed with the case"), ("bureau_report", "closed with the case")}
+    assert {n.status for n in db.exec(select(NoticeRow)).all()} == {"cancelled", "expanded"}
+    assert [m.status for m in db.exec(select(MessageRow)).all()] == ["cancelled"]
+    assert sweep(db, D(2024, 12, 4)) == {"as_of": "2024-12-04", "changed": [], "notices": []}
+    assert sweep(db, D(2025, 6, 1)) == {"as_of": "2025-06-01", "changed": [], "notices": []}
+    assert expand(db) == 0
+    assert services.list_deadlines(db, case_id=letter_case) == []
+
+
+def test_a_notice_about_a_case_closed_after_it_was_queued_is_not_sent(db, letter_case):
+    from noncoop.notify.outbox import expand
+
+    sweep(db, D(2024, 11, 20))
+    row = db.exec(select(NoticeRow)).one()
+    services.act(db, letter_case, "close", on=D(2024, 11, 21),
+                 params={"outcome": "cooperation_achieved"})
+    # As a notice written by a sweep that read before the close committed would be.
+    db.refresh(row)
+    row.status = "queued"
+    db.add(row)
+    db.commit()
+    assert expand(db) == 1
+    db.refresh(row)
+    assert row.status == "cancelled"
+
+
+def test_closing_a_case_cancels_the_requests_for_assistance_on_it(demo):
+    from noncoop import tasks
+
+    asked = next(t for t in tasks.list_tasks(demo) if t["step"] == "request_assistance")
+    services.act(demo, asked["case_id"], "close", params={"outcome": "other"})
+    cancelled = {t["id"]: t for t in tasks.list_tasks(demo, status="cancelled")}
+    assert cancelled[asked["id"]]["note"] == "closed with the case"

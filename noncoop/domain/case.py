@@ -7,6 +7,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from noncoop.domain.deadlines import known_instant, session_order
+
 
 @dataclass
 class StepRecord:
@@ -21,12 +23,31 @@ class StepRecord:
 class Deadline:
     step: str
     kind: str
-    due: dt.date
-    status: str = "open"  # open | met | missed | waived | not_applicable
+    due: dt.date  # the last day in time (Europe/Amsterdam)
+    # open | met | late (done after it) | missed (past it, nothing recorded) | waived |
+    # closed (with the case) | not_applicable
+    status: str = "open"
     basis: str = ""  # what the date was computed from, so it never moves silently
     who: str = "president_office"
     remind_from: dt.date | None = None  # from this day the person responsible is reminded
     done_on: dt.date | None = None  # when the step was done, on time or late
+    due_at: dt.datetime | None = None  # an hour limit (paras 18, omnibus 35): when it runs out
+    session: str | None = None  # a report's deadline (para 15): the session it is for
+    done_at: dt.datetime | None = None  # when the step was done, where the record knows it
+
+    @property
+    def outstanding(self) -> bool:
+        """Its step is still to be done (a miss stays outstanding until it is)."""
+        return self.done_on is None and self.status in ("open", "missed")
+
+    @property
+    def days_late(self) -> int | None:
+        """How many days after its due date the step was done, for a late deadline."""
+        if self.status != "late" or self.done_on is None:
+            return None
+        if self.due_at is not None and self.done_at is not None:
+            return -(-(self.done_at - self.due_at) // dt.timedelta(days=1))  # a part counts
+        return max((self.done_on - self.due).days, 0)
 
 
 @dataclass
@@ -131,29 +152,58 @@ def apply(case: Case | None, event: Event) -> Case:
         pass  # the deadline changes below
     elif event.kind in ("letter_issued", "task_done", "task_declined"):
         pass  # on the record; the letter is in the register, the task in the task list
+    elif event.kind == "deadlines_planned":
+        pass  # the calendar learnt a date a deadline counts on: set below
     elif event.kind == "deadlines_missed":
         for position in event.data["positions"]:
             case.deadlines[position].status = "missed"
     elif event.kind == "case_closed":
         case.stage = "closed"
         case.outcome = event.data.get("outcome")
+        # Nothing more is due on a closed case: its deadlines close with it, and no sweep
+        # marks them missed or tells anyone about them.
+        for dl in case.deadlines:
+            if dl.outstanding:
+                dl.status = "closed"
     else:
         raise ValueError(f"unknown event kind {event.kind!r}")
-    _apply_deadlines(case, event.data, event.on)
+    _apply_deadlines(case, event)
     return case
 
 
-def _apply_deadlines(case: Case, data: dict[str, Any], on: dt.date | None) -> None:
+def judged(deadline: Deadline, on: dt.date, at: dt.datetime | None,
+           session: str | None = None) -> str:
+    """met or late, by the step that meets `deadline`, dated `on` (at `at` where the record
+    knows the instant), whenever it is recorded (SPEC "Time"). An hour limit is judged by the
+    instant where it is known, else by the day. A report to a later session than the one its
+    deadline is for is late for that deadline (para 15)."""
+    if deadline.due_at is not None and at is not None:
+        in_time = at <= deadline.due_at
+    else:
+        in_time = on <= deadline.due
+    ours, theirs = session_order(deadline.session), session_order(session)
+    if ours is not None and theirs is not None and theirs > ours:
+        in_time = False
+    return "met" if in_time else "late"
+
+
+def _apply_deadlines(case: Case, event: Event) -> None:
+    data, on = event.data, event.on
+
     def open_ones(step: str, kind: str | None = None) -> list[Deadline]:
         return [d for d in case.deadlines if d.step == step and d.status == "open"
                 and (kind is None or d.kind == kind)]
 
     for d in data.get("deadlines_met", ()):
-        # A missed deadline stays missed when the step is done late; it is no longer outstanding.
+        # Judged by the step's own date: a miss a sweep marked is withdrawn by this event when
+        # the step turns out to be dated in time, and a step dated after the due date is late
+        # whether or not a sweep ran in between.
+        assert on is not None, f"{event.kind} meets a deadline without a date"
+        at = known_instant(on, event.at)
         for dl in [x for x in case.deadlines if x.step == d["step"] and x.kind == d["kind"]
-                   and x.status in ("open", "missed") and x.done_on is None][:1]:
-            dl.status = "met" if dl.status == "open" else dl.status
-            dl.done_on = on
+                   and x.outstanding][:1]:
+            dl.status = judged(dl, on, at, d.get("session"))
+            dl.done_on, dl.done_at = on, at
     for step in data.get("deadlines_not_applicable", ()):
         for dl in open_ones(step):
             dl.status = "not_applicable"
@@ -165,11 +215,18 @@ def _apply_deadlines(case: Case, data: dict[str, Any], on: dt.date | None) -> No
             dl.status = "waived"  # the old date is kept in the history; the new one runs
             case.deadlines.append(Deadline(step=dl.step, kind=dl.kind, due=_date(d["due"]),  # type: ignore[arg-type]
                                            basis=d["basis"], who=dl.who,
-                                           remind_from=_date(d["remind_from"])))
+                                           remind_from=_date(d["remind_from"]),
+                                           session=dl.session))
     for d in data.get("deadlines_set", ()):
         case.deadlines.append(Deadline(step=d["step"], kind=d["kind"], due=_date(d["due"]),  # type: ignore[arg-type]
                                        basis=d["basis"], who=d.get("who", "president_office"),
-                                       remind_from=_date(d.get("remind_from"))))
+                                       remind_from=_date(d.get("remind_from")),
+                                       due_at=_instant(d.get("due_at")),
+                                       session=d.get("session")))
+
+
+def _instant(value: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if value else None
 
 
 def project(events: list[Event]) -> Case:

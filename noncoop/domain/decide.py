@@ -12,11 +12,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from noncoop.calendar import next_or_ongoing_session
 from noncoop.dates import day_problem
 from noncoop.domain.case import Case
-from noncoop.domain.deadlines import compute
+from noncoop.domain.deadlines import planned
 from noncoop.domain.procedure import Facts, Move, Procedure, Refusal, StepDef
+from noncoop.domain.rules import session_concerned
 from noncoop.errors import BadInput, Refused
 
 DEADLINE_ACTIONS = ("waive_deadline", "reschedule_deadline")
@@ -241,10 +241,13 @@ def _decision(procedure: Procedure, case: Case, action: str, facts: Facts, skip:
     if "session_known" in defn.guards:
         # Paras 14(e), 14(f), 15: the session concerned is the one on-going on the decision
         # date, else the next one; record which, so the record does not depend on later edits.
-        session = next_or_ongoing_session(facts.sessions, case.decision_date or on)
+        session = session_concerned(case, action, facts)
         if session is not None:
             data["params"]["session"] = f"{session.number} {session.kind}"
-    data["deadlines_met"] = [{"step": r.step, "kind": r.kind}
+    # A report names the session it goes to: for a later session than its deadline's, it is
+    # late for that deadline (para 15).
+    went_to = {"session": data["params"]["session"]} if "session" in data["params"] else {}
+    data["deadlines_met"] = [{"step": r.step, "kind": r.kind, **went_to}
                              for r in procedure.deadlines_met_by(action, move.records)]
     data["deadlines_set"] = deadlines_from(procedure, f"{action}.{move.records}", on, facts)
     kind = "step_started" if move.records == "started" else "step_done"
@@ -253,19 +256,10 @@ def _decision(procedure: Procedure, case: Case, action: str, facts: Facts, skip:
 
 def deadlines_from(procedure: Procedure, anchor: str, anchor_day: dt.date,
                    facts: Facts) -> list[dict[str, str]]:
-    """The deadlines that start running at `anchor`, as recorded in the event."""
-    numbers = facts.numbers
-    out = []
-    for rule in procedure.deadlines_anchored_on(anchor):
-        computed = compute(rule, numbers, anchor_day, facts, facts.closures)
-        if computed is not None:  # the calendar cannot tell yet (no meeting or session recorded)
-            due, basis = computed
-            before = int(numbers[rule.rule].get("reminder_days_before",
-                                                numbers.get("reminder_days_before", 2)))
-            out.append({"step": rule.step, "kind": rule.kind, "due": due.isoformat(),
-                        "basis": basis, "who": rule.who,
-                        "remind_from": (due - dt.timedelta(days=before)).isoformat()})
-    return out
+    """The deadlines that start running at `anchor`, as recorded in the event; those the
+    calendar cannot tell yet are planned when it learns the date (services/calendars.py)."""
+    found = (planned(rule, anchor_day, facts) for rule in procedure.deadlines_anchored_on(anchor))
+    return [d for d in found if d is not None]
 
 
 def deadline_change(case: Case, action: str, facts: Facts,

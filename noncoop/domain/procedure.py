@@ -17,10 +17,10 @@ from typing import Any
 import yaml
 from transitions import Machine, MachineError
 
-from noncoop.calendar import BureauMeeting, Session, next_session
+from noncoop.calendar import BureauMeeting, Session
 from noncoop.domain.case import Case
 from noncoop.domain.deadlines import DeadlineRule
-from noncoop.domain.rules import GUARDS, hearing_date
+from noncoop.domain.rules import GUARDS, hearing_date, next_session_after_hearing
 
 WORKFLOWS_DIR = Path(__file__).resolve().parents[2] / "workflows"
 STAGES = ("monitoring", "informal", "formal", "closed")
@@ -30,19 +30,22 @@ Calendar = tuple[tuple[Session, ...], tuple[BureauMeeting, ...]]
 
 
 class Facts:
-    """What a rule may look at besides the case: the date of the record (`on`), today, the
-    action's parameters, the Secretariat's numbers (config/deadlines.yaml) and closures, and
-    the calendar. The calendar is given, or read by `read_calendar` when a rule first asks for
-    it: most steps need no date from it, and then send no statement for it."""
+    """What a rule may look at besides the case: the date of the record (`on`), today and the
+    instant it is recorded (`now`, from which an hour limit runs), the action's parameters,
+    the Secretariat's numbers (config/deadlines.yaml: time limits, closures, the session kinds
+    that count) and the calendar. The calendar is given, or read by `read_calendar` when a
+    rule first asks for it: most steps need no date from it, and then send no statement for
+    it."""
 
     def __init__(self, on: dt.date, sessions: tuple[Session, ...] = (),
                  bureau_meetings: tuple[BureauMeeting, ...] = (),
                  params: dict[str, str] | None = None,
                  read_calendar: Callable[[], Calendar] | None = None, *,
                  today: dt.date | None = None, numbers: dict[str, Any] | None = None,
-                 closures: tuple[dt.date, ...] = ()) -> None:
+                 closures: tuple[dt.date, ...] = (), now: dt.datetime | None = None) -> None:
         self.on = on
         self.today = today or on
+        self.now = now
         self.params = params or {}
         self.numbers = numbers or {}
         self.closures = closures
@@ -361,7 +364,7 @@ class Procedure:
         # next session's: until its dates are added the meeting is "not yet", not "never".
         if guard == "three_month_rule":
             held = hearing_date(case)
-            return held is not None and next_session(facts.sessions, held) is not None
+            return held is not None and next_session_after_hearing(facts, held) is not None
         return True
 
 

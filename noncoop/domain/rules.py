@@ -4,10 +4,12 @@ it returns None when the rule allows the step, else the facts that made it refus
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from noncoop.calendar import add_months, next_or_ongoing_session, next_session
+from noncoop.calendar import Session, add_months, next_or_ongoing_session, next_session
+from noncoop.domain.deadlines import counted_sessions
 
 if TYPE_CHECKING:
     from noncoop.domain.case import Case
@@ -30,12 +32,18 @@ def after_hearing(case: Case, facts: Facts) -> str | None:
     return None
 
 
+def next_session_after_hearing(facts: Facts, held: dt.date) -> Session | None:
+    """Para 14(d): the next session of the kinds that count for the three-month rule (by
+    default every kind: any plenary meeting leaves no time for the NYWG's public meeting)."""
+    return next_session(counted_sessions(facts.sessions, facts.numbers, "three_month_rule"), held)
+
+
 def three_month_rule(case: Case, facts: Facts) -> str | None:
     """Para 14(d): hearing + 3 calendar months < start of the next session."""
     held = hearing_date(case)
     if held is None:
         return after_hearing(case, facts)
-    session = next_session(facts.sessions, held)
+    session = next_session_after_hearing(facts, held)
     limit = add_months(held, 3)
     if session is None:
         return (
@@ -59,12 +67,25 @@ def unsc_referral(case: Case, facts: Facts) -> str | None:
 
 def session_known(case: Case, facts: Facts) -> str | None:
     anchor = case.decision_date or facts.on
-    if next_or_ongoing_session(facts.sessions, anchor) is None:
+    if next_or_ongoing_session(counted_sessions(facts.sessions, facts.numbers, "omnibus"),
+                               anchor) is None:
         return (
             f"no session of the Assembly on or after {anchor} is in the calendar; add it "
             "(noncoop calendar add-session) and try again"
         )
     return None
+
+
+def session_concerned(case: Case, step: str, facts: Facts) -> Session | None:
+    """The session a step of paras 14(e), 14(f) or 15 is for. The omnibus notation and the
+    plenary: the session on-going on the decision date, else the next (14(e), 14(f)). The
+    Bureau report: the next (or on-going) session on the day it is made (para 15), so that a
+    report made a year late is filed with the session it went to, not the one it missed."""
+    if step == "bureau_report":
+        return next_or_ongoing_session(counted_sessions(facts.sessions, facts.numbers, "report"),
+                                       facts.on)
+    return next_or_ongoing_session(counted_sessions(facts.sessions, facts.numbers, "omnibus"),
+                                   case.decision_date or facts.on)
 
 
 def good_offices_active(case: Case, facts: Facts) -> str | None:

@@ -2,7 +2,11 @@
 expanded into one message a recipient: its roles resolved to the people active that day, those
 who may not see the case left out (SPEC "Confidentiality"), each message rendered in the
 person's language with a stable Message-ID. Expanding is idempotent: a notice is marked in the
-same transaction as its messages are written."""
+same transaction as its messages are written.
+
+A closed case asks nothing more of anyone: closing it cancels what the outbox holds about it
+unsent, notices and messages, in the close's own transaction (store/journal.py), and a notice
+about it that reaches the outbox afterwards is cancelled here rather than sent."""
 
 from __future__ import annotations
 
@@ -41,6 +45,10 @@ def expand(db: Session, limit: int = 200) -> int:
     for notice in notices:
         case_row = db.get(CaseRow, notice.case_id) if notice.case_id else None
         case = from_snapshot(case_row.snapshot) if case_row else None
+        if case is not None and case.status == "closed":
+            notice.status = "cancelled"
+            db.add(notice)
+            continue
         on = clock.today()
         reached = {p.email: p for r in notice.recipients for p in people.resolve(db, r, case, on)}
         allowed = [p for p in reached.values() if people.may_receive(p, case)]

@@ -1,8 +1,13 @@
-"""The calendar the procedure counts on: the Assembly's sessions and the Bureau's meetings."""
+"""The calendar the procedure counts on: the Assembly's sessions and the Bureau's meetings.
+
+A deadline that counts on a session or a meeting the calendar does not hold yet waits for it:
+adding a session or a Bureau meeting plans, in the same transaction, the deadlines each open
+case should have had and could not be given (an event on the case, with its basis)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,8 +17,11 @@ from noncoop import access, clock, config, dates
 from noncoop.access import ADMIN
 from noncoop.calendar import SESSION_KINDS, BureauMeeting
 from noncoop.calendar import Session as AssemblySession
-from noncoop.domain import Facts
-from noncoop.errors import BadInput
+from noncoop.domain import Event, Facts, apply, load_procedure
+from noncoop.domain.deadlines import needs_calendar, waiting_for_calendar
+from noncoop.errors import BadInput, Conflict
+from noncoop.store import journal
+from noncoop.store.codec import from_snapshot
 from noncoop.store.models import BureauMeetingRow, SessionRow
 
 # The whole calendar in one statement, compiled once (a step reads it for its facts):
@@ -53,24 +61,97 @@ def add_session(db: Session, number: int, start: dt.date, end: dt.date, venue: s
         raise BadInput(f"unknown session kind {kind!r}: use one of {', '.join(SESSION_KINDS)}")
     if end < start:
         raise BadInput(f"the session ends ({end}) before it starts ({start}): check --start and --end")
-    row = db.exec(
-        select(SessionRow).where(SessionRow.number == number, SessionRow.kind == kind)
-    ).first() or SessionRow(number=number, kind=kind, start=start, end=end)
-    row.start, row.end, row.venue = start, end, venue
-    db.add(row)
-    db.commit()
-    return session_json(row)
+    def add() -> str:
+        row = db.exec(
+            select(SessionRow).where(SessionRow.number == number, SessionRow.kind == kind)
+        ).first() or SessionRow(number=number, kind=kind, start=start, end=end)
+        row.start, row.end, row.venue = start, end, venue
+        db.add(row)
+        db.flush()
+        return f"session {number} ({kind}, {start} to {end}) added to the calendar"
+    _with_deadlines_planned(db, add, by)
+    return session_json(db.exec(select(SessionRow).where(SessionRow.number == number,
+                                                         SessionRow.kind == kind)).one())
 
 
 def add_bureau_meeting(db: Session, date: dt.date, place: str = "", by: str = ADMIN) -> dict[str, Any]:
     access.require(access.viewer(db, by), access.FORMAL_ACTORS, "keeping the calendar")
     dates.checked(date, "--date")
-    row = db.exec(select(BureauMeetingRow).where(BureauMeetingRow.date == date)).first()
-    row = row or BureauMeetingRow(date=date)
-    row.place = place
-    db.add(row)
-    db.commit()
-    return {"date": row.date.isoformat(), "place": row.place}
+
+    def add() -> str:
+        row = db.exec(select(BureauMeetingRow).where(BureauMeetingRow.date == date)).first()
+        row = row or BureauMeetingRow(date=date)
+        row.place = place
+        db.add(row)
+        db.flush()
+        return f"Bureau meeting of {date} added to the calendar"
+    _with_deadlines_planned(db, add, by)
+    return {"date": date.isoformat(), "place": place}
+
+
+PLAN_BATCH = 500  # cases read at a time: planning holds no more than this in memory
+
+
+def _with_deadlines_planned(db: Session, add: Callable[[], str], by: str,
+                            attempts: int = 5) -> None:
+    """`add` a calendar entry and plan the deadlines it lets open cases have, in one
+    transaction; when a case changed meanwhile (someone acted on it), all of it again."""
+    for attempt in range(attempts):
+        try:
+            why = add()
+            plan_waiting_deadlines(db, why, by)
+            db.commit()
+            return
+        except Conflict:
+            db.rollback()
+            if attempt == attempts - 1:
+                raise
+
+
+def plan_waiting_deadlines(db: Session, why: str, by: str) -> list[str]:
+    """Give each open case the deadlines the calendar can now tell (domain/deadlines.py,
+    `waiting_for_calendar`): one `deadlines_planned` event a case, saying `why`. Cases are read
+    a batch at a time, and only those that lack a deadline a calendar rule gives. Returns the
+    cases planned."""
+    facts = facts_for(db, clock.today())
+    planned: list[str] = []
+    after = ""
+    while True:
+        ids = [r[0] for r in db.connection().execute(_waiting(after))]
+        if not ids:
+            return planned
+        after = ids[-1]
+        staged = journal.Batch()
+        for case_id, stored in sorted(journal.load_many(db, ids).items()):
+            case = from_snapshot(stored.snapshot)
+            procedure = load_procedure(case.workflow, case.workflow_version)
+            found = waiting_for_calendar(procedure.deadline_rules, case, facts)
+            if not found:
+                continue
+            event = Event(case_id=case_id, seq=stored.last_seq + 1, kind="deadlines_planned",
+                          at=clock.now(), by=by, on=facts.today, reason=why,
+                          data={"deadlines_set": found})
+            journal.save(db, stored, apply(case, event), event, staged)
+            planned.append(case_id)
+        staged.write(db)
+
+
+def _waiting(after: str) -> sa.Select[Any]:
+    """The next open cases (by id, after `after`) that lack a deadline of some calendar rule:
+    a formal case without its report or invitation deadline, a case whose good offices were
+    activated without the report to the Bureau's. Those with all of them are not read."""
+    c, d = journal.CASES.c, journal.DEADLINES.c
+    lacking = sa.or_(*(~sa.exists().where(d.case_id == c.id, d.step == step, d.kind == kind)
+                       for step, kind in _calendar_deadlines()))
+    return (sa.select(c.id).where(c.status == "open", c.stage.in_(("formal", "informal")),
+                                  c.id > after, lacking)
+            .order_by(c.id).limit(PLAN_BATCH))
+
+
+def _calendar_deadlines() -> list[tuple[str, str]]:
+    numbers = config.deadlines()
+    return sorted({(r.step, r.kind) for r in load_procedure().deadline_rules
+                   if needs_calendar(r, numbers)})
 
 
 def session_json(r: SessionRow) -> dict[str, Any]:
@@ -89,5 +170,7 @@ def list_calendar(db: Session) -> dict[str, Any]:
 
 def facts_for(db: Session, on: dt.date, params: dict[str, str] | None = None) -> Facts:
     """What the rules may look at on `on`; the calendar is read if one of them asks for it."""
-    return Facts(on=on, params=params, read_calendar=lambda: calendar(db), today=clock.today(),
+    now = clock.now()
+    return Facts(on=on, params=params, read_calendar=lambda: calendar(db),
+                 today=now.astimezone(clock.AMSTERDAM).date(), now=now,
                  numbers=config.deadlines(), closures=config.closures())

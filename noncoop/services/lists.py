@@ -10,8 +10,10 @@ from sqlmodel import Session, col, select
 
 from noncoop import access, clock
 from noncoop.access import ADMIN
+from noncoop.domain.deadlines import ends_at
 from noncoop.errors import BadInput
 from noncoop.record import load_case
+from noncoop.services.views import utc_text
 from noncoop.store import journal
 from noncoop.store.models import CaseRow, DeadlineRow
 
@@ -118,5 +120,8 @@ def list_deadlines(db: Session, as_of: dt.date | None = None, case_id: str | Non
         rows = [d for d in rows if sights.get(d.case_id) == "full" or (
             sights.get(d.case_id) == "formal" and d.step not in access.INFORMAL_STEPS)]
     return [{"case_id": d.case_id, "step": d.step, "kind": d.kind, "due": d.due.isoformat(),
-             "status": d.status, "who": d.who, "basis": d.basis,
-             "days_left": (d.due - as_of).days} for d in rows]
+             "due_at": utc_text(d.due_at or ends_at(d.due)), "status": d.status, "who": d.who,
+             "basis": d.basis, "days_left": (d.due - as_of).days,
+             # Outstanding: a missed one is as late as the days since its due date.
+             "days_late": max((as_of - d.due).days, 0) if d.status == "missed" else None}
+            for d in rows]

@@ -10,6 +10,8 @@ from sqlmodel import Session, col, select
 from noncoop import access, clock
 from noncoop.access import ADMIN
 from noncoop.domain import Case, load_procedure
+from noncoop.domain.case import Deadline
+from noncoop.domain.deadlines import ends_at
 from noncoop.errors import Refused
 from noncoop.record import load_case
 from noncoop.services.calendars import facts_for
@@ -59,9 +61,7 @@ def show_case(db: Session, case_id: str, as_of: dt.date | None = None,
         "outcome": case.outcome,
         "workflow": {"name": case.workflow, "version": case.workflow_version},
         "steps": steps,
-        "deadlines": [{"step": d.step, "kind": d.kind, "due": d.due.isoformat(),
-                       "status": d.status, "basis": d.basis, "who": d.who}
-                      for d in case.deadlines],
+        "deadlines": [deadline_json(d) for d in case.deadlines],
         "travel": _travel(case, today),
         "allowed_actions": allowed,
         "history": [{"at": e.at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -77,6 +77,22 @@ def action_params(case: dict[str, Any]) -> dict[str, list[str]]:
     """What `--param` each action allowed on the shown `case` takes (the workflow's word)."""
     procedure = load_procedure(case["workflow"]["name"], case["workflow"]["version"])
     return {a: procedure.param_help(a) for a in case["allowed_actions"]}
+
+
+def deadline_json(d: Deadline) -> dict[str, Any]:
+    """A deadline as every view shows it: its last day (`due`, Europe/Amsterdam) and the
+    instant it runs out (`due_at`, UTC), its status, and for a late one by how many days."""
+    out: dict[str, Any] = {"step": d.step, "kind": d.kind, "due": d.due.isoformat(),
+                           "due_at": utc_text(ends_at(d.due, d.due_at)), "status": d.status,
+                           "basis": d.basis, "who": d.who, "days_late": d.days_late,
+                           "done_on": d.done_on.isoformat() if d.done_on else None}
+    if d.session:
+        out["session"] = d.session
+    return out
+
+
+def utc_text(t: dt.datetime) -> str:
+    return t.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def refusals(db: Session, case_id: str, by: str = ADMIN) -> list[dict[str, str]]:

@@ -49,6 +49,10 @@ def _d(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
+def _t(value: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if value else None
+
+
 def from_snapshot(data: dict[str, Any]) -> Case:
     d = dict(data)
     for key in _DATES:
@@ -66,7 +70,9 @@ def from_snapshot(data: dict[str, Any]) -> Case:
     d["deadlines"] = [
         Deadline(step=x["step"], kind=x["kind"], due=dt.date.fromisoformat(x["due"]),
                  status=x["status"], basis=x["basis"], who=x.get("who", "president_office"),
-                 remind_from=_d(x.get("remind_from")), done_on=_d(x.get("done_on")))
+                 remind_from=_d(x.get("remind_from")), done_on=_d(x.get("done_on")),
+                 due_at=_t(x.get("due_at")), session=x.get("session"),
+                 done_at=_t(x.get("done_at")))
         for x in d["deadlines"]
     ]
     return Case(**d)

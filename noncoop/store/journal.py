@@ -21,16 +21,18 @@ from sqlmodel import Session
 
 from noncoop import audit, clock
 from noncoop.domain import Case, Event, load_procedure
+from noncoop.domain.deadlines import ends_at
 from noncoop.errors import Conflict
 from noncoop.store import direct
 from noncoop.store.codec import to_snapshot
-from noncoop.store.models import CaseRow, DeadlineRow, EventRow, TaskRow
+from noncoop.store.models import CaseRow, DeadlineRow, EventRow, MessageRow, NoticeRow, TaskRow
 
 CASES: sa.Table = CaseRow.__table__  # type: ignore[attr-defined]
 EVENTS: sa.Table = EventRow.__table__  # type: ignore[attr-defined]
 DEADLINES: sa.Table = DeadlineRow.__table__  # type: ignore[attr-defined]
 TASKS: sa.Table = TaskRow.__table__  # type: ignore[attr-defined]
-OUTSTANDING = ("open", "missed")  # a deadline whose step is still to be done
+NOTICES: sa.Table = NoticeRow.__table__  # type: ignore[attr-defined]
+MESSAGES: sa.Table = MessageRow.__table__  # type: ignore[attr-defined]
 
 TASK_KINDS = {"due": "", "convene": "convene the meeting", "announcement": "announce it",
               "reply": "the requested State's reply", "invitation": "invite the requested State",
@@ -71,6 +73,7 @@ _CLOSE_TASK = (TASKS.update()
                .where(TASKS.c.case_id == bindparam("b_case"), TASKS.c.status == "open",
                       TASKS.c.deadline_position == bindparam("b_position"))
                .values(note=sa.func.coalesce(TASKS.c.note, bindparam("b_note"))))
+CLOSED_WITH_THE_CASE = "closed with the case"
 
 
 def _stored(row: sa.Row[Any] | tuple[Any, ...]) -> Stored:
@@ -112,6 +115,7 @@ class Batch:
     changed_deadlines: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     new_tasks: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     closed_tasks: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    closed_cases: list[Event] = dataclasses.field(default_factory=list)
 
     def write(self, db: Session) -> None:
         """Send the rows, case rows first: when one of them was changed by another writer
@@ -135,6 +139,8 @@ class Batch:
                                 (_CLOSE_TASK, self.closed_tasks)):
             if rows:
                 direct.write(conn, statement, rows)
+        for event in self.closed_cases:
+            _close_the_rest(conn, event)
 
 
 def save(db: Session, stored: Stored | None, case: Case, event: Event,
@@ -158,6 +164,8 @@ def save(db: Session, stored: Stored | None, case: Case, event: Event,
         rows.cases.append({**row, **changed, "b_id": case.id, "b_version": stored.version})
     rows.events.append(fields)
     _deadlines(rows, stored.snapshot["deadlines"] if stored is not None else [], case, event)
+    if event.kind == "case_closed":
+        rows.closed_cases.append(event)
     if batch is None:
         rows.write(db)
     return Stored(case.id, event.seq, fields["hash"], stored.version + 1 if stored else 1,
@@ -187,17 +195,18 @@ def _deadlines(rows: Batch, before: list[dict[str, Any]], case: Case, event: Eve
     the deadline is no longer outstanding."""
     new = []
     for position, d in enumerate(case.deadlines):
-        outstanding = d.done_on is None and d.status in OUTSTANDING
+        outstanding = d.outstanding
         if position >= len(before):
             new.append(position)
             rows.new_deadlines.append({
                 "case_id": case.id, "position": position, "step": d.step, "kind": d.kind,
-                "due": d.due, "status": d.status, "who": d.who, "basis": d.basis,
+                "due": d.due, "due_at": ends_at(d.due, d.due_at), "status": d.status,
+                "who": d.who, "basis": d.basis,
                 "remind_from": d.remind_from or d.due, "outstanding": outstanding,
                 "reminder_queued": False, "missed_queued": False, "missed_on": None})
             continue
         old = before[position]
-        was = old.get("done_on") is None and old["status"] in OUTSTANDING
+        was = old.get("done_on") is None and old["status"] in ("open", "missed")
         if old["status"] != d.status or was != outstanding:
             rows.changed_deadlines.append({"b_case": case.id, "b_position": position,
                                            "status": d.status, "outstanding": outstanding})
@@ -206,7 +215,8 @@ def _deadlines(rows: Batch, before: list[dict[str, Any]], case: Case, event: Eve
             rows.closed_tasks.append({
                 "b_case": case.id, "b_position": position, "status": "done" if done
                 else "cancelled", "closed_on": event.on, "closed_by": event.by,
-                "b_note": None if done else f"deadline {d.status}"})
+                "b_note": None if done else CLOSED_WITH_THE_CASE if d.status == "closed"
+                else f"deadline {d.status}"})
     if new:
         steps = load_procedure(case.workflow, case.workflow_version).steps
         now = clock.now()
@@ -220,3 +230,18 @@ def _task(case: Case, position: int, steps: dict[str, Any], now: dt.datetime) ->
     return {"case_id": case.id, "step": d.step, "title": f"{title}: {extra}" if extra else title,
             "assignee": d.who, "due": d.due, "deadline_position": position, "status": "open",
             "note": None, "created_at": now, "closed_on": None, "closed_by": None}
+
+
+def _close_the_rest(conn: sa.Connection, event: Event) -> None:
+    """A closed case asks nothing more of anyone: its other open tasks (requests for
+    assistance) are cancelled, and what the outbox holds about it unsent is cancelled too
+    (notices not yet expanded, messages not yet sent), in the transaction of the close."""
+    closing = {"status": "cancelled", "closed_on": event.on, "closed_by": event.by}
+    conn.execute(TASKS.update().where(TASKS.c.case_id == event.case_id, TASKS.c.status == "open")
+                 .values(**closing, note=sa.func.coalesce(TASKS.c.note, CLOSED_WITH_THE_CASE)))
+    conn.execute(NOTICES.update().where(NOTICES.c.case_id == event.case_id,
+                                        NOTICES.c.status == "queued").values(status="cancelled"))
+    about_it = sa.select(NOTICES.c.id).where(NOTICES.c.case_id == event.case_id)
+    conn.execute(MESSAGES.update().where(MESSAGES.c.status == "pending",
+                                         MESSAGES.c.notice_id.in_(about_it))
+                 .values(status="cancelled"))

@@ -122,7 +122,7 @@ class DeadlineRow(SQLModel, table=True):
         # of moving within four indexes of every deadline ever set (bench/transition.py).
         *(sa.Index(name, *columns, sqlite_where=where, postgresql_where=where)
           for name, columns, where in (
-              ("ix_deadlines_open_due", ("due", "id"), OPEN),
+              ("ix_deadlines_open_due", ("due_at", "id"), OPEN),
               ("ix_deadlines_reminder", ("remind_from", "id"), UNREMINDED),
               ("ix_deadlines_untold", ("id",), UNTOLD),
               ("ix_deadlines_outstanding", ("missed_on",), OUTSTANDING))),
@@ -133,9 +133,13 @@ class DeadlineRow(SQLModel, table=True):
     position: int  # index in the case's list of deadlines
     step: str
     kind: str
-    due: dt.date
+    due: dt.date  # the last day in time, in Europe/Amsterdam
+    # The instant it runs out: an hour limit's own (paras 18, omnibus 35), else the end of its
+    # due day. The sweep compares instants, so both kinds are missed at the right moment.
+    # Always written (journal.py); nullable only as migration 0009 could add it on SQLite.
+    due_at: dt.datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime, nullable=True))
     remind_from: dt.date
-    status: str
+    status: str  # open | met | late | missed | waived | closed | not_applicable
     who: str
     basis: str
     missed_on: dt.date | None = None  # the sweep day that found it missed and told of it
