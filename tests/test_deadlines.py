@@ -243,7 +243,7 @@ def test_which_sessions_count_for_the_three_month_rule_is_a_setting(settings_fil
 
 def test_a_session_added_later_plans_the_report_deadline_on_each_open_case(db):
     case = open_case(db)
-    closed = open_case(db)
+    closed = open_case(db, ref="ICC-01/22-91")
     services.act(db, closed["id"], "close", params={"outcome": "cooperation_achieved"})
     assert ("bureau_report", "report") not in deadlines(services.show_case(db, case["id"]))
     services.add_session(db, 23, D(2024, 12, 2), D(2024, 12, 7), "The Hague")
