@@ -20,6 +20,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -63,7 +64,8 @@ def _open_overdue(db: Any, first: dt.date, days: int, n: int) -> list[str]:
     ids = []
     for i in range(n):
         case = services.open_case(db, state="Mongolia", scenario="7a",
-                                  decision_ref=f"ICC-{first}-{i}", referred_to=["assembly"],
+                                  decision_ref=f"ICC-{uuid.uuid4().hex[:8]}",  # one each
+                                  referred_to=["assembly"],
                                   decision_date=first + dt.timedelta(days=i * days // n))
         ids.append(case["id"])
     db.close()
