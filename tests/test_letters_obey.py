@@ -198,3 +198,23 @@ def test_the_meeting_keeps_its_day_once_it_is_announced(db, mongolia):
                  params={"action": "announce"})
     html = register.draft(db, mongolia, "emergency_bureau_announcement", on=D(2024, 11, 7))
     assert "4 November 2024" in html and "6 November 2024" not in html
+
+
+def test_the_case_page_shows_a_late_step_as_late_with_its_days(db, mongolia, monkeypatch):
+    """Met or late by the step's date (SPEC "Time"): the page says which, and by how much."""
+    monkeypatch.setenv("NONCOOP_SECRET_KEY", "test-secret")
+    from fastapi.testclient import TestClient
+
+    from noncoop import accounts, people
+    from noncoop.web.app import create_app
+
+    services.act(db, mongolia, "forward_decision", on=D(2024, 11, 20))  # due 2024-10-25
+    people.add_person(db, name="P", email="p@example.org", role="president_office",
+                      active_from=D(2024, 1, 1))
+    accounts.add_user(db, "p@example.org", "president_office", "correct horse battery staple")
+    client = TestClient(create_app())
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
+    client.post("/login", data={"email": "p@example.org", "password":
+                                "correct horse battery staple", "csrf": csrf})
+    row = re.search(r'<tr class="late">.*?</tr>', client.get(f"/cases/{mongolia}").text, re.S)
+    assert row and "26 day(s) late" in row.group(0)

@@ -14,8 +14,8 @@ from noncoop.access import INFORMAL_STEPS
 WIDTH, HEIGHT, LEFT, RIGHT = 960, 230, 130, 20
 LANES = {"formal": 80, "informal": 150}
 AXIS = 195
-COLOURS = {"met": "#2e7d32", "missed": "#c62828", "open": "#1565c0", "waived": "#757575",
-           "not_applicable": "#9e9e9e"}
+COLOURS = {"met": "#2e7d32", "late": "#ef6c00", "missed": "#c62828", "open": "#1565c0",
+           "waived": "#757575", "closed": "#757575", "not_applicable": "#9e9e9e"}
 
 
 def _d(value: str | None) -> dt.date | None:
