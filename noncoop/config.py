@@ -66,3 +66,13 @@ def letters() -> dict[str, Any]:
 def notify() -> dict[str, Any]:
     """Outbox and dispatcher settings: config/notify.yaml with the `notify:` overrides."""
     return _section("notify")
+
+
+def base_url() -> str:
+    """The address people reach the web app at (NONCOOP_BASE_URL), for links in feeds and
+    e-mails: never the Host header of a request, which anyone can set."""
+    url = os.environ.get("NONCOOP_BASE_URL", "http://127.0.0.1:8000").strip().rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        raise BadInput(f"NONCOOP_BASE_URL={url!r} is not a web address: write it as "
+                       "https://noncoop.example.org")
+    return url

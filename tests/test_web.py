@@ -249,3 +249,17 @@ def test_the_case_list_filters_and_offers_only_the_regions_one_may_see(app, db, 
     assert african in africa and cases["formal"] not in africa
     assert "Asia-Pacific States" not in options.findall(africa)
     assert services.case_regions(db, by="fp_africa@example.org") == ["African States"]
+
+
+def test_restricted_answers_are_not_kept_by_browsers_or_proxies(app, cases):
+    client = client_as(app, "president")
+    for path in (f"/api/cases/{cases['urgent']}", f"/cases/{cases['urgent']}", "/api/cases"):
+        assert client.get(path).headers["cache-control"] == "no-store", path
+    assert "no-store" not in TestClient(app).get("/public").headers.get("cache-control", "")
+
+
+def test_the_feed_links_to_the_configured_address_not_the_host_header(app, monkeypatch):
+    monkeypatch.setenv("NONCOOP_BASE_URL", "https://noncoop.example.org/")
+    feed = TestClient(app).get("/public/feed.atom", headers={"Host": "evil.example.com"}).text
+    assert "evil.example.com" not in feed
+    assert "<id>https://noncoop.example.org/public</id>" in feed

@@ -47,6 +47,9 @@ def secret_key() -> str:
     return secrets.token_urlsafe(32)
 
 
+PUBLIC_PATHS = ("/public", "/static")
+
+
 def create_app(scheduler: bool = False) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -74,6 +77,9 @@ def create_app(scheduler: bool = False) -> FastAPI:
         response = await call_next(request)
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
+        if not request.url.path.startswith(PUBLIC_PATHS):
+            # What a signed-in person sees may be restricted: no browser or proxy keeps it.
+            response.headers["Cache-Control"] = "no-store"
         return response
 
     @app.exception_handler(NoncoopError)

@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 from sqlmodel import Session, col, select
 
-from noncoop import access, accounts, clock, people, services, tasks
+from noncoop import access, accounts, clock, config, people, services, tasks
 from noncoop.errors import BadInput, NoncoopError, NotFound, Refused
 from noncoop.letters import register
 from noncoop.store.codec import from_snapshot
@@ -269,7 +269,7 @@ def press_release(reference: str, db: Db) -> Response:
 @router.get("/public/feed.atom")
 def feed(request: Request, db: Db) -> Response:
     _, releases = _public(db)
-    base = str(request.base_url).rstrip("/")
+    base = config.base_url()  # not the request's Host header: anyone can set that
     updated = max((r.issued_at for r in releases), default=dt.datetime(2018, 12, 12, tzinfo=dt.UTC))
     entries = "".join(
         f"<entry><id>{escape(base)}/public/press/{escape(r.reference)}</id>"
