@@ -13,7 +13,9 @@ Every read of a restricted case is logged (AccessLogRow)."""
 from __future__ import annotations
 
 import datetime as dt
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, NoReturn
 
 from sqlmodel import Session
 
@@ -22,6 +24,9 @@ from noncoop.domain.case import Case
 from noncoop.domain.procedure import load_procedure
 from noncoop.errors import NotFound, Refused
 from noncoop.store.models import AccessLogRow, PersonRow
+
+if TYPE_CHECKING:
+    from noncoop.store.journal import Stored
 
 ADMIN = "admin@localhost"  # the local administrator: the default of --as (INTERFACE.md)
 # The steps of the good offices lane (para 11: "entirely informal"), as the workflow says, and
@@ -127,16 +132,57 @@ def formal_view(case: Case) -> Case:
                    deadlines=[d for d in case.deadlines if d.step not in INFORMAL_STEPS])
 
 
+# Through which way in the present request came (cli, api, web), for the access log: set once
+# where a request enters, read wherever the log is written.
+WAY_IN: ContextVar[str] = ContextVar("noncoop_way_in", default="service")
+
+
+def log(db: Session, v: Viewer, case_id: str, action: str, seen: str,
+        commit: bool = True) -> None:
+    """An access-log row, committed at once unless the caller logs several: a refused attempt
+    is kept although the action it was part of stores nothing."""
+    db.add(AccessLogRow(at=clock.now(), who=v.email[:320], role=v.role, case_id=case_id[:32],
+                        action=action, sight=seen, way=WAY_IN.get()))
+    if commit:
+        db.commit()
+
+
+def restricted(case: Case) -> bool:
+    """A case whose record holds anything of the good offices (para 11)."""
+    return case.confidentiality == "restricted" or any(s in INFORMAL_STEPS for s in case.steps)
+
+
 def visible(db: Session, v: Viewer, case: Case, action: str = "show") -> Case:
-    """The case as `v` may see it, or "not found"; a read of a restricted case is logged."""
+    """The case as `v` may see it, or "not found"; a read of a restricted case and a refused
+    attempt are logged."""
     seen = sight(v, case)
     if seen is None:
-        raise not_found(case.id)
-    if case.confidentiality == "restricted" or any(s in INFORMAL_STEPS for s in case.steps):
-        db.add(AccessLogRow(at=clock.now(), who=v.email, role=v.role, case_id=case.id,
-                            action=action, sight=seen))
-        db.commit()
+        refuse(db, v, case.id, action)
+    if restricted(case):
+        log(db, v, case.id, action, seen)  # type: ignore[arg-type]
     return case if seen == "full" else formal_view(case)
+
+
+def refuse(db: Session, v: Viewer, case_id: str, action: str) -> NoReturn:
+    """"Not found", logged: the same words, status and work for a case `v` may not see as for
+    one that does not exist (`seen_case`), so neither the answer nor its time tells which."""
+    log(db, v, case_id, action, "refused")
+    raise not_found(case_id)
+
+
+def seen_case(db: Session, by: str, case_id: str,
+              action: str = "show") -> tuple[Viewer, Stored, Case, Case]:
+    """The one check before anything about a case is said: the person acting, the case's row
+    and record, and the case as he or she may see it; "not found" (logged) for a case that does
+    not exist and for one he or she may not see alike."""
+    from noncoop.record import load_case
+
+    v = viewer(db, by)
+    try:
+        stored, case = load_case(db, case_id)
+    except NotFound:
+        refuse(db, v, case_id, action)
+    return v, stored, case, visible(db, v, case, action)
 
 
 # Who may record what. A step's `actors` in the workflow override these defaults.

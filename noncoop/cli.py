@@ -697,6 +697,7 @@ def worker(as_: As = services.ADMIN) -> None:
 
 
 def main() -> None:
+    access.WAY_IN.set("cli")  # for the access log
     app()
 
 

@@ -6,6 +6,9 @@ case stay with those who see it in full; a person asked to assist sees the case 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -102,3 +105,48 @@ def test_a_correction_by_one_who_may_not_see_the_case_names_nothing(db, urgent):
         with pytest.raises(refusal) as e:
             register.issue(db, urgent, "reminder", corrects=issued["reference"], by=who)
         assert issued["reference"] not in e.value.message
+
+
+def _log(db):
+    from sqlmodel import col, select
+
+    from noncoop.store.models import AccessLogRow
+    return [(r.who, r.case_id, r.action, r.sight, r.way) for r in
+            db.exec(select(AccessLogRow).order_by(col(AccessLogRow.id))).all()]
+
+
+def test_refused_attempts_are_logged_alike_for_a_hidden_case_and_a_missing_one(db, urgent):
+    before = len(_log(db))
+    for case_id in (urgent, "NC-1999-999"):
+        with pytest.raises(NotFound) as e:
+            services.show_case(db, case_id, by=BUREAU)
+        assert e.value.message == f"no case {case_id!r}: see `noncoop case list` for the case numbers"
+    assert _log(db)[before:] == [(BUREAU, urgent, "show", "refused", "service"),
+                                 (BUREAU, "NC-1999-999", "show", "refused", "service")]
+
+
+def test_a_list_holding_a_restricted_case_is_logged(db, urgent):
+    before = len(_log(db))
+    services.list_cases(db, by=PRESIDENT)
+    services.list_cases(db, by=BUREAU)  # holds nothing restricted: nothing to log
+    assert _log(db)[before:] == [(PRESIDENT, urgent, "list", "full", "service")]
+
+
+def test_the_log_says_through_which_way_in(db, urgent, monkeypatch, database_url):
+    proc = subprocess.run([sys.executable, "-m", "noncoop.cli", "case", "show", urgent,
+                           "--as", BUREAU, "--json"], capture_output=True, text=True,
+                          env={**os.environ, "NONCOOP_DATABASE_URL": database_url})
+    assert proc.returncode == 2 and "unknown_case" in proc.stdout
+    monkeypatch.setenv("NONCOOP_SECRET_KEY", "test-secret")
+    from fastapi.testclient import TestClient
+
+    from noncoop import accounts
+    from noncoop.web.app import create_app
+
+    accounts.add_user(db, PRESIDENT, "president_office", "correct horse battery staple")
+    token = accounts.new_token(db, PRESIDENT, "test")
+    shown = TestClient(create_app()).get(f"/api/cases/{urgent}",
+                                         headers={"Authorization": f"Bearer {token}"})
+    assert shown.status_code == 200
+    ways = {(who, sight, way) for who, _, _, sight, way in _log(db)}
+    assert {(BUREAU, "refused", "cli"), (PRESIDENT, "full", "api")} <= ways

@@ -74,8 +74,7 @@ def allowed_letters(procedure: Any, case: Case, facts: Any) -> list[str]:
 
 def letters_allowed(db: Session, case_id: str, by: str = access.ADMIN) -> list[str]:
     """What the case page offers to draft and issue: the letters whose step allows them."""
-    _, case = record.load_case(db, case_id)
-    access.visible(db, access.viewer(db, by), case, "letters")
+    _, _, case, _ = access.seen_case(db, by, case_id, "letters")
     procedure = load_procedure(case.workflow, case.workflow_version)
     return allowed_letters(procedure, case, services.facts_for(db, clock.today()))
 
@@ -83,19 +82,18 @@ def letters_allowed(db: Session, case_id: str, by: str = access.ADMIN) -> list[s
 def draft(db: Session, case_id: str, name: str, lang: str = "en", *, on: dt.date | None = None,
           reference: str | None = None, corrects: str | None = None,
           deadline: tuple[str, str] | None = None, by: str = access.ADMIN,
-          case: Case | None = None, checked: bool = False) -> str:
+          case: Case | None = None) -> str:
     """The letter `name` about case `case_id`, as HTML, drafted by `by` (the President's office
     or the Secretariat, para 23) on a case he or she may see, where its step allows it: a
-    draft, marked as such, unless `reference` gives its register number (issue)."""
+    draft, marked as such, unless `reference` gives its register number (issue). `case` is
+    given by `issue`, which has checked all that already."""
     letter = _letter(name)
-    if case is None:
-        _, case = record.load_case(db, case_id)
-    v = access.viewer(db, by)
-    access.visible(db, v, case, "letter")
-    access.require(v, access.FORMAL_ACTORS, "drafting and issuing letters")
     on = on or clock.today()
-    if corrects is None and not checked:  # a correction replaces a letter once allowed
-        _obeys_its_step(db, case, name, on)
+    if case is None:
+        v, _, case, _ = access.seen_case(db, by, case_id, "letter")
+        access.require(v, access.FORMAL_ACTORS, "drafting and issuing letters")
+        if corrects is None:  # a correction replaces a letter its step once allowed
+            _obeys_its_step(db, case, name, on)
     ctx = context.build(letter, case, check_lang(lang), on=on,
                         reference=reference, corrects=corrects, sessions=services.sessions(db),
                         meetings=services.bureau_meetings(db), deadline=deadline,
@@ -158,8 +156,7 @@ def issue(db: Session, case_id: str, name: str, *, lang: str = "en", fmt: str = 
         raise BadInput(f"unknown format {fmt!r}: use {', '.join(FORMATS)} (--format)")
     on = on or clock.today()
     # Who may, before anything about the register is said (a letter it holds, a number).
-    v = access.viewer(db, by)
-    access.visible(db, v, record.load_case(db, case_id)[1], "letter")
+    v = access.seen_case(db, by, case_id, "letter")[0]
     access.require(v, access.FORMAL_ACTORS, "drafting and issuing letters")
     replaced = _replaced(db, corrects, case_id, name) if corrects else None
     for _attempt in range(5):
@@ -172,7 +169,7 @@ def issue(db: Session, case_id: str, name: str, *, lang: str = "en", fmt: str = 
         reference = f"{prefix}{seq}{config.letters()['numbering'].split('{seq}', 1)[1]}"
         content = convert(draft(db, case_id, name, lang, on=on, reference=reference,
                                 corrects=replaced.reference if replaced else None, by=by,
-                                case=case, checked=True), fmt)
+                                case=case), fmt)
         sha = hashlib.sha256(content).hexdigest()
         db.add(LetterRow(reference=reference, prefix=prefix, seq=seq, case_id=case_id,
                          template=name, lang=lang, media_type=FORMATS[fmt], content=content,
@@ -264,8 +261,7 @@ def list_letters(db: Session, case_id: str | None = None,
     v = access.viewer(db, by)
     query = select(LetterRow).order_by(col(LetterRow.issued_at), col(LetterRow.id))
     if case_id is not None:
-        _, case = record.load_case(db, case_id)
-        access.visible(db, v, case, "letters")
+        access.seen_case(db, by, case_id, "letters")
         query = query.where(LetterRow.case_id == case_id)
     rows = db.exec(query).all()
     return [_with_links(db, r) for r in rows if _may_read(db, v, r)]

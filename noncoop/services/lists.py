@@ -12,7 +12,6 @@ from noncoop import access, clock
 from noncoop.access import ADMIN
 from noncoop.domain.deadlines import ends_at
 from noncoop.errors import BadInput
-from noncoop.record import load_case
 from noncoop.services.views import utc_text
 from noncoop.store import journal
 from noncoop.store.models import CaseRow, DeadlineRow
@@ -29,8 +28,18 @@ def list_cases(db: Session, status: str | None = None, by: str = ADMIN, *,
     v = access.viewer(db, by)
     query = _filtered(status, scenario, region)
     today = clock.today()
-    return [_listed(r, seen, today) for r in db.connection().execute(query).all()
-            if (seen := _sight(db, v, r)) is not None]
+    seen = [(r, s) for r in db.connection().execute(query).all()
+            if (s := _sight(db, v, r)) is not None]
+    _log_restricted(db, v, seen)
+    return [_listed(r, s, today) for r, s in seen]
+
+
+def _log_restricted(db: Session, v: access.Viewer, seen: list[tuple[Any, str]]) -> None:
+    """A list that holds a restricted case is on the access log, once for each such case."""
+    logged = [access.log(db, v, r.id, "list", sight, commit=False)
+              for r, sight in seen if r.confidentiality == "restricted"]
+    if logged:
+        db.commit()
 
 
 def _sight(db: Session, v: access.Viewer, r: Any) -> str | None:
@@ -53,7 +62,8 @@ def page_of_cases(db: Session, status: str | None = None, by: str = ADMIN, *,
     total = conn.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
     page = _within(page, total, size)
     today = clock.today()
-    rows = conn.execute(query.limit(size).offset((page - 1) * size))
+    rows = conn.execute(query.limit(size).offset((page - 1) * size)).all()
+    _log_restricted(db, v, [(r, "full") for r in rows])
     return ([_listed(r, "full", today) for r in rows],  # every case: seen in full
             total, page)
 
@@ -107,8 +117,7 @@ def list_deadlines(db: Session, as_of: dt.date | None = None, case_id: str | Non
     v = access.viewer(db, by)
     query = select(DeadlineRow).where(DeadlineRow.outstanding == True)  # noqa: E712
     if case_id is not None:
-        _, case = load_case(db, case_id)  # an unknown case is an error, not an empty list
-        access.visible(db, v, case, "deadlines")
+        access.seen_case(db, by, case_id, "deadlines")  # unknown: an error, not an empty list
         query = query.where(DeadlineRow.case_id == case_id)
     if who is not None:
         query = query.where(DeadlineRow.who == who)

@@ -15,7 +15,7 @@ from noncoop.access import ADMIN
 from noncoop.domain import Case, Event, Facts, apply, load_procedure
 from noncoop.domain.decide import DEADLINE_ACTIONS, Decision, deadlines_from, decide
 from noncoop.errors import BadInput, Conflict, Refused
-from noncoop.record import append, append_all, load_case
+from noncoop.record import append, append_all
 from noncoop.services.calendars import facts_for
 from noncoop.services.views import show_case
 from noncoop.store import journal
@@ -155,9 +155,7 @@ def take_step(db: Session, case_id: str, step: str, *, on: dt.date | None = None
     """Load the case, check who acts, ask the domain (domain/decide.py) and append the event
     it decides with its projection, deadlines, tasks and notices in one transaction. Returns
     the event recorded."""
-    row, case = load_case(db, case_id)
-    v = access.viewer(db, by)
-    access.visible(db, v, case, "act")
+    v, row, case, _ = access.seen_case(db, by, case_id, "act")
     procedure = load_procedure(case.workflow, case.workflow_version)
     defn = procedure.steps.get(step)
     access.may_act(v, case, step, tuple(defn.actors) if defn and defn.actors else None)

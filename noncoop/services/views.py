@@ -13,7 +13,6 @@ from noncoop.domain import Case, load_procedure
 from noncoop.domain.case import Deadline
 from noncoop.domain.deadlines import ends_at
 from noncoop.errors import Refused
-from noncoop.record import load_case
 from noncoop.services.calendars import facts_for
 from noncoop.store.models import EventRow
 
@@ -21,9 +20,7 @@ from noncoop.store.models import EventRow
 def show_case(db: Session, case_id: str, as_of: dt.date | None = None,
               by: str = ADMIN) -> dict[str, Any]:
     """The case as `by` may see it (access.py), with the actions he or she may take."""
-    row, full = load_case(db, case_id)
-    v = access.viewer(db, by)
-    case = access.visible(db, v, full)
+    v, row, full, case = access.seen_case(db, by, case_id)
     procedure = load_procedure(case.workflow, case.workflow_version)
     today = as_of or clock.today()
     facts = facts_for(db, today)
@@ -98,9 +95,7 @@ def utc_text(t: dt.datetime) -> str:
 def refusals(db: Session, case_id: str, by: str = ADMIN) -> list[dict[str, str]]:
     """Each step still pending that may not be taken now, with the rule that says why
     (DESIGN principle 5), as `by` may see it."""
-    row, full = load_case(db, case_id)
-    v = access.viewer(db, by)
-    case = access.visible(db, v, full, "show")
+    v, row, full, case = access.seen_case(db, by, case_id)
     procedure = load_procedure(case.workflow, case.workflow_version)
     facts = facts_for(db, clock.today())
     out = []

@@ -275,7 +275,8 @@ class MessageRow(SQLModel, table=True):
 
 
 class AccessLogRow(SQLModel, table=True):
-    """Every read of a restricted case: who, when, what, and how much he or she saw."""
+    """Every read of a restricted case, every list that held one, and every refused attempt at a
+    case: who, when, through which way in, what, and how much he or she saw."""
 
     __tablename__ = "access_log"
 
@@ -284,8 +285,9 @@ class AccessLogRow(SQLModel, table=True):
     who: str
     role: str
     case_id: str = Field(index=True, max_length=32)
-    action: str  # show | letter | ...
-    sight: str  # full | formal
+    action: str  # show | letter | list | act | ...
+    sight: str  # full | formal | refused
+    way: str = Field(default="", sa_column_kwargs={"server_default": ""})  # cli | api | web
 
 
 class UserRow(SQLModel, table=True):

@@ -20,6 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
+from noncoop import access
 from noncoop.errors import NoncoopError
 from noncoop.web import api, pages
 from noncoop.web.deps import error_response
@@ -74,6 +75,8 @@ def create_app(scheduler: bool = False) -> FastAPI:
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Response:
+        # The way in, for the access log; the endpoint's thread inherits this context.
+        access.WAY_IN.set("api" if request.url.path.startswith("/api/") else "web")
         response = await call_next(request)
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
