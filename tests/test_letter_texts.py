@@ -376,3 +376,20 @@ def test_a_draft_says_it_is_one_and_a_sent_notice_does_not(mongolia, db):
     notice = render_html("reminder", "en", context.build(catalogue()["reminder"], case, "en",
                                                          on=D(2024, 8, 26), reference=mongolia))
     assert not [m for m in DRAFT_MARKS if m in notice]
+
+
+def test_a_letter_names_the_session_the_engine_chose_for_each_purpose(db):
+    """Decided a week before a session opens: the decision is noted in that session's omnibus
+    resolution (14(e)), but the Bureau's report goes to the first session that leaves it the
+    lead time (15), which the calendar does not hold yet: the letter says "its next session",
+    as the case has no report deadline."""
+    services.add_session(db, 25, D(2026, 12, 7), D(2026, 12, 12), "The Hague")
+    case_id = services.open_case(db, state="Mongolia", scenario="7a", decision_ref="ICC-01/22-99",
+                                 decision_date=D(2026, 11, 30), referred_to=["assembly"],
+                                 chamber="Pre-Trial Chamber II")["id"]
+    shown = services.show_case(db, case_id)
+    assert not any(d["step"] == "bureau_report" for d in shown["deadlines"])
+    note = text(db, case_id, "forward_decision", "en", on=D(2026, 11, 30))
+    assert "will be submitted to the Assembly at its next session" in note
+    assert ("in the omnibus resolution that the Assembly will adopt at its twenty-fifth session"
+            in note)

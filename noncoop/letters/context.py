@@ -11,8 +11,15 @@ from jinja2 import StrictUndefined
 from num2words import num2words
 
 from noncoop import config, states
-from noncoop.calendar import BureauMeeting, Session, next_bureau_meeting, next_or_ongoing_session
+from noncoop.calendar import (
+    BureauMeeting,
+    Session,
+    next_bureau_meeting,
+    next_or_ongoing_session,
+    next_session,
+)
 from noncoop.domain.case import Case
+from noncoop.domain.deadlines import counted_sessions, report_session, session_name
 from noncoop.domain.procedure import load_procedure
 from noncoop.errors import BadInput
 from noncoop.letters.render import LetterDef
@@ -146,14 +153,44 @@ def build(letter: LetterDef, case: Case, lang: str, *, on: dt.date, reference: s
         "reply_by": reply,
         "step": {"id": step, "title": titles.get(step, step)} if step else None,
         "meeting": _meeting(step, case, on, meetings, lang),
-        # The session concerned: on-going on the decision date, else the next (14(e), 15).
-        "session": session_json(next_or_ongoing_session(sessions, case.decision_date or on), lang,
-                                on),
+        # The sessions concerned, each chosen by the rule the engine applies (domain): the one
+        # the Bureau reports to (15), the one whose omnibus resolution notes the decision
+        # (14(e)), the one the three-month rule looked at (14(d)).
+        **{name: session_json(s, lang, on)
+           for name, s in sessions_concerned(case, sessions, on).items()},
         "deadline": _deadline(case, deadline, titles),
         "task": _task(case),
         "travel": _travel(case),
         "good_offices": _good_offices(case),
         "history": history(case, titles),
+    }
+
+
+def sessions_concerned(case: Case, sessions: tuple[Session, ...],
+                       on: dt.date) -> dict[str, Session | None]:
+    """`session` (the report, para 15: its deadline's session, else the first that opens with
+    the lead time left after the decision), `omnibus_session` (14(e): on-going on the decision
+    date, else the next) and `nywg_session` (14(d): the next after the hearing), of the kinds
+    that count for each (config/deadlines.yaml `sessions_that_count`)."""
+    numbers = config.deadlines()
+    report = next((d.session for d in case.deadlines
+                   if d.step == "bureau_report" and d.session), None)
+    counted = counted_sessions(sessions, numbers, "report")
+    if report is not None:
+        chosen = next((s for s in counted if session_name(s) == report), None)
+    elif case.decision_date is not None:
+        lead = int(numbers["bureau_report"]["days_before_session"])
+        chosen = report_session(counted, case.decision_date, lead)
+    else:
+        chosen = None
+    hearing = case.steps.get("bureau_hearing")
+    held = hearing.data.get("meeting_date") if hearing is not None else None
+    return {
+        "session": chosen,
+        "omnibus_session": next_or_ongoing_session(
+            counted_sessions(sessions, numbers, "omnibus"), case.decision_date or on),
+        "nywg_session": next_session(counted_sessions(sessions, numbers, "three_month_rule"),
+                                     dt.date.fromisoformat(held)) if held else None,
     }
 
 
