@@ -178,9 +178,12 @@ def test_a_letter_that_is_the_act_records_its_move_until_the_step_is_done():
 
 def test_every_letter_of_a_workflow_is_in_the_catalogue_with_both_languages():
     from noncoop.letters.render import LETTERS_DIR, catalogue
-    named = {name: step.id for step in P.steps.values() for name in step.letters}
-    for name, step in named.items():
-        assert catalogue()[name].step == step
+    named: dict[str, set[str]] = {}
+    for step in P.steps.values():
+        for name in step.letters:
+            named.setdefault(name, set()).add(step.id)
+    for name, steps in named.items():
+        assert catalogue()[name].step in steps
         assert all((LETTERS_DIR / lang / f"{name}.html").exists() for lang in ("en", "fr"))
     for step in P.steps.values():
         for name, spec in step.letters.items():
@@ -226,3 +229,22 @@ def test_a_workflow_whose_parameter_spec_says_what_no_check_reads_does_not_load(
                                                                    "not_after": True}})
     with pytest.raises(ValueError, match="unknown"):
         _check_params("open_letter", {"reply_days": {"type": "int", "minimum": 1}})
+
+
+def test_a_meeting_notice_needs_a_meeting_and_a_reminder_a_deadline():
+    urgent = case(stage="informal", scenario="7b")
+    assert letter_refusal(P, urgent, "meeting_notice", facts()).rule == "scenario_7b"
+    assert letter_refusal(P, case(), "meeting_notice", facts()) is None  # the hearing may come
+    refusal = letter_refusal(P, urgent, "reminder", facts(), about="deadline")
+    assert refusal.rule == "no_deadline_outstanding"
+
+
+def test_a_meeting_is_not_announced_before_it_is_held():
+    convened = case()
+    from noncoop.domain.case import StepRecord
+    convened.steps["emergency_bureau_meeting"] = StepRecord("in_progress", D(2024, 11, 8))
+    with pytest.raises(BadInput) as e:
+        decide(P, convened, "emergency_bureau_meeting", facts(on=D(2024, 11, 1)))
+    assert e.value.code == "date_before_previous_move"
+    assert decide(P, convened, "emergency_bureau_meeting",
+                  facts(on=D(2024, 11, 8))).kind == "step_done"

@@ -218,3 +218,33 @@ def test_the_case_page_shows_a_late_step_as_late_with_its_days(db, mongolia, mon
                                 "correct horse battery staple", "csrf": csrf})
     row = re.search(r'<tr class="late">.*?</tr>', client.get(f"/cases/{mongolia}").text, re.S)
     assert row and "26 day(s) late" in row.group(0)
+
+
+def test_an_act_letter_is_issued_once_a_language_and_mended_by_a_correction(db, mongolia):
+    first = register.issue(db, mongolia, "press_release", on=D(2024, 10, 25))
+    with pytest.raises(Refused, match=f"--corrects {first['reference']}") as again:
+        register.issue(db, mongolia, "press_release", on=D(2024, 10, 26))
+    assert again.value.details["rule"] == "step_recorded"
+    register.issue(db, mongolia, "press_release", lang="fr", on=D(2024, 10, 25))
+    fixed = register.issue(db, mongolia, "press_release", on=D(2024, 10, 26),
+                           corrects=first["reference"])
+    assert fixed["corrects"] == first["reference"]
+
+
+def test_a_decision_is_the_same_however_its_reference_is_typed(db, mongolia):
+    for typed in ("ICC-01/22-90 ", "icc-01/22-90"):
+        with pytest.raises(Refused, match=mongolia):
+            services.open_case(db, state="Mongolia", scenario="7a", decision_ref=typed,
+                               decision_date=D(2024, 10, 24), referred_to=["assembly"])
+    with pytest.raises(BadInput, match="--duplicate-reason is empty"):
+        services.open_case(db, state="Mongolia", scenario="7a", decision_ref="ICC-01/22-90",
+                           decision_date=D(2024, 10, 24), referred_to=["assembly"],
+                           duplicate_reason="  ")
+
+
+def test_a_meeting_notice_is_not_issued_on_an_urgent_incident(db, mongolia):
+    urgent = services.open_case(db, state="Mongolia", scenario="7b", summary="visit announced")
+    with pytest.raises(Refused) as e:
+        register.issue(db, urgent["id"], "meeting_notice")
+    assert e.value.details["rule"] == "scenario_7b"
+    assert "meeting_notice" not in register.letters_allowed(db, urgent["id"])

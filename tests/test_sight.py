@@ -49,8 +49,9 @@ def test_an_urgent_case_is_not_the_bureaus_until_good_offices_begin(db, urgent):
     _activate(db, urgent)
     assert urgent in {c["id"] for c in services.list_cases(db, by=BUREAU)}
     shown = services.show_case(db, urgent, by=BUREAU)
-    activated = [h for h in shown["history"] if h["step"] == "good_offices_activate"]
-    assert [(h["by"], h["on"]) for h in activated] == [(PRESIDENT, "2024-08-30")]
+    assert [(h["event"], h["step"], h["by"], h["on"]) for h in shown["history"]] == [
+        ("step_done", "good_offices_activate", PRESIDENT, "2024-08-30")]  # nothing before it
+    assert [s["step"] for s in shown["steps"]] == ["good_offices_activate"]
     assert "SECRET" not in str(shown) and "court_consulted" not in str(shown)
 
 

@@ -176,6 +176,16 @@ def choose_move(defn: StepDef, case: Case, params: dict[str, str]) -> Move:
     return move
 
 
+def _after_the_last_move(case: Case, defn: StepDef, on: dt.date) -> None:
+    """A step's next move is not dated before the one it follows: no reply before the letter,
+    no announcement before the meeting it announces (14(a))."""
+    rec = case.steps.get(defn.id)
+    if rec is None or rec.status != "in_progress" or rec.date is None or on >= rec.date:
+        return
+    raise BadInput(f"--on {on} is before {defn.id} was recorded under way on {rec.date}: its "
+                   "next move follows it; check the date", code="date_before_previous_move")
+
+
 # -- deciding -----------------------------------------------------------------------------------
 
 def decide(procedure: Procedure, case: Case, action: str, facts: Facts, *, skip: bool = False,
@@ -197,6 +207,7 @@ def decide(procedure: Procedure, case: Case, action: str, facts: Facts, *, skip:
     if defn is not None:
         if not skip:
             move = choose_move(defn, case, raw)
+            _after_the_last_move(case, defn, on)
         facts.params = checked_params(action, defn.params_of(move), raw, skip=skip,
                                       moves=tuple(defn.moves), on=on)
         check_date(case, action, on, facts.today, future=bool(move and move.future),
@@ -291,13 +302,25 @@ def deadline_change(case: Case, action: str, facts: Facts,
 
 # -- letters ------------------------------------------------------------------------------------
 
-def letter_refusal(procedure: Procedure, case: Case, letter: str, facts: Facts) -> Refusal | None:
+def letter_refusal(procedure: Procedure, case: Case, letter: str, facts: Facts,
+                   about: str | None = None) -> Refusal | None:
     """Why `letter` may not be drafted or issued on `case` now, or None: a letter of a step
     obeys that step (SPEC "Correspondence"): it is allowed where the step is done or under way,
-    or may be taken now; a notice about no one step is always allowed."""
-    defn = procedure.letter_step(letter)
-    if defn is None:
-        return None
+    or may be taken now (a letter of several steps: where one of them allows it); a notice
+    `about` a deadline only while one is outstanding."""
+    refusals = [_step_refusal(procedure, case, defn, facts)
+                for defn in procedure.letter_steps(letter)]
+    if refusals and all(refusals):
+        return refusals[0]
+    if about == "deadline" and not any(d.status in ("open", "missed") and d.done_on is None
+                                       for d in case.deadlines):
+        return Refusal("no_deadline_outstanding", "13-15",
+                       f"{case.id} has no deadline outstanding for a {letter} to be about")
+    return None
+
+
+def _step_refusal(procedure: Procedure, case: Case, defn: StepDef,
+                  facts: Facts) -> Refusal | None:
     rec = case.steps.get(defn.id)
     if rec is not None and rec.status in ("done", "in_progress"):
         return None

@@ -256,9 +256,13 @@ class Procedure:
         """Each step's name in `lang`, as the workflow gives it."""
         return {s.id: s.title_in(lang) for s in self.steps.values()}
 
+    def letter_steps(self, letter: str) -> list[StepDef]:
+        """The steps `letter` belongs to (a meeting notice: each step that holds a meeting)."""
+        return [s for s in self.steps.values() if letter in s.letters]
+
     def letter_step(self, letter: str) -> StepDef | None:
-        """The step `letter` belongs to, or None for a notice about no one step."""
-        return next((s for s in self.steps.values() if letter in s.letters), None)
+        """The first step `letter` belongs to, or None for a notice about no one step."""
+        return next(iter(self.letter_steps(letter)), None)
 
     def params_of(self, trigger: str, move: Move | None = None) -> dict[str, dict[str, Any]]:
         """What `--param` an action takes: a step's (for `move`), a stage move's, a deadline

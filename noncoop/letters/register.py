@@ -58,7 +58,7 @@ def _obeys_its_step(db: Session, case: Case, name: str, on: dt.date) -> None:
     is refused, under the same rule and paragraph, and never dated where its step cannot be."""
     procedure = load_procedure(case.workflow, case.workflow_version)
     facts = services.facts_for(db, on)
-    refusal = letter_refusal(procedure, case, name, facts)
+    refusal = letter_refusal(procedure, case, name, facts, catalogue()[name].about)
     if refusal is not None:
         raise refused(refusal, allowed_letters(procedure, case, facts))
     defn = procedure.letter_step(name)
@@ -69,7 +69,8 @@ def _obeys_its_step(db: Session, case: Case, name: str, on: dt.date) -> None:
 
 def allowed_letters(procedure: Any, case: Case, facts: Any) -> list[str]:
     """The letters that may be drafted and issued on `case` now, in catalogue order."""
-    return [n for n in catalogue() if letter_refusal(procedure, case, n, facts) is None]
+    return [n for n, d in catalogue().items()
+            if letter_refusal(procedure, case, n, facts, d.about) is None]
 
 
 def letters_allowed(db: Session, case_id: str, by: str = access.ADMIN) -> list[str]:
@@ -165,6 +166,8 @@ def issue(db: Session, case_id: str, name: str, *, lang: str = "en", fmt: str = 
         act = None if replaced else letter_act(procedure, case, name)
         if replaced is None:  # the rule of its step, before the register gives a number
             _obeys_its_step(db, case, name, on)
+            if act is None:
+                _not_twice(db, procedure, case_id, name, lang)
         prefix, seq = _number(db, on)
         reference = f"{prefix}{seq}{config.letters()['numbering'].split('{seq}', 1)[1]}"
         content = convert(draft(db, case_id, name, lang, on=on, reference=reference,
@@ -205,6 +208,24 @@ def _record_act(db: Session, row: Any, case: Case, procedure: Any, act: Any, on:
     issued = Event(case_id=case.id, seq=row.last_seq + 2, kind="letter_issued", at=clock.now(),
                    by=by, step=defn.id, on=on, data=data)
     record_decision(db, row, case, procedure, decision, facts, by=by, also=issued)
+
+
+def _not_twice(db: Session, procedure: Any, case_id: str, name: str, lang: str) -> None:
+    """A letter that is the act of its step is issued once in each language: a second press
+    release for the same finding would be a second act, which the step refuses; a mistake in
+    the first is mended by a correction that names it."""
+    defn = procedure.letter_step(name)
+    if defn is None or not defn.letters[name].get("act"):
+        return
+    first = db.exec(select(LetterRow).where(
+        LetterRow.case_id == case_id, LetterRow.template == name, LetterRow.lang == lang)
+        .order_by(col(LetterRow.id))).first()
+    if first is not None:
+        raise Refused(
+            f"refused by rule step_recorded (Annex II para {defn.paragraph}): the {name} of "
+            f"{case_id} was issued in {lang} as {first.reference} on {first.issued_on}; to "
+            f"mend it, issue a correction: --corrects {first.reference}", code="rule_refused",
+            rule="step_recorded", paragraph=defn.paragraph)
 
 
 def _replaced(db: Session, reference: str, case_id: str, name: str) -> LetterRow:

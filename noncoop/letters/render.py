@@ -33,6 +33,7 @@ class LetterDef:
     paragraph: str
     form: str
     to: tuple[str, ...]
+    about: str | None = None  # "deadline": a notice about whichever deadline is outstanding
 
 
 @cache
@@ -47,7 +48,7 @@ def catalogue() -> dict[str, LetterDef]:
         step = procedure.letter_step(name)
         paragraph = step.paragraph if step else str(d["paragraph"])
         out[name] = LetterDef(name, step.id if step else None, paragraph, d["form"],
-                              tuple(d["to"]))
+                              tuple(d["to"]), d.get("about"))
     return out
 
 

@@ -49,7 +49,11 @@ def open_case(db: Session, *, state: str, scenario: str, by: str = ADMIN,
                        "case answers a decision the Court has taken; check the date",
                        code="date_in_future")
     info = states.lookup(state)
-    if decision_ref and not (duplicate_reason or "").strip():
+    decision_ref = (decision_ref or "").strip() or None  # stored as the Court writes it
+    if duplicate_reason is not None and not duplicate_reason.strip():
+        raise BadInput("--duplicate-reason is empty: say why a second case is opened on this "
+                       "decision, or leave the option out", code="empty_reason")
+    if decision_ref and duplicate_reason is None:
         _refuse_open_decision(db, decision_ref, info.name)
     referred = sorted(set(referred_to or []) - {"none"})
     for r in referred:
@@ -130,8 +134,10 @@ def open_case(db: Session, *, state: str, scenario: str, by: str = ADMIN,
 
 def _refuse_open_decision(db: Session, decision_ref: str, state: str) -> None:
     """One Court decision on one State is one case: a second would split its record."""
+    # The same reference however typed: "ICC-01/22-90 " and "icc-01/22-90" are that decision.
     held = db.exec(select(CaseRow.id, CaseRow.status).where(
-        CaseRow.decision_ref == decision_ref, CaseRow.requested_state == state)).first()
+        sa.func.lower(sa.func.trim(CaseRow.decision_ref)) == decision_ref.strip().lower(),
+        CaseRow.requested_state == state).order_by(col(CaseRow.id))).first()
     if held is not None:
         raise Refused(
             f"refused by rule decision_open (Annex II paras 7(a), 13): the decision "

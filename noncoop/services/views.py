@@ -24,10 +24,16 @@ def show_case(db: Session, case_id: str, as_of: dt.date | None = None,
     procedure = load_procedure(case.workflow, case.workflow_version)
     today = as_of or clock.today()
     facts = facts_for(db, today)
+    # A Bureau member learns of a restricted (7(b)) case only that good offices were activated,
+    # by whom and when (para 18): not when or by whom it was opened, nor the formal steps it
+    # cannot take yet; of a formal case, the formal record.
+    only_disclosed = case is not full and full.confidentiality == "restricted"
     steps = []
     for step_id in procedure.steps:
-        if step_id not in case.steps and case is not full and step_id in access.INFORMAL_STEPS:
-            continue  # a Bureau member learns only that good offices were activated
+        if case is not full and step_id not in case.steps and step_id in access.INFORMAL_STEPS:
+            continue
+        if only_disclosed and step_id not in access.DISCLOSED_STEPS:
+            continue
         rec = case.steps.get(step_id)
         item: dict[str, Any] = {"step": step_id, "status": rec.status if rec else "pending"}
         if rec and rec.date:
@@ -45,7 +51,8 @@ def show_case(db: Session, case_id: str, as_of: dt.date | None = None,
     history = db.exec(select(EventRow).where(EventRow.case_id == case_id)
                       .order_by(col(EventRow.seq))).all()
     if case is not full:
-        history = [e for e in history if e.step not in access.INFORMAL_STEPS
+        history = [e for e in history if (e.step not in access.INFORMAL_STEPS
+                                          and not only_disclosed)
                    or (e.step in access.DISCLOSED_STEPS and e.kind == "step_done")]
     allowed = [a for a in procedure.allowed_actions(full, facts) if _may(v, full, procedure, a)]
     return {
