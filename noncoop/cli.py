@@ -447,7 +447,7 @@ def people_list(role: Annotated[str | None, typer.Option()] = None,
 
     def work() -> list[dict[str, Any]]:
         with store.session() as db:
-            return people.list_people(db, role, _date(active_on, "--active-on"))
+            return people.list_people(db, role, _date(active_on, "--active-on"), by=as_)
     _run(as_json, work, lambda rows: "\n".join(
         f"{r['email']:<32} {r['role']:<16} {r['region'] or '':<36} {r['lang']} "
         f"{r['active_from']}..{r['active_until'] or ''}" for r in rows) or "nobody")

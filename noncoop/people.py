@@ -141,8 +141,20 @@ def active(on: dt.date) -> Any:
         col(PersonRow.active_until).is_(None), col(PersonRow.active_until) >= on))
 
 
-def list_people(db: Session, role: str | None = None, on: dt.date | None = None) -> list[dict[str, Any]]:
+DIRECTORY_KEEPERS = ("admin", "president_office", "secretariat")
+
+
+def list_people(db: Session, role: str | None = None, on: dt.date | None = None,
+                by: str | None = None) -> list[dict[str, Any]]:
+    """The directory, for those who keep it or need it to assign work (the President's office,
+    the Secretariat); anyone else in his or her term sees his or her own entry, nobody else."""
+    from noncoop.access import viewer
+
     query = active(on) if on else select(PersonRow)
+    if by is not None:
+        v = viewer(db, by)
+        if v.role not in DIRECTORY_KEEPERS:
+            query = query.where(PersonRow.email == (v.email if v.role != "none" else ""))
     if role:
         query = query.where(PersonRow.role == role)
     return [person_json(r) for r in db.exec(query.order_by(col(PersonRow.role), col(PersonRow.email))).all()]

@@ -57,6 +57,8 @@ def list_tasks(db: Session, for_email: str | None = None, status: str | None = "
     """Tasks by due date; for one person, those assigned to him or her and to his or her role.
     The President's office and the Secretariat see everyone's; anyone else only his or her own."""
     v = access.viewer(db, by)
+    if v.role == "none":  # a person outside his or her term is nobody
+        return []
     if not v.sees_all:
         if for_email and for_email.strip().lower() != v.email:
             raise Refused(f"refused by rule permission: you act as {v.email} and see only your "
@@ -69,7 +71,15 @@ def list_tasks(db: Session, for_email: str | None = None, status: str | None = "
         person = people.find(db, for_email)
         query = query.where(or_(TaskRow.assignee == person.email, TaskRow.assignee == person.role))
     rows = db.exec(query.order_by(col(TaskRow.due).is_(None), col(TaskRow.due), col(TaskRow.id))).all()
-    return [task_json(t) for t in rows]
+    return [task_json(t) for t in rows if v.sees_all or _sees_task(db, v, t)]
+
+
+def _sees_task(db: Session, v: access.Viewer, task: TaskRow) -> bool:
+    """A task is seen as the step it belongs to: a role's task on a case of another region,
+    or a good offices task to a Bureau member who sees only the formal record, is not his."""
+    _, case = record.load_case(db, task.case_id)
+    seen = access.sight(v, case)
+    return seen == "full" or (seen == "formal" and task.step not in access.INFORMAL_STEPS)
 
 
 def close(db: Session, task_id: int, outcome: str, note: str | None, by: str,
@@ -80,7 +90,8 @@ def close(db: Session, task_id: int, outcome: str, note: str | None, by: str,
     if task is None:
         raise NotFound(f"no task {task_id}: see noncoop tasks", code="unknown_task")
     v = access.viewer(db, by)
-    if not v.sees_all and task.assignee not in (v.email, v.role):
+    if not v.sees_all and (task.assignee not in (v.email, v.role) or v.role == "none"
+                           or not _sees_task(db, v, task)):
         raise NotFound(f"no task {task_id}: see noncoop tasks", code="unknown_task")
     if task.status != "open":
         raise Refused(f"task {task_id} is already {task.status}", code="task_closed")

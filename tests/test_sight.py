@@ -151,3 +151,23 @@ def test_the_log_says_through_which_way_in(db, urgent, monkeypatch, database_url
     assert shown.status_code == 200
     ways = {(who, sight, way) for who, _, _, sight, way in _log(db)}
     assert {(BUREAU, "refused", "cli"), (PRESIDENT, "full", "api")} <= ways
+
+
+def test_a_person_whose_term_ended_is_nobody_for_tasks(db, urgent):
+    from noncoop import tasks
+    _activate(db, urgent)
+    services.act(db, urgent, "request_assistance", on=D(2024, 8, 31), by=PRESIDENT,
+                 params={"to": ASKED, "task": "call the Ambassador"})
+    mine = tasks.list_tasks(db, by=ASKED)
+    assert [t["case_id"] for t in mine] == [urgent]
+    people.end_person(db, ASKED, D(2024, 9, 1))
+    assert tasks.list_tasks(db, by=ASKED) == []
+    with pytest.raises(NotFound):
+        tasks.close(db, mine[0]["id"], "done", "called", by=ASKED)
+
+
+def test_the_directory_is_for_those_who_assign_work_and_each_sees_his_own_entry(db, urgent):
+    everyone = {p["email"] for p in people.list_people(db, by=PRESIDENT)}
+    assert {BUREAU, ASKED, PRESIDENT} <= everyone
+    assert [p["email"] for p in people.list_people(db, by=BUREAU)] == [BUREAU]
+    assert people.list_people(db, by="stranger@example.org") == []

@@ -172,7 +172,7 @@ def close_task(task_id: int, outcome: str, body: TaskClose, db: Db, user: User) 
 
 @router.get("/people")
 def list_people(db: Db, user: User, role: str | None = None) -> list[dict[str, Any]]:
-    return people.list_people(db, role)
+    return people.list_people(db, role, by=user)
 
 
 @router.post("/people", status_code=201)

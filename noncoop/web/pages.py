@@ -226,8 +226,9 @@ def calendar_page(request: Request, db: Db) -> Response:
 
 @router.get("/people", response_class=HTMLResponse)
 def people_page(request: Request, db: Db) -> Response:
-    me(request, db)
-    everyone = people.list_people(db)
+    email = me(request, db)
+    everyone = people.list_people(db, by=email)  # the directory as he or she may see it
+    # Who the regional focal points are is known to all (para 17): they are there to be asked.
     return render(request, "people.html", people=everyone,
                   focal=[p for p in people.list_people(db, "focal_point", clock.today())])
 
