@@ -70,10 +70,9 @@ def not_found(case_id: str) -> NotFound:
 
 
 def assisting(case: Case) -> str:
-    """The people the President asked to assist on the case (paras 20, 22), comma-separated
-    as recorded (the case row keeps the same text)."""
-    rec = case.steps.get("request_assistance")
-    return rec.data.get("to", "") if rec else ""
+    """The people the President asked to assist on the case whose request is still open (paras
+    20, 22), comma-separated as the case row keeps them."""
+    return ",".join(sorted(set(case.assisting)))
 
 
 def sight(v: Viewer, case: Case) -> str | None:

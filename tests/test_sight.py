@@ -171,3 +171,19 @@ def test_the_directory_is_for_those_who_assign_work_and_each_sees_his_own_entry(
     assert {BUREAU, ASKED, PRESIDENT} <= everyone
     assert [p["email"] for p in people.list_people(db, by=BUREAU)] == [BUREAU]
     assert people.list_people(db, by="stranger@example.org") == []
+
+
+def test_the_sight_a_request_for_assistance_gives_ends_when_it_is_closed(db, urgent):
+    from noncoop import tasks
+    _activate(db, urgent)
+    services.act(db, urgent, "request_assistance", on=D(2024, 8, 31), by=PRESIDENT,
+                 params={"to": ASKED, "task": "call the Ambassador"})
+    task = tasks.list_tasks(db, by=ASKED)[0]
+    tasks.close(db, task["id"], "done", "called on 1 September", by=ASKED, on=D(2024, 9, 1))
+    shown = services.show_case(db, urgent, by=ASKED)  # a Bureau member again: the activation
+    assert "SECRET-VISIT" not in str(shown)
+    history = services.show_case(db, urgent, by=PRESIDENT)["history"]
+    assert [(h["event"], h["by"]) for h in history][-1] == ("task_done", ASKED)
+    with pytest.raises(Refused):
+        services.act(db, urgent, "engage_state", on=D(2024, 9, 2), by=ASKED, params={
+            "with": "the Ambassador", "channel": "call", "summary": "x"})

@@ -70,6 +70,9 @@ class Case:
     travel_date: dt.date | None = None
     ad_hoc_arrangement: str | None = None
     outcome: str | None = None
+    # The people asked to assist (paras 20, 22) whose request is still open: one entry per
+    # request, so one closed request of two leaves the other's sight.
+    assisting: list[str] = field(default_factory=list)
     steps: dict[str, StepRecord] = field(default_factory=dict)
     deadlines: list[Deadline] = field(default_factory=list)
 
@@ -141,6 +144,8 @@ def apply(case: Case | None, event: Event) -> Case:
         if event.step == "travel_alert" and event.kind == "step_done":
             # The newest alert sets the countdown (omnibus para 35).
             case.travel_date = _date(event.data["params"]["from"])
+        if event.step == "request_assistance" and event.kind == "step_done":
+            case.assisting += [e for e in event.data["params"].get("to", "").split(",") if e]
     elif event.kind == "referred_to_assembly":
         case.stage = "formal"
         case.scenario = "7a"
@@ -150,8 +155,13 @@ def apply(case: Case | None, event: Event) -> Case:
         case.decision_date = _date(event.data.get("decision_date")) or case.decision_date
     elif event.kind in ("deadline_waived", "deadline_rescheduled"):
         pass  # the deadline changes below
-    elif event.kind in ("letter_issued", "task_done", "task_declined"):
-        pass  # on the record; the letter is in the register, the task in the task list
+    elif event.kind in ("task_done", "task_declined"):
+        # A request for assistance closed: the sight it gave ends with it (para 20).
+        asked = event.data.get("assignee")
+        if event.step == "request_assistance" and asked in case.assisting:
+            case.assisting.remove(asked)
+    elif event.kind == "letter_issued":
+        pass  # on the record; the letter is in the register
     elif event.kind == "deadlines_planned":
         pass  # the calendar learnt a date a deadline counts on: set below
     elif event.kind == "deadlines_missed":

@@ -75,4 +75,7 @@ def from_snapshot(data: dict[str, Any]) -> Case:
                  done_at=_t(x.get("done_at")))
         for x in d["deadlines"]
     ]
+    if "assisting" not in d:  # a snapshot from before the requests were counted one by one
+        asked = d["steps"].get("request_assistance")
+        d["assisting"] = [e for e in (asked.data.get("to", "") if asked else "").split(",") if e]
     return Case(**d)

@@ -96,12 +96,11 @@ def conflict(case_id: str) -> Conflict:
 
 def columns(case: Case) -> dict[str, Any]:
     """What the case row holds besides the snapshot, so that lists read no snapshot."""
-    asked = case.steps.get("request_assistance")
     return {"requested_state": case.requested_state, "stage": case.stage, "status": case.status,
             "region": case.region, "scenario": case.scenario,
             "confidentiality": case.confidentiality, "decision_ref": case.decision_ref,
             "decision_date": case.decision_date, "travel_date": case.travel_date,
-            "assisting": (asked.data.get("to") or "") if asked else ""}
+            "assisting": ",".join(sorted(set(case.assisting)))}
 
 
 @dataclasses.dataclass
