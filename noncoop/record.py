@@ -32,25 +32,14 @@ def load_case(db: Session, case_id: str) -> tuple[Stored, Case]:
 def append(db: Session, stored: Stored, case: Case, event: Event,
            stage: Callable[[Case], None] | None = None) -> Event:
     """Apply and store `event`, with what `stage` adds to the same transaction, or nothing."""
-    case = apply(case, event)
-    try:
-        journal.save(db, stored, case, event)
-        if stage is not None:
-            stage(case)
-        db.commit()
-    except Conflict:
-        db.rollback()
-        raise
-    except IntegrityError as exc:  # the same event number, written by another writer first
-        db.rollback()
-        raise journal.conflict(case.id) from exc
+    append_all(db, stored, case, [event], stage)
     return event
 
 
 def append_all(db: Session, stored: Stored, case: Case, events: list[Event],
                stage: Callable[[Case], None] | None = None) -> Case:
-    """Apply and store several events of one case in one transaction (a letter that is itself
-    an act of the procedure: the act and the letter's issue), or none of them."""
+    """Apply and store events of one case in one transaction (a letter that is itself an act
+    of the procedure: the act and the letter's issue), with what `stage` adds, or none."""
     try:
         for event in events:
             case = apply(case, event)
@@ -61,7 +50,7 @@ def append_all(db: Session, stored: Stored, case: Case, events: list[Event],
     except Conflict:
         db.rollback()
         raise
-    except IntegrityError as exc:
+    except IntegrityError as exc:  # the same event number, written by another writer first
         db.rollback()
         raise journal.conflict(case.id) from exc
     return case

@@ -32,6 +32,24 @@ def mongolia(db):
                               decision_date=D(2024, 10, 24), referred_to=["assembly"])["id"]
 
 
+def president_signed_in(db, monkeypatch):
+    """A browser signed in as the President's office."""
+    monkeypatch.setenv("NONCOOP_SECRET_KEY", "test-secret")
+    from fastapi.testclient import TestClient
+
+    from noncoop import accounts, people
+    from noncoop.web.app import create_app
+
+    people.add_person(db, name="P", email="p@example.org", role="president_office",
+                      active_from=D(2024, 1, 1))
+    accounts.add_user(db, "p@example.org", "president_office", "correct horse battery staple")
+    client = TestClient(create_app())
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
+    client.post("/login", data={"email": "p@example.org", "password":
+                                "correct horse battery staple", "csrf": csrf})
+    return client
+
+
 def _step(case: dict, step: str) -> dict:
     return next(s for s in case["steps"] if s["step"] == step)
 
@@ -119,19 +137,7 @@ def test_a_decision_in_the_future_is_refused(db):
 
 
 def test_the_case_page_offers_only_the_letters_its_steps_allow(db, mongolia, monkeypatch):
-    monkeypatch.setenv("NONCOOP_SECRET_KEY", "test-secret")
-    from fastapi.testclient import TestClient
-
-    from noncoop import accounts, people
-    from noncoop.web.app import create_app
-
-    people.add_person(db, name="P", email="p@example.org", role="president_office",
-                      active_from=D(2024, 1, 1))
-    accounts.add_user(db, "p@example.org", "president_office", "correct horse battery staple")
-    client = TestClient(create_app())
-    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
-    client.post("/login", data={"email": "p@example.org", "password":
-                                "correct horse battery staple", "csrf": csrf})
+    client = president_signed_in(db, monkeypatch)
     page = client.get(f"/cases/{mongolia}").text
     offered = set(re.findall(rf'action="/cases/{mongolia}/letters/(\w+)"', page))
     assert "press_release" in offered and "open_letter" in offered
@@ -202,20 +208,8 @@ def test_the_meeting_keeps_its_day_once_it_is_announced(db, mongolia):
 
 def test_the_case_page_shows_a_late_step_as_late_with_its_days(db, mongolia, monkeypatch):
     """Met or late by the step's date (SPEC "Time"): the page says which, and by how much."""
-    monkeypatch.setenv("NONCOOP_SECRET_KEY", "test-secret")
-    from fastapi.testclient import TestClient
-
-    from noncoop import accounts, people
-    from noncoop.web.app import create_app
-
     services.act(db, mongolia, "forward_decision", on=D(2024, 11, 20))  # due 2024-10-25
-    people.add_person(db, name="P", email="p@example.org", role="president_office",
-                      active_from=D(2024, 1, 1))
-    accounts.add_user(db, "p@example.org", "president_office", "correct horse battery staple")
-    client = TestClient(create_app())
-    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
-    client.post("/login", data={"email": "p@example.org", "password":
-                                "correct horse battery staple", "csrf": csrf})
+    client = president_signed_in(db, monkeypatch)
     row = re.search(r'<tr class="late">.*?</tr>', client.get(f"/cases/{mongolia}").text, re.S)
     assert row and "26 day(s) late" in row.group(0)
 
