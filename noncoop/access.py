@@ -1,14 +1,16 @@
 """Who may see and do what (SPEC "Who uses it", "Confidentiality"), enforced in the services so
-that every way in (CLI, API, web) obeys it.
+that every way in (CLI, API, web) obeys it. Which steps are the good offices' (restricted) and
+which of them the Bureau learns of is the workflow's word, never a list kept here.
 
 - The local administrator, the President's office and the Secretariat see every case.
-- A regional focal point sees the cases of his or her region and those he or she was asked to
-  assist on (paras 17, 20, 22), restricted details included.
-- A Bureau member sees the formal records, and of the informal response only that good offices
-  were activated: not the summary, the person, the travel, the contacts (para 11).
+- A regional focal point sees the cases of his or her region; a person asked to assist (para
+  20), focal point or Bureau member, sees the case while the request is open; both in full.
+- A Bureau member sees the formal records; a 7(b) case not at all until good offices are
+  activated, then only that they were, by whom and when (paras 11, 18).
 - Anyone else, and anyone outside his or her active period, sees nothing: a case he or she may
   not see is "not found", worded exactly as a case that does not exist.
-Every read of a restricted case is logged (AccessLogRow)."""
+Every read of a restricted case, every list that showed one and every refused attempt is logged
+(AccessLogRow), with the way in it came through."""
 
 from __future__ import annotations
 

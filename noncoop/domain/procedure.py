@@ -113,9 +113,6 @@ class StepDef:
     def title_in(self, lang: str) -> str:
         return self.title_fr if lang == "fr" and self.title_fr else self.title
 
-    def move(self, name: str) -> Move:
-        return self.moves[name]
-
     @property
     def meeting(self) -> str | None:
         """Whose meeting the step holds (bureau, nywg), or None."""

@@ -173,7 +173,7 @@ def take_step(db: Session, case_id: str, step: str, *, on: dt.date | None = None
 
 def record_decision(db: Session, row: Any, case: Case, procedure: Any, decision: Decision,
                     facts: Facts, *, by: str, reason: str | None = None,
-                    also: Event | None = None, stage_also: Any = None) -> Event:
+                    also: Event | None = None) -> Event:
     """Append the event `decision` describes, with the tasks and notices its step sends, in one
     transaction; `also` is a second event of the same transaction (the letter that is the act)."""
     params, on = facts.params, facts.on
@@ -192,8 +192,6 @@ def record_decision(db: Session, row: Any, case: Case, procedure: Any, decision:
         tasks.assistance(db, case, assisting, on, params)
         if notices:
             db.connection().execute(sa.insert(NoticeRow.__table__), notices)  # type: ignore[attr-defined]
-        if stage_also is not None:
-            stage_also(case)
     if also is None:
         return append(db, row, case, event, stage)
     append_all(db, row, case, [event, also], stage)
