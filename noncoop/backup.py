@@ -131,7 +131,17 @@ def import_(db: Session, path: Path) -> dict[str, Any]:
         if unknown:
             raise BadInput(f"{path} line {number}: unknown column(s) {', '.join(sorted(unknown))} "
                            f"in {table.name}")
-        db.execute(table.insert().values({k: _decode(table.columns[k], v) for k, v in row.items()}))
+        try:
+            db.execute(table.insert().values({k: _decode(table.columns[k], v)
+                                              for k, v in row.items()}))
+        except (sa.exc.StatementError, ValueError, TypeError) as exc:
+            # A row its table cannot hold (a value missing or of the wrong kind): nothing of
+            # the file is kept, and the line is named.
+            db.rollback()
+            reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+            raise BadInput(f"{path} line {number}: a {table.name} row that does not fit the "
+                           f"table ({reason}); nothing was imported",
+                           code="damaged_export") from None
         counts[table.name] = counts.get(table.name, 0) + 1
     if db.get_bind().dialect.name == "postgresql":
         # Rows came with their ids: the sequences go on from the highest.

@@ -47,6 +47,15 @@ def _date(value: str | None, option: str) -> dt.date | None:
                        "e.g. 2024-10-24", code="bad_date") from None
 
 
+def _write(output: Path, data: bytes) -> None:
+    """Write a file the user named (-o): a path that cannot be written is bad input."""
+    try:
+        output.write_bytes(data)
+    except OSError as exc:
+        raise BadInput(f"cannot write {output}: {exc.strerror or exc}; check that the folder "
+                       "exists and may be written to", code="cannot_write") from None
+
+
 def _run(as_json: bool, work: Callable[[], Any], human: Callable[[Any], str] | None = None) -> None:
     try:
         result = work()
@@ -155,7 +164,7 @@ def calendar_export(ics: Annotated[bool, typer.Option("--ics", help="iCalendar (
         if output is None:
             sys.stdout.write(data.decode("utf-8"))
             raise typer.Exit(0)
-        output.write_bytes(data)
+        _write(output, data)
         return {"written": str(output), "bytes": len(data)}
     _run(as_json, work, lambda r: f"written {r['written']}")
 
@@ -315,7 +324,7 @@ def _deliver(content: bytes, fmt: str, output: Path | None, extra: dict[str, Any
             raise BadInput(f"a {fmt} document is written to a file: add -o FILE.{fmt}")
         sys.stdout.write(content.decode("utf-8"))
         raise typer.Exit(0)
-    output.write_bytes(content)
+    _write(output, content)
     return {**extra, "written": str(output), "bytes": len(content),
             "sha256": hashlib.sha256(content).hexdigest()}
 
@@ -374,7 +383,7 @@ def letters_show(reference: str, output: Output = None, as_json: Json = False,
         with store.session() as db:
             entry, content = register.show(db, reference, by=as_)
         if output is not None:
-            output.write_bytes(content)
+            _write(output, content)
             entry["written"] = str(output)
         return entry
     _run(as_json, work, lambda r: "\n".join(f"{k}: {v}" for k, v in r.items() if k != "recipients")
@@ -698,6 +707,17 @@ def worker(as_: As = services.ADMIN) -> None:
 
 def main() -> None:
     access.WAY_IN.set("cli")  # for the access log
+    for number, arg in enumerate(sys.argv[1:], start=1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:  # bytes the shell passed that are not UTF-8
+            message = (f"argument {number} is not UTF-8 text ({arg.encode('utf-8', 'replace')!r}): "
+                       "write it in UTF-8")
+            if "--json" in sys.argv:
+                print(json.dumps({"error": {"code": "bad_text", "message": message}}))
+            else:
+                print(f"error: {message}", file=sys.stderr)
+            raise SystemExit(2) from None
     app()
 
 

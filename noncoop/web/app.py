@@ -22,7 +22,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from noncoop import access
 from noncoop.errors import NoncoopError
-from noncoop.web import api, pages
+from noncoop.web import api, hygiene, pages
 from noncoop.web.deps import error_response
 
 STATIC = Path(__file__).parent / "static"
@@ -51,6 +51,14 @@ def secret_key() -> str:
 PUBLIC_PATHS = ("/public", "/static")
 
 
+def refused_at_the_door(request: Request, exc: NoncoopError) -> Response:
+    """A request with bad bytes or too much of them: 4xx in the error format of its way in."""
+    status = 413 if isinstance(exc, hygiene.TooLarge) else 400
+    if request.url.path.startswith("/api/"):
+        return JSONResponse(exc.to_json(), status_code=status)
+    return Response(f"{exc.message}\n", status_code=status, media_type="text/plain; charset=utf-8")
+
+
 def create_app(scheduler: bool = False) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -77,7 +85,16 @@ def create_app(scheduler: bool = False) -> FastAPI:
     async def security_headers(request: Request, call_next: Any) -> Response:
         # The way in, for the access log; the endpoint's thread inherits this context.
         access.WAY_IN.set("api" if request.url.path.startswith("/api/") else "web")
-        response = await call_next(request)
+        try:
+            hygiene.check_request(request.scope["path"], request.url.query,
+                                  request.headers.get("content-type", ""),
+                                  request.headers.get("content-length"))
+            if request.method in ("POST", "PUT", "PATCH"):
+                hygiene.check_body(await request.body(), request.headers.get("content-type", ""))
+        except NoncoopError as exc:
+            response = refused_at_the_door(request, exc)
+        else:
+            response = await call_next(request)
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
         if not request.url.path.startswith(PUBLIC_PATHS):
