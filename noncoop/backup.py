@@ -9,7 +9,9 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import hmac
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
 
 import noncoop.store.models  # noqa: F401 - every table on the metadata
+from noncoop import audit
 from noncoop.errors import BadInput, Refused
 
 FORMAT = "noncoop-export"
@@ -64,7 +67,14 @@ def export(db: Session, path: Path) -> dict[str, Any]:
     digest = hashlib.sha256()
     counts: dict[str, int] = {}
     lines = 0
-    with path.open("w", encoding="utf-8", newline="\n") as out:
+    # Only its owner may read it: it holds the whole record, password hashes included.
+    try:
+        path.unlink(missing_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as exc:
+        raise BadInput(f"cannot write {path}: {exc.strerror or exc}; check that the folder "
+                       "exists and may be written to", code="cannot_write") from None
+    with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as out:
         def write(obj: dict[str, Any]) -> None:
             nonlocal lines
             text = _line(obj) + "\n"
@@ -80,8 +90,26 @@ def export(db: Session, path: Path) -> dict[str, Any]:
             for row in rows:
                 write({"table": table.name, "row": {k: _encode(v) for k, v in row.items()}})
                 counts[table.name] += 1
-        out.write(_line({"end": {"lines": lines, "sha256": digest.hexdigest()}}) + "\n")
+        end = {"lines": lines, "sha256": digest.hexdigest()}
+        if audit.key() is not None:  # signed: a file changed and re-hashed does not verify
+            end["signature"] = audit.sign(f"export\n{end['lines']}\n{end['sha256']}")
+        out.write(_line({"end": end}) + "\n")
     return {"written": str(path), "lines": lines, "rows": counts}
+
+
+def _check_signature(path: Path, end: dict[str, Any]) -> None:
+    """With the audit key set, only a file it signed is imported; a signed file needs the key."""
+    given = end.get("signature")
+    if audit.key() is None:
+        if given:
+            raise BadInput(f"{path} is signed: set NONCOOP_AUDIT_KEY to the key it was signed "
+                           "with to import it", code="no_audit_key")
+        return
+    expected = audit.sign(f"export\n{end.get('lines')}\n{end.get('sha256')}")
+    if not given or not hmac.compare_digest(str(given), expected):
+        raise BadInput(f"{path} does not carry the signature of this installation's audit key "
+                       "(NONCOOP_AUDIT_KEY): it was changed, or signed with another key; "
+                       "nothing was imported", code="bad_signature")
 
 
 def import_(db: Session, path: Path) -> dict[str, Any]:
@@ -114,6 +142,7 @@ def import_(db: Session, path: Path) -> dict[str, Any]:
     if not end or end.get("lines") != len(body) or end.get("sha256") != digest:
         raise BadInput(f"{path} is damaged or incomplete: its last line does not match what is "
                        "before it (lines or SHA-256); nothing was imported", code="damaged_export")
+    _check_signature(path, end)
     header = records[0]
     if header.get("format") != FORMAT or header.get("version") != VERSION:
         raise BadInput(f"{path} is not a noncoop export (format {VERSION})")

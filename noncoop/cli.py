@@ -634,6 +634,19 @@ def audit_verify(as_json: Json = False, as_: As = services.ADMIN) -> None:
     _run(as_json, work, lambda r: f"the event log holds: {r['events']} events of {r['cases']} cases")
 
 
+@audit_app.command("sign")
+def audit_sign(as_json: Json = False, as_: As = services.ADMIN) -> None:
+    """Sign every chain's head with NONCOOP_AUDIT_KEY, once the chains are found whole (a
+    database from before the heads were signed, or a new key)."""
+    from noncoop import audit
+
+    def work() -> dict[str, Any]:
+        with store.session() as db:
+            access.require(access.viewer(db, as_), ("admin",), "signing the audit heads")
+            return {"signed": audit.sign_heads(db)}
+    _run(as_json, work, lambda r: f"signed the heads of {r['signed']} cases")
+
+
 @app.command("export")
 def export_cmd(output: Annotated[Path, typer.Option("-o", "--output", help="FILE.jsonl")],
                as_json: Json = False, as_: As = services.ADMIN) -> None:

@@ -185,7 +185,8 @@ CLI_READS = {  # the commands that read, with how to call them for a case kind (
 }
 # Commands that write, run the service, or are the administrator's alone: not reads to check.
 CLI_OTHERS = {("init",), ("demo",), ("sweep",), ("worker",), ("serve",), ("bench",),
-              ("export",), ("import",), ("audit", "verify"), ("case", "open"), ("case", "act"),
+              ("export",), ("import",), ("audit", "verify"), ("audit", "sign"),
+              ("case", "open"), ("case", "act"),
               ("calendar", "add-session"), ("calendar", "add-bureau-meeting"),
               ("letters", "issue"), ("letters", "report"), ("letters", "templates"),
               ("tasks", "done"), ("tasks", "decline"), ("people", "add"), ("people", "end"),

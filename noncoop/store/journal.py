@@ -152,7 +152,8 @@ def save(db: Session, stored: Stored | None, case: Case, event: Event,
     fields = {f.name: getattr(event, f.name) for f in dataclasses.fields(event)}
     prev = stored.last_hash if stored is not None else audit.GENESIS
     fields["prev_hash"], fields["hash"] = prev, audit.link(prev, fields)
-    row = {"snapshot": to_snapshot(case), "last_seq": event.seq, "last_hash": fields["hash"]}
+    row = {"snapshot": to_snapshot(case), "last_seq": event.seq, "last_hash": fields["hash"],
+           "head_mac": audit.head_mac(case.id, event.seq, fields["hash"])}
     rows = batch if batch is not None else Batch()
     if stored is None:
         # The new case row goes first: its event and deadlines refer to it.

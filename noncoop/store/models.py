@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
+import sqlmodel.sql.sqltypes
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -53,6 +54,11 @@ class CaseRow(SQLModel, table=True):
     # The whole projection as JSON: rebuilt from events, never the source of truth.
     snapshot: dict[str, Any] = Field(sa_column=sa.Column(sa.JSON, nullable=False))
     last_hash: str = ""  # the hash of the case's last event (audit.py)
+    # The head (last_seq, last_hash) signed with NONCOOP_AUDIT_KEY, kept outside the database:
+    # a writer who recomputes the chain or cuts its end cannot sign the new head (audit.py).
+    # No default on the column: the journal's direct statements name every value they write.
+    head_mac: str = Field(default="", sa_column=sa.Column(
+        "head_mac", sqlmodel.sql.sqltypes.AutoString(), nullable=False, server_default=""))
     version: int | None = Field(default=None, sa_column=_case_version)
 
     __mapper_args__ = {"version_id_col": _case_version}

@@ -25,5 +25,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('access_log', schema=None) as batch_op:
+    # In place (SQLite 3.35+): copying a table breaks the foreign keys to it.
+    with op.batch_alter_table('access_log', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('way')
