@@ -340,3 +340,26 @@ def test_the_directory_refuses_a_line_break_or_a_nul_in_a_header_value(db, field
         people.add_person(db, name=name, email=email, role="bureau", active_from=D(2024, 1, 1))
     assert refused.value.exit_code == 2 and refused.value.details == {"field": field}
     assert people.list_people(db) == []
+
+
+def test_a_task_notice_says_its_own_request_even_when_a_later_one_came_first_to_the_outbox(
+        urgent, db, mail):
+    from noncoop.store.models import NoticeRow
+
+    services.act(db, urgent, "request_assistance", on=D(2024, 8, 30),
+                 params={"task": "Contact the authorities", "due": "2024-09-01"})
+    # A second request, to another person, before anything was sent: no due date of its own.
+    services.act(db, urgent, "request_assistance", on=D(2024, 8, 31), reason="as discussed",
+                 params={"task": "Brief the Bureau members", "to": "bureau.jp@example.org"})
+    notices = db.exec(select(NoticeRow).order_by(NoticeRow.id)).all()
+    assert [n.body["task"] for n in notices] == [
+        {"title": "Contact the authorities", "due": "2024-09-01", "note": None},
+        {"title": "Brief the Bureau members", "due": None, "note": "as discussed"}]
+    assert notices[0].body["request"] < notices[1].body["request"]
+    dispatch(db)
+    first = mail.inbox.to("fp.asia@example.org")[0].get_body(("plain",)).get_content()
+    second = mail.inbox.to("bureau.jp@example.org")[0].get_body(("plain",)).get_content()
+    assert "Contact the authorities, by 1 September 2024." in first
+    assert "Brief the Bureau" not in first and "as discussed" not in first
+    assert "Brief the Bureau members." in second and "as discussed" in second
+    assert "Contact the authorities" not in second and "1 September" not in second

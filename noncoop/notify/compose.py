@@ -60,6 +60,10 @@ def compose(db: Any, notice: NoticeRow, case: Case | None, person: PersonRow,
                             deadline=which, titles={k: v.title for k, v in steps.items()},
                             step=notice.step)
         ctx["recipients"] = [person.name]
+        told = notice.body.get("task")
+        if told is not None:  # as the request said when it was made (tasks.asked)
+            ctx["task"] = {"title": told["title"], "note": told["note"],
+                           "due": dt.date.fromisoformat(told["due"]) if told["due"] else None}
     html = render_html(template, lang, ctx)
     invite = notice.body.get("invite")
     return Content(subject=subject_of(html), html=html, text=text_of(html),
