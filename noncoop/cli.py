@@ -305,7 +305,7 @@ def sweep(as_of: Annotated[str | None, typer.Option(help="Sweep as on this date.
             access.require(access.viewer(db, as_), access.FORMAL_ACTORS, "a sweep")
             return run_sweep(db, _date(as_of, "--as-of"))
     _run(as_json, work, lambda r: f"sweep as of {r['as_of']}: {len(r['changed'])} deadline(s) "
-         f"changed, {len(r['notices'])} notice(s) queued")
+         f"changed, {len(r['notices'])} notice(s) queued, {len(r['skipped'])} case(s) skipped")
 
 
 # -- letters -------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ REGION_ALIASES = {"african": "African States", "africa": "African States",
                   "grulac": "Latin American and Caribbean States",
                   "weog": "Western European and other States"}
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def region_of(name: str) -> str:
@@ -40,6 +41,13 @@ def region_of(name: str) -> str:
 def add_person(db: Session, *, name: str, email: str, role: str, region: str | None = None,
                lang: str = "en", president: bool = False, active_from: dt.date | None = None,
                active_until: dt.date | None = None, president_asked: bool = False) -> dict[str, Any]:
+    # A name or an address goes into the headers of every e-mail the person is sent: a line
+    # break there would start another header, a NUL is refused by mail servers.
+    for option, value in (("--name", name), ("--email", email)):
+        if CONTROL.search(value.strip()):
+            raise BadInput(f"{option} {value!r} holds a line break or another control character: "
+                           "write it on one line, with no control characters",
+                           code="bad_characters", field=option.removeprefix("--"))
     email = email.strip().lower()
     if not EMAIL.match(email):
         raise BadInput(f"bad e-mail address {email!r}: write it as name@example.org")

@@ -5,8 +5,10 @@ and the leased dispatch themselves, not from the scheduler."""
 
 from __future__ import annotations
 
+import functools
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.base import BaseScheduler
@@ -17,18 +19,35 @@ from noncoop.store import db as store
 
 log = logging.getLogger("noncoop.scheduler")
 _unsent: dict[str, str] = {}  # why the last dispatch could not send, if it could not
+R = TypeVar("R")
 
 
+def survives(job: Callable[[], R]) -> Callable[[], R | None]:
+    """A job that logs what it could not do and returns None instead of raising: one bad run
+    (a database away, a row no code foresaw) is said, and the next run comes at its time
+    (DESIGN principle 10)."""
+    @functools.wraps(job)
+    def run() -> R | None:
+        try:
+            return job()
+        except Exception:
+            log.exception("%s failed; it runs again at its next time", job.__name__)
+            return None
+    return run
+
+
+@survives
 def sweep_job() -> dict[str, Any]:
     from noncoop.sweep import sweep
 
     with store.session() as db:
         result = sweep(db)
-    log.info("sweep as of %s: %d changed, %d notices", result["as_of"], len(result["changed"]),
-             len(result["notices"]))
+    log.info("sweep as of %s: %d changed, %d notices, %d cases skipped", result["as_of"],
+             len(result["changed"]), len(result["notices"]), len(result["skipped"]))
     return result
 
 
+@survives
 def dispatch_job() -> dict[str, Any] | None:
     from noncoop.errors import BadInput
     from noncoop.notify.dispatch import dispatch
@@ -45,8 +64,9 @@ def dispatch_job() -> dict[str, Any] | None:
             expand(db)
             return None
     _unsent.clear()  # sent again: a later failure is news
-    log.info("dispatch: %d notice(s) expanded, %d sent, %d to retry, %d dead", result["expanded"],
-             len(result["sent"]), len(result["failed"]), len(result["dead"]))
+    log.info("dispatch: %d notice(s) expanded, %d not, %d sent, %d to retry, %d dead",
+             result["expanded"], len(result["unexpanded"]), len(result["sent"]),
+             len(result["failed"]), len(result["dead"]))
     return result
 
 

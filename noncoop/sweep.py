@@ -11,11 +11,17 @@ no more in memory than one with a single miss. Misses are appended as events on 
 the projection and the rows stay rebuildable), and each reminder and each miss queues exactly one
 notice: a flag on the deadline row and a unique key on the notice make a repeated or concurrent
 sweep change nothing. On PostgreSQL the rows are claimed with `FOR UPDATE SKIP LOCKED`, so two
-workers never take the same one."""
+workers never take the same one.
+
+A case it cannot process (a snapshot that does not load, a deadline its record no longer holds)
+is skipped, logged and listed in the answer (`skipped`), nothing of it written; the other cases
+go on (DESIGN principle 10), and the next sweep tries it again."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import logging
 import time
 from collections.abc import Callable, Sequence
 from itertools import groupby
@@ -38,8 +44,11 @@ SWEEPER = "system:sweep"
 BATCH = 500  # deadline rows a transaction; small enough to hold locks briefly
 DIGEST_ITEMS = 100  # overdue items listed in one digest (the total is always given)
 
-Found = tuple[list[dict[str, Any]], list[dict[str, Any]], bool]  # changed, notices, more to do
-Phase = Callable[[Session, dt.date, int], Found]
+# changed, notices, skipped, more to do
+Found = tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], bool]
+# A phase is given the cases skipped so far, so that it does not take them up again.
+Phase = Callable[[Session, dt.date, int, set[str]], Found]
+log = logging.getLogger("noncoop.sweep")
 
 
 def _claim(db: Session, query: Any) -> Any:
@@ -103,7 +112,8 @@ def sweep(db: Session, as_of: dt.date | None = None, batch: int = BATCH) -> dict
     """Run one sweep: mark misses, tell each miss once, remind once, then the daily digests."""
     as_of = as_of or clock.today()
     now = sweep_instant(as_of, clock.now())
-    result: dict[str, Any] = {"as_of": as_of.isoformat(), "changed": [], "notices": []}
+    result: dict[str, Any] = {"as_of": as_of.isoformat(), "changed": [], "notices": [],
+                              "skipped": []}
     # Most sweeps find nothing to do: one statement says so, and which phases have work.
     # It asks on a connection of its own, on the driver's cursor: the session's transaction
     # machinery and Connection.execute cost several times the query (bench/sweep.py), and each
@@ -114,22 +124,26 @@ def sweep(db: Session, as_of: dt.date | None = None, batch: int = BATCH) -> dict
     overdue, untold, remind, digest = pending
     phases = [phase for phase, todo in ((_mark_missed, overdue), (_tell_missed, untold),
                                         (_remind, remind), (_digests, digest)) if todo]
+    skip: set[str] = set()
     for phase in phases:
         more = True
         while more:
-            changed, notices, more = _committed(db, phase, as_of, batch)
+            changed, notices, skipped, more = _committed(db, phase, as_of, batch, skip)
             result["changed"] += changed
             result["notices"] += notices
+            result["skipped"] += skipped
+            skip |= {s["case_id"] for s in skipped}
     return result
 
 
-def _committed(db: Session, phase: Phase, as_of: dt.date, batch: int, attempts: int = 5) -> Found:
+def _committed(db: Session, phase: Phase, as_of: dt.date, batch: int, skip: set[str],
+               attempts: int = 5) -> Found:
     """One batch of a phase in its own transaction. If another writer (a person acting, a
     second worker) touched the same rows meanwhile, nothing of the try is kept and it runs again
     on fresh data; what it reports is only what was committed."""
     for attempt in range(attempts):
         try:
-            found = phase(db, as_of, batch)
+            found = phase(db, as_of, batch, skip)
             db.commit()
             return found
         except (Conflict, IntegrityError, OperationalError):
@@ -140,42 +154,70 @@ def _committed(db: Session, phase: Phase, as_of: dt.date, batch: int, attempts: 
     raise AssertionError("unreachable")
 
 
-def _mark_missed(db: Session, as_of: dt.date, batch: int) -> Found:
+def _mark_missed(db: Session, as_of: dt.date, batch: int, skip: set[str]) -> Found:
     """Deadlines past their day become missed: one event per case, and a notice for each miss
-    in the same transaction (a miss is never marked and left untold)."""
+    in the same transaction (a miss is never marked and left untold). A case that cannot be
+    processed is skipped, with its error, and the others go on (DESIGN principle 10)."""
     # Each query is ordered the way its index is, so that SQLite never walks another index
     # just to return rows in order: that would read every deadline to find none due.
-    overdue = _overdue_rows(db, as_of, batch)
+    overdue = _overdue_rows(db, as_of, batch, skip)
     if not overdue:
-        return [], [], False
+        return [], [], [], False
     more = len(overdue) == batch
     overdue = sorted(overdue, key=lambda d: (d.case_id, d.position))
     cases = journal.load_many(db, {d.case_id for d in overdue})
     changed: list[dict[str, Any]] = []
     marked: list[Any] = []
+    skipped: list[dict[str, Any]] = []
     staged = journal.Batch()
     for case_id, rows in groupby(overdue, key=lambda d: d.case_id):
-        stored = cases[case_id]
-        case = from_snapshot(stored.snapshot)
-        # The case row is the authority: another sweep may have marked these deadlines between
-        # the two reads (SQLite reads outside a transaction); its version check then guards
-        # the write.
-        rows = [d for d in rows if case.deadlines[d.position].status == "open"]
-        if not rows:
+        try:
+            event, marking, own = _missed(db, cases[case_id], list(rows), as_of)
+        except Exception as exc:  # noqa: BLE001 - whatever this one case holds
+            log.warning("sweep as of %s skipped case %s: %s", as_of, case_id, exc, exc_info=exc)
+            skipped.append({"case_id": case_id, "error": f"{type(exc).__name__}: {exc}"[:500]})
             continue
-        event = Event(case_id=case_id, seq=stored.last_seq + 1, kind="deadlines_missed",
-                      at=clock.now(), by=SWEEPER, on=as_of,
-                      data={"positions": [d.position for d in rows]})
-        journal.save(db, stored, apply(case, event), event, staged)
-        changed += [{**_deadline_json(d), "status": "missed"} for d in rows]
-        marked += rows
+        if event is None:
+            continue
+        # Staged apart and merged only once whole: a case that failed halfway leaves nothing.
+        for field in dataclasses.fields(staged):
+            getattr(staged, field.name).extend(getattr(own, field.name))
+        changed += [{**_deadline_json(d), "status": "missed"} for d in marking]
+        marked += marking
     staged.write(db)
-    return changed, _queue(db, sorted(marked, key=lambda d: d.id), "missed", missed_on=as_of), more
+    notices = _queue(db, sorted(marked, key=lambda d: d.id), "missed", missed_on=as_of)
+    return changed, notices, skipped, more
 
 
-def _overdue_rows(db: Session, as_of: dt.date, batch: int) -> list[Any]:
+def _missed(db: Session, stored: journal.Stored, rows: list[Any],
+            as_of: dt.date) -> tuple[Event | None, list[Any], journal.Batch]:
+    """The event that marks one case's overdue deadlines missed, the rows it marks and the
+    rows it writes (none when another sweep marked them first)."""
+    case = from_snapshot(stored.snapshot)
+    own = journal.Batch()
+    # The case row is the authority: another sweep may have marked these deadlines between
+    # the two reads (SQLite reads outside a transaction); its version check then guards
+    # the write.
+    rows = [d for d in rows if case.deadlines[d.position].status == "open"]
+    if not rows:
+        return None, [], own
+    event = Event(case_id=stored.id, seq=stored.last_seq + 1, kind="deadlines_missed",
+                  at=clock.now(), by=SWEEPER, on=as_of,
+                  data={"positions": [d.position for d in rows]})
+    journal.save(db, stored, apply(case, event), event, own)  # staged only: nothing written
+    return event, rows, own
+
+
+def _overdue_rows(db: Session, as_of: dt.date, batch: int, skip: set[str]) -> list[Any]:
     now = sweep_instant(as_of, clock.now())
-    return db.connection().execute(_claim(db, _OVERDUE), {"now": now, "batch": batch}).all()
+    query = _claim(db, _without(_OVERDUE, skip))
+    return db.connection().execute(query, {"now": now, "batch": batch}).all()
+
+
+def _without(query: Any, skip: set[str]) -> Any:
+    """The query, leaving out the cases skipped earlier in this sweep: the next sweep takes
+    them up again."""
+    return query.where(col(DeadlineRow.case_id).not_in(sorted(skip))) if skip else query
 
 
 _TOLD = (select(DeadlineRow.id, DeadlineRow.case_id, DeadlineRow.step, DeadlineRow.kind,
@@ -187,20 +229,22 @@ _DEADLINES: sa.Table = DeadlineRow.__table__  # type: ignore[attr-defined]
 _NOTICES: sa.Table = NoticeRow.__table__  # type: ignore[attr-defined]
 
 
-def _tell_missed(db: Session, as_of: dt.date, batch: int) -> Found:
+def _tell_missed(db: Session, as_of: dt.date, batch: int, skip: set[str]) -> Found:
     """One notice for each miss not yet told: misses are told as they are marked, but a
     database from before that may hold some."""
     untold = db.connection().execute(_claim(db, _UNTOLD), {"batch": batch}).all()
-    return [], _queue(db, untold, "missed", missed_on=as_of), len(untold) == batch
+    return [], _queue(db, untold, "missed", missed_on=as_of), [], len(untold) == batch
 
 
-def _remind(db: Session, as_of: dt.date, batch: int) -> Found:
-    """One reminder for each open deadline in its reminder window."""
-    due_soon = db.connection().execute(_claim(db, _REMIND), {"as_of": as_of, "batch": batch}).all()
-    return [], _queue(db, due_soon, "reminder"), len(due_soon) == batch
+def _remind(db: Session, as_of: dt.date, batch: int, skip: set[str]) -> Found:
+    """One reminder for each open deadline in its reminder window (not of a case skipped: its
+    deadlines past due are still open, and a reminder would say they are to come)."""
+    query = _claim(db, _without(_REMIND, skip))
+    due_soon = db.connection().execute(query, {"as_of": as_of, "batch": batch}).all()
+    return [], _queue(db, due_soon, "reminder"), [], len(due_soon) == batch
 
 
-def _digests(db: Session, as_of: dt.date, batch: int) -> Found:
+def _digests(db: Session, as_of: dt.date, batch: int, skip: set[str]) -> Found:
     """Misses still outstanding after the day they were told: one digest a person a day, never
     a storm (SPEC "Time")."""
     def outstanding() -> Any:
@@ -220,7 +264,7 @@ def _digests(db: Session, as_of: dt.date, batch: int) -> Found:
         db.add(NoticeRow(kind="digest", digest_key=key, recipients=[who], created_at=clock.now(),
                          body=body))
         notices.append({"case_id": None, "step": None, "kind": "digest", "to": [who], **body})
-    return [], notices, False
+    return [], notices, [], False
 
 
 def _queue(db: Session, deadlines: Sequence[Any], kind: str, **values: Any) -> list[dict[str, Any]]:

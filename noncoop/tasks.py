@@ -26,6 +26,16 @@ def assistance(db: Session, case: Case, emails: list[str], on: dt.date, params: 
                        due=due, created_at=clock.now()))
 
 
+def asked(params: dict[str, str], request: Event) -> dict[str, Any]:
+    """What a request for assistance asks, as its notice tells the people asked: the task
+    (`task` of letters/README.md, due date as text) and the request's event on the case. It is
+    written with the notice, in the request's transaction, because the case keeps only the
+    newest request's words: a notice composed later would read those instead of its own."""
+    return {"task": {"title": params.get("task") or "", "due": params.get("due") or None,
+                     "note": request.reason},
+            "request": request.seq}
+
+
 def assisting_emails(db: Session, case: Case, params: dict[str, str], on: dt.date) -> list[str]:
     """Who is asked: `--param to=EMAIL,EMAIL` (each an active person of the directory), else
     the focal points of the requested State's region (para 20, 22)."""

@@ -138,7 +138,7 @@ def test_sweep_and_deadlines_through_the_cli(run):
             "status": "missed"} in result["changed"]
     assert {(n["step"], n["kind"]) for n in result["notices"]} >= {("open_letter", "missed")}
     code, again, _ = run("sweep", "--as-of", "2024-11-29", "--json")
-    assert again == {"as_of": "2024-11-29", "changed": [], "notices": []}
+    assert again == {"as_of": "2024-11-29", "changed": [], "notices": [], "skipped": []}
     code, mine, _ = run("deadlines", "--who", "secretariat", "--json")
     assert code == 0 and [(r["step"], r["status"]) for r in mine] == [("forward_decision", "missed")]
     code, err, _ = run("deadlines", "--case", "NC-1999-001", "--json")

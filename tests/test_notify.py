@@ -84,7 +84,7 @@ def test_the_emergency_meeting_reaches_the_bureau_with_an_invitation(mongolia, d
     assert str(event["location"]) == "New York"
     assert str(event["attendee"]) == "mailto:bureau.jp@example.org"
     # Nothing is sent twice, and the Message-ID is the outbox's.
-    assert dispatch(db) == {"expanded": 0, "sent": [], "failed": [], "dead": []}
+    assert dispatch(db) == {"expanded": 0, "sent": [], "failed": [], "dead": [], "unexpanded": []}
     row = db.exec(select(MessageRow).where(MessageRow.to_email == "bureau.jp@example.org")).one()
     assert english["Message-ID"] == row.message_id
 
@@ -261,3 +261,105 @@ def test_without_a_mail_server_the_worker_says_so_once(mongolia, db, mail, monke
     caplog.clear()
     dispatch_job()
     assert [r.levelno for r in caplog.records] == [logging.WARNING]
+
+
+# One bad row never stops the others (DESIGN principle 10).
+
+def _poisoned_notice(db, case_id):
+    """A notice of a letter the catalogue no longer holds: it cannot be composed."""
+    from noncoop import clock
+    from noncoop.store.models import NoticeRow
+
+    row = NoticeRow(case_id=case_id, step="emergency_bureau_meeting", kind="withdrawn_letter",
+                    recipients=["bureau"], created_at=clock.now())
+    db.add(row)
+    db.commit()
+    return row.id
+
+
+def test_a_notice_that_cannot_be_composed_waits_then_is_dead_and_the_rest_go(
+        mongolia, db, mail, settings_file, monkeypatch):
+    from noncoop import clock
+    from noncoop.store.models import NoticeRow
+
+    settings_file("notify: {backoff_seconds: 60, max_attempts: 2}")
+    bad = _poisoned_notice(db, mongolia)
+    services.act(db, mongolia, "emergency_bureau_meeting", on=D(2024, 10, 29))
+    first = dispatch(db)
+    assert first["expanded"] == 1 and len(first["sent"]) == 3  # the good notice, to everyone
+    assert [(n["id"], n["status"], n["attempts"]) for n in first["unexpanded"]] == [(bad, "queued", 1)]
+    assert "KeyError" in first["unexpanded"][0]["last_error"]
+    assert db.exec(select(MessageRow).where(MessageRow.notice_id == bad)).all() == []
+    # Not tried again before its backoff has passed...
+    assert dispatch(db)["unexpanded"] == []
+    later = clock.now() + dt.timedelta(seconds=61)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    # ...then tried, and dead after its last attempt, with its error kept and shown.
+    assert [(n["id"], n["status"]) for n in dispatch(db)["unexpanded"]] == [(bad, "dead")]
+    row = db.get(NoticeRow, bad)
+    db.refresh(row)
+    assert (row.status, row.attempts) == ("dead", 2) and "withdrawn_letter" in row.last_error
+    shown = {n["id"]: n for n in list_outbox(db)["notices"]}
+    assert shown[bad]["status"] == "dead" and "KeyError" in shown[bad]["last_error"]
+    assert dispatch(db)["unexpanded"] == []  # a dead notice is not tried again
+    assert len(mail.inbox.messages) == 3
+
+
+def _stored_before_the_directory_refused_it(db, name, email):
+    from noncoop.store.models import PersonRow
+
+    db.add(PersonRow(name=name, email=email, role="bureau", lang="en", active_from=D(2024, 1, 1)))
+    db.commit()
+
+
+@pytest.mark.parametrize(("name", "email", "reason"), [
+    ("Bureau member\r\nBcc: everyone@example.org", "bureau.xx@example.org", "name"),
+    ("Bureau member", "bureau.xx\x00@example.org", "address")])
+def test_a_header_that_cannot_be_written_is_a_dead_letter_and_the_rest_go(
+        mongolia, db, mail, name, email, reason):
+    if "\x00" in email and db.get_bind().dialect.name == "postgresql":
+        pytest.skip("PostgreSQL stores no NUL in text: such an address cannot be on record")
+    _stored_before_the_directory_refused_it(db, name, email)
+    services.act(db, mongolia, "emergency_bureau_meeting", on=D(2024, 10, 29))
+    result = dispatch(db)
+    assert len(result["sent"]) == 3 and result["failed"] == []
+    assert [(m["to"], m["status"], m["attempts"]) for m in result["dead"]] == [(email, "dead", 1)]
+    assert f"the {reason}" in result["dead"][0]["last_error"]
+    assert dispatch(db) == {"expanded": 0, "sent": [], "failed": [], "dead": [], "unexpanded": []}
+    assert sorted(r for rcpts, _ in mail.inbox.messages for r in rcpts) == [
+        "bureau.fr@example.org", "bureau.jp@example.org", "president.office@example.org"]
+    assert all("Bcc" not in m for _, m in mail.inbox.messages)
+
+
+@pytest.mark.parametrize(("field", "name", "email"), [
+    ("name", "Bureau member\r\nBcc: everyone@example.org", "bureau.xx@example.org"),
+    ("name", "Bureau\nmember", "bureau.xx@example.org"),
+    ("email", "Bureau member", "bureau.xx\x00@example.org")])
+def test_the_directory_refuses_a_line_break_or_a_nul_in_a_header_value(db, field, name, email):
+    with pytest.raises(BadInput, match=f"--{field}") as refused:
+        people.add_person(db, name=name, email=email, role="bureau", active_from=D(2024, 1, 1))
+    assert refused.value.exit_code == 2 and refused.value.details == {"field": field}
+    assert people.list_people(db) == []
+
+
+def test_a_task_notice_says_its_own_request_even_when_a_later_one_came_first_to_the_outbox(
+        urgent, db, mail):
+    from noncoop.store.models import NoticeRow
+
+    services.act(db, urgent, "request_assistance", on=D(2024, 8, 30),
+                 params={"task": "Contact the authorities", "due": "2024-09-01"})
+    # A second request, to another person, before anything was sent: no due date of its own.
+    services.act(db, urgent, "request_assistance", on=D(2024, 8, 31), reason="as discussed",
+                 params={"task": "Brief the Bureau members", "to": "bureau.jp@example.org"})
+    notices = db.exec(select(NoticeRow).order_by(NoticeRow.id)).all()
+    assert [n.body["task"] for n in notices] == [
+        {"title": "Contact the authorities", "due": "2024-09-01", "note": None},
+        {"title": "Brief the Bureau members", "due": None, "note": "as discussed"}]
+    assert notices[0].body["request"] < notices[1].body["request"]
+    dispatch(db)
+    first = mail.inbox.to("fp.asia@example.org")[0].get_body(("plain",)).get_content()
+    second = mail.inbox.to("bureau.jp@example.org")[0].get_body(("plain",)).get_content()
+    assert "Contact the authorities, by 1 September 2024." in first
+    assert "Brief the Bureau" not in first and "as discussed" not in first
+    assert "Brief the Bureau members." in second and "as discussed" in second
+    assert "Contact the authorities" not in second and "1 September" not in second

@@ -34,7 +34,8 @@ def test_a_reminder_comes_before_the_reply_is_due_and_only_once(db, letter_case)
     assert first["changed"] == []
     assert [(n["step"], n["kind"], n["to"]) for n in first["notices"]] == [
         ("open_letter", "reminder", ["president_office"])]
-    assert sweep(db, D(2024, 11, 21)) == {"as_of": "2024-11-21", "changed": [], "notices": []}
+    assert sweep(db, D(2024, 11, 21)) == {"as_of": "2024-11-21", "changed": [], "notices": [],
+                                          "skipped": []}
 
 
 def test_a_week_of_downtime_then_one_sweep_raises_each_miss_once(db, letter_case):
@@ -133,7 +134,8 @@ def test_a_sweep_in_small_batches_raises_each_miss_once(db):
     assert len(result["changed"]) == 15
     assert len({(c["case_id"], c["step"], c["kind"]) for c in result["changed"]}) == 15
     assert [n["kind"] for n in result["notices"]] == ["missed"] * 15
-    assert sweep(db, D(2024, 12, 4), batch=2) == {"as_of": "2024-12-04", "changed": [], "notices": []}
+    assert sweep(db, D(2024, 12, 4), batch=2) == {"as_of": "2024-12-04", "changed": [],
+                                                  "notices": [], "skipped": []}
     for case_id in ids:
         shown = services.show_case(db, case_id)
         assert {d["status"] for d in shown["deadlines"]} == {"missed"}
@@ -250,8 +252,10 @@ def test_a_closed_case_closes_its_deadlines_and_tasks_and_later_sweeps_leave_it_
         ("open_letter", "closed with the case"), ("bureau_report", "closed with the case")}
     assert {n.status for n in db.exec(select(NoticeRow)).all()} == {"cancelled", "expanded"}
     assert [m.status for m in db.exec(select(MessageRow)).all()] == ["cancelled"]
-    assert sweep(db, D(2024, 12, 4)) == {"as_of": "2024-12-04", "changed": [], "notices": []}
-    assert sweep(db, D(2025, 6, 1)) == {"as_of": "2025-06-01", "changed": [], "notices": []}
+    assert sweep(db, D(2024, 12, 4)) == {"as_of": "2024-12-04", "changed": [], "notices": [],
+                                         "skipped": []}
+    assert sweep(db, D(2025, 6, 1)) == {"as_of": "2025-06-01", "changed": [], "notices": [],
+                                        "skipped": []}
     assert expand(db) == 0
     assert services.list_deadlines(db, case_id=letter_case) == []
 
@@ -280,3 +284,46 @@ def test_closing_a_case_cancels_the_requests_for_assistance_on_it(demo):
     services.act(demo, asked["case_id"], "close", params={"outcome": "other"})
     cancelled = {t["id"]: t for t in tasks.list_tasks(demo, status="cancelled")}
     assert cancelled[asked["id"]]["note"] == "closed with the case"
+
+
+def _poison(db, case_id, how):
+    """A case the sweep cannot process, as a damaged or outdated database may hold it."""
+    import sqlalchemy as sa
+
+    from noncoop.store.models import CaseRow
+
+    row = db.get(CaseRow, case_id)
+    snapshot = dict(row.snapshot)
+    if how == "snapshot":  # one that no longer loads
+        snapshot = {"id": case_id, "written_by": "a version that is gone"}
+    else:  # its deadlines no longer hold the one its open deadline row is for
+        snapshot["deadlines"] = snapshot["deadlines"][:1]
+    db.exec(sa.update(CaseRow).where(CaseRow.id == case_id).values(snapshot=snapshot))
+    db.commit()
+    db.expire_all()
+
+
+@pytest.mark.parametrize("how", ["snapshot", "deadline"])
+def test_a_case_the_sweep_cannot_process_is_skipped_and_the_others_go_on(db, how, caplog):
+    import logging
+
+    ids = [services.open_case(db, state="Mongolia", scenario="7a", decision_ref=f"d{n}",
+                              decision_date=D(2024, 10, 24), referred_to=["assembly"])["id"]
+           for n in range(4)]
+    bad = ids[1]
+    _poison(db, bad, how)
+    caplog.set_level(logging.WARNING, logger="noncoop.sweep")
+    # Small batches: the skipped case is not taken up again by the next batch of the sweep.
+    result = sweep(db, D(2024, 12, 4), batch=2)
+    assert [s["case_id"] for s in result["skipped"]] == [bad]
+    assert ("KeyError" if how == "snapshot" else "IndexError") in result["skipped"][0]["error"]
+    assert sorted({c["case_id"] for c in result["changed"]}) == sorted(set(ids) - {bad})
+    assert len(result["changed"]) == len(result["notices"]) == 9  # three misses a case
+    assert [r.getMessage() for r in caplog.records if bad in r.getMessage()]
+    for case_id in set(ids) - {bad}:
+        assert {d["status"] for d in services.show_case(db, case_id)["deadlines"]} == {"missed"}
+    # Nothing of the skipped case was written; the next sweep tries it again, and only it.
+    assert {n.case_id for n in db.exec(select(NoticeRow)).all()} == set(ids) - {bad}
+    again = sweep(db, D(2024, 12, 4))
+    assert (again["changed"], again["notices"]) == ([], [])
+    assert [s["case_id"] for s in again["skipped"]] == [bad]

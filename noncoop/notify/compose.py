@@ -60,6 +60,10 @@ def compose(db: Any, notice: NoticeRow, case: Case | None, person: PersonRow,
                             deadline=which, titles={k: v.title for k, v in steps.items()},
                             step=notice.step)
         ctx["recipients"] = [person.name]
+        told = notice.body.get("task")
+        if told is not None:  # as the request said when it was made (tasks.asked)
+            ctx["task"] = {"title": told["title"], "note": told["note"],
+                           "due": dt.date.fromisoformat(told["due"]) if told["due"] else None}
     html = render_html(template, lang, ctx)
     invite = notice.body.get("invite")
     return Content(subject=subject_of(html), html=html, text=text_of(html),
@@ -109,13 +113,27 @@ def invitation(notice: NoticeRow, case: Case | None, person: PersonRow, sender: 
     return cal.to_ical().decode("utf-8")
 
 
+# What no header may carry: a line break would start another header (or the body), and a NUL
+# or another control character is refused by mail servers, if the e-mail library lets it by.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _header(what: str, value: str) -> str:
+    if _CONTROL.search(value):
+        raise ValueError(f"the {what} {value!r} holds a line break or another control "
+                         "character, which no e-mail header may carry")
+    return value
+
+
 def email_of(message: MessageRow, sender: str) -> EmailMessage:
-    """The e-mail of an outbox row: text and HTML alternatives, the invitation attached."""
+    """The e-mail of an outbox row: text and HTML alternatives, the invitation attached.
+    A ValueError when a header value cannot be written."""
     mail = EmailMessage()
-    mail["From"] = sender
-    mail["To"] = formataddr((message.to_name, message.to_email))
-    mail["Subject"] = message.subject
-    mail["Message-ID"] = message.message_id
+    mail["From"] = _header("sender", sender)
+    mail["To"] = formataddr((_header("name", message.to_name),
+                             _header("address", message.to_email)))
+    mail["Subject"] = _header("subject", message.subject)
+    mail["Message-ID"] = _header("Message-ID", message.message_id)
     mail["Date"] = formatdate(localtime=False, usegmt=True)
     mail.set_content(message.text_body)
     mail.add_alternative(message.html_body, subtype="html")

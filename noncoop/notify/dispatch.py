@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import os
 from dataclasses import dataclass
+from email.message import EmailMessage
 from typing import Any
 
 import aiosmtplib
@@ -19,10 +21,11 @@ from sqlmodel import Session, col, select
 from noncoop import clock, config
 from noncoop.errors import BadInput
 from noncoop.notify.compose import email_of
-from noncoop.notify.outbox import expand, message_json, sender
+from noncoop.notify.outbox import error_text, expand_notices, message_json, notice_json, sender
 from noncoop.store.models import MessageRow
 
 TLS_MODES = ("none", "starttls", "ssl")
+log = logging.getLogger("noncoop.dispatch")
 
 
 @dataclass(frozen=True)
@@ -56,10 +59,10 @@ class SmtpSettings:
                    timeout=float(config.notify()["timeout_seconds"]))
 
 
-async def _send(smtp: SmtpSettings, message: MessageRow) -> None:
+async def _send(smtp: SmtpSettings, mail: EmailMessage) -> None:
     # TLS is what the settings say, never what the server offers (PITFALLS: aiosmtplib would
     # otherwise upgrade to STARTTLS whenever it is offered).
-    await aiosmtplib.send(email_of(message, smtp.sender), hostname=smtp.host, port=smtp.port,
+    await aiosmtplib.send(mail, hostname=smtp.host, port=smtp.port,
                           username=smtp.user, password=smtp.password,
                           use_tls=smtp.tls == "ssl", start_tls=smtp.tls == "starttls",
                           timeout=smtp.timeout)
@@ -83,8 +86,10 @@ def _claim(db: Session, message_id: int, now: dt.datetime) -> bool:
 
 
 def dispatch(db: Session, smtp: SmtpSettings | None = None, limit: int | None = None) -> dict[str, Any]:
-    """Expand queued notices, then send the messages that are due; what was done, by message."""
-    expanded = expand(db)
+    """Expand queued notices, then send the messages that are due; what was done, by message,
+    and the notices that could not be composed. One message or notice that fails is kept with
+    its error and never stops the others (DESIGN principle 10)."""
+    expanded, unexpanded = expand_notices(db)
     smtp = smtp or SmtpSettings.from_env()
     cfg = config.notify()
     limit = limit or int(cfg["batch"])
@@ -98,21 +103,31 @@ def dispatch(db: Session, smtp: SmtpSettings | None = None, limit: int | None = 
         message = db.get(MessageRow, message_id)
         assert message is not None
         db.refresh(message)
+        message.attempts += 1
         try:
-            asyncio.run(_send(smtp, message))
-        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
-            message.attempts += 1
-            message.last_error = f"{type(exc).__name__}: {exc}"[:500]
-            if message.attempts >= int(cfg["max_attempts"]):
-                message.status = "dead"
-                dead.append(message_json(message))
-            else:
-                message.next_attempt_at = clock.now() + backoff(message.attempts)
-                failed.append(message_json(message))
+            mail = email_of(message, smtp.sender)
+        except ValueError as exc:
+            # A header that cannot be written (a line break in a name, a NUL in an address, of
+            # a row stored before the directory refused them): the same row fails the same way
+            # every time, so it is a dead letter now, with the reason.
+            message.status, message.last_error = "dead", error_text(exc)
+            log.warning("message %s to %r is a dead letter: %s", message.id, message.to_email, exc)
+            dead.append(message_json(message))
         else:
-            message.attempts += 1
-            message.status, message.sent_at, message.last_error = "sent", clock.now(), None
-            sent.append(message_json(message))
+            try:
+                asyncio.run(_send(smtp, mail))
+            except Exception as exc:  # noqa: BLE001 - the server's or this message's: retried
+                message.last_error = error_text(exc)
+                if message.attempts >= int(cfg["max_attempts"]):
+                    message.status = "dead"
+                    dead.append(message_json(message))
+                else:
+                    message.next_attempt_at = clock.now() + backoff(message.attempts)
+                    failed.append(message_json(message))
+            else:
+                message.status, message.sent_at, message.last_error = "sent", clock.now(), None
+                sent.append(message_json(message))
         db.add(message)
         db.commit()  # after each message: a crash repeats at most the one in flight
-    return {"expanded": expanded, "sent": sent, "failed": failed, "dead": dead}
+    return {"expanded": len(expanded), "sent": sent, "failed": failed, "dead": dead,
+            "unexpanded": [notice_json(n) for n in unexpanded]}

@@ -11,18 +11,21 @@ about it that reaches the outbox afterwards is cancelled here rather than sent."
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session, col, or_, select
 
-from noncoop import clock, people
+from noncoop import clock, config, people
 from noncoop.errors import BadInput, NotFound
 from noncoop.notify.compose import compose
 from noncoop.store.codec import from_snapshot
 from noncoop.store.models import CaseRow, MessageRow, NoticeRow
 
 DEFAULT_SENDER = "noncoop@localhost"
+log = logging.getLogger("noncoop.outbox")
 
 
 def sender() -> str:
@@ -38,31 +41,83 @@ def message_id(notice_id: int, email: str) -> str:
 
 def expand(db: Session, limit: int = 200) -> int:
     """Expand queued notices into messages; returns how many notices were expanded."""
-    query = select(NoticeRow).where(NoticeRow.status == "queued").order_by(col(NoticeRow.id)).limit(limit)
+    return len(expand_notices(db, limit)[0])
+
+
+def expand_notices(db: Session, limit: int = 200) -> tuple[list[NoticeRow], list[NoticeRow]]:
+    """Expand the queued notices that are due into messages: the notices expanded, and those
+    that could not be (kept queued with their error until `max_attempts`, then dead). One that
+    cannot be composed never holds back the others (DESIGN principle 10)."""
+    now = clock.now()
+    query = (select(NoticeRow).where(NoticeRow.status == "queued", or_(
+        col(NoticeRow.next_attempt_at).is_(None), col(NoticeRow.next_attempt_at) <= now))
+        .order_by(col(NoticeRow.id)).limit(limit))
     if db.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    notices = db.exec(query).all()
-    for notice in notices:
-        case_row = db.get(CaseRow, notice.case_id) if notice.case_id else None
-        case = from_snapshot(case_row.snapshot) if case_row else None
-        if case is not None and case.status == "closed":
-            notice.status = "cancelled"
-            db.add(notice)
-            continue
-        on = clock.today()
-        reached = {p.email: p for r in notice.recipients for p in people.resolve(db, r, case, on)}
-        allowed = [p for p in reached.values() if people.may_receive(p, case)]
-        for person in sorted(allowed, key=lambda p: p.email):
-            content = compose(db, notice, case, person, sender())
-            db.add(MessageRow(notice_id=notice.id, message_id=message_id(notice.id, person.email),  # type: ignore[arg-type]
-                              to_email=person.email, to_name=person.name,
-                              subject=content.subject, text_body=content.text,
-                              html_body=content.html, ics=content.ics,
-                              next_attempt_at=clock.now()))
-        notice.status = "expanded" if allowed else "no_recipient"
+    done, failed = [], []
+    for notice in db.exec(query).all():
+        try:
+            messages = _messages(db, notice)
+        except SQLAlchemyError:
+            raise  # the database itself, not this notice: nothing of the run is kept
+        except Exception as exc:  # noqa: BLE001 - whatever this one notice holds
+            _failed(notice, exc)
+            failed.append(notice)
+        else:
+            db.add_all(messages)
+            done.append(notice)
         db.add(notice)
+    # One transaction for the batch: the notices it claimed stay locked until it ends.
     db.commit()
-    return len(notices)
+    return done, failed
+
+
+def _messages(db: Session, notice: NoticeRow) -> list[MessageRow]:
+    """The messages of one notice, each composed for its recipient; every one of them or, when
+    one cannot be composed, an error and none. Sets the notice's status."""
+    case_row = db.get(CaseRow, notice.case_id) if notice.case_id else None
+    case = from_snapshot(case_row.snapshot) if case_row else None
+    if case is not None and case.status == "closed":
+        notice.status = "cancelled"
+        return []
+    on = clock.today()
+    reached = {p.email: p for r in notice.recipients for p in people.resolve(db, r, case, on)}
+    allowed = [p for p in reached.values() if people.may_receive(p, case)]
+    messages = []
+    for person in sorted(allowed, key=lambda p: p.email):
+        content = compose(db, notice, case, person, sender())
+        messages.append(MessageRow(notice_id=notice.id,  # type: ignore[arg-type]
+                                   message_id=message_id(notice.id, person.email),  # type: ignore[arg-type]
+                                   to_email=person.email, to_name=person.name,
+                                   subject=content.subject, text_body=content.text,
+                                   html_body=content.html, ics=content.ics,
+                                   next_attempt_at=clock.now()))
+    notice.status = "expanded" if allowed else "no_recipient"
+    return messages
+
+
+def _failed(notice: NoticeRow, exc: Exception) -> None:
+    """Keep the error on the notice; try again after the messages' backoff, or give up."""
+    from noncoop.notify.dispatch import backoff  # dispatch imports this module
+
+    log.warning("notice %s (%s, case %s) not expanded: %s", notice.id, notice.kind,
+                notice.case_id, exc, exc_info=exc)
+    notice.attempts += 1
+    notice.last_error = error_text(exc)
+    if notice.attempts >= int(config.notify()["max_attempts"]):
+        notice.status = "dead"
+    else:
+        notice.next_attempt_at = clock.now() + backoff(notice.attempts)
+
+
+def error_text(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:500]
+
+
+def notice_json(n: NoticeRow) -> dict[str, Any]:
+    return {"id": n.id, "case_id": n.case_id, "step": n.step, "kind": n.kind,
+            "to": n.recipients, "status": n.status, "attempts": n.attempts,
+            "last_error": n.last_error}
 
 
 def message_json(m: MessageRow) -> dict[str, Any]:
@@ -78,17 +133,17 @@ def _iso(t: dt.datetime) -> str:
 
 
 def list_outbox(db: Session, status: str | None = None) -> dict[str, Any]:
-    """Messages (newest first) and the notices that reached nobody."""
+    """Messages (newest first), and the notices not sent as messages: waiting, reaching
+    nobody, or dead (never composed)."""
     query = select(MessageRow).order_by(col(MessageRow.id).desc())
     if status:
         if status not in ("pending", "sent", "dead"):
             raise BadInput(f"unknown status {status!r}: use pending, sent or dead")
         query = query.where(MessageRow.status == status)
-    unsent = db.exec(select(NoticeRow).where(col(NoticeRow.status).in_(("queued", "no_recipient")))
-                     .order_by(col(NoticeRow.id))).all()
+    unsent = db.exec(select(NoticeRow).where(col(NoticeRow.status).in_(
+        ("queued", "no_recipient", "dead"))).order_by(col(NoticeRow.id))).all()
     return {"messages": [message_json(m) for m in db.exec(query).all()],
-            "notices": [{"id": n.id, "case_id": n.case_id, "step": n.step, "kind": n.kind,
-                         "to": n.recipients, "status": n.status} for n in unsent]}
+            "notices": [notice_json(n) for n in unsent]}
 
 
 def retry(db: Session, ids: list[int] | None = None) -> list[dict[str, Any]]:

@@ -185,7 +185,7 @@ def record_decision(db: Session, row: Any, case: Case, procedure: Any, decision:
     event = Event(case_id=case.id, seq=row.last_seq + 1, kind=decision.kind, at=clock.now(),
                   by=by, step=decision.step, on=on, reason=reason, data=data)
     defn = procedure.steps.get(decision.step) if decision.step else None
-    notices = [_notice(case, defn.id, spec, assisting, on, params)
+    notices = [_notice(case, defn.id, spec, assisting, on, params, event)
                for spec in (defn.notify if defn else ()) if spec["when"] == decision.records]
 
     def stage(case: Case) -> None:  # in the event's transaction (DESIGN principle 4)
@@ -199,12 +199,15 @@ def record_decision(db: Session, row: Any, case: Case, procedure: Any, decision:
 
 
 def _notice(case: Case, step: str, spec: dict[str, Any], assisting: list[str], on: dt.date,
-            params: dict[str, str]) -> dict[str, Any]:
-    """A notice a step sends (`notify` in the workflow), to roles or to the people asked."""
+            params: dict[str, str], event: Event) -> dict[str, Any]:
+    """A notice a step sends (`notify` in the workflow), to roles or to the people asked; what
+    it says of their task is fixed here, with the event (tasks.asked)."""
     recipients = [r for to in spec["to"] for r in (assisting if to == "assisting" else [to])]
     body: dict[str, Any] = {}
     if spec.get("invite"):
         body["invite"] = {"date": on.isoformat(), "place": params.get("place", "")}
+    if assisting:
+        body.update(tasks.asked(params, event))
     return {"case_id": case.id, "deadline_id": None, "step": step, "kind": spec["letter"],
             "digest_key": None, "recipients": recipients, "body": body,
             "created_at": clock.now(), "status": "queued"}

@@ -174,8 +174,15 @@ class NoticeRow(SQLModel, table=True):
     recipients: list[str] = Field(sa_column=sa.Column(sa.JSON, nullable=False))
     created_at: dt.datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))
     # queued, then expanded into one message a recipient (outbox), or no_recipient when nobody
-    # active may receive it (shown by `noncoop outbox list`, never dropped silently).
+    # active may receive it (shown by `noncoop outbox list`, never dropped silently); dead when
+    # it could not be expanded after `max_attempts` (config/notify.yaml).
     status: str = Field(default="queued", index=True)
+    # A notice that could not be expanded stays queued with why, and waits as a message does
+    # (notify/dispatch.backoff) before it is tried again: the other notices go on meanwhile.
+    attempts: int = 0
+    last_error: str | None = None
+    next_attempt_at: dt.datetime | None = Field(default=None,
+                                                sa_column=sa.Column(UTCDateTime, nullable=True))
 
 
 class LetterRow(SQLModel, table=True):
