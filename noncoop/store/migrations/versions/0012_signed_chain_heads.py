@@ -4,8 +4,8 @@ Each case row keeps its chain's head (last_seq, last_hash) signed with an HMAC w
 (NONCOOP_AUDIT_KEY) is kept outside the database; rows of before have none ('') and are signed
 by `noncoop audit sign` once the key is set.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-01 21:00:00
 """
 from alembic import op
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 
 
-revision = '0011'
-down_revision = '0010'
+revision = '0012'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
