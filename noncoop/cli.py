@@ -659,11 +659,13 @@ def bench(quick: Annotated[bool, typer.Option(help="Smaller data: well under a m
     import importlib
     import os
 
-    bench_dir = Path(__file__).resolve().parents[1] / "bench"
+    from noncoop import resources
+
+    bench_dir = resources.BENCH
 
     def work() -> dict[str, Any]:
         if not bench_dir.is_dir():
-            raise BadInput(f"no bench/ folder beside the package ({bench_dir}): run from a checkout")
+            raise BadInput(f"no bench/ folder in the package or the checkout ({bench_dir})")
         sys.path.insert(0, str(bench_dir))
         names = only or ["transition", "sweep", "letters", "web"]
         rows: list[dict[str, Any]] = []
