@@ -19,11 +19,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from fastapi.testclient import TestClient
 from sweep import populate  # beside this file: the same 5-deadline cases
 
 from noncoop import accounts, people, services
+from noncoop.errors import BadInput
 from noncoop.store import db as store
+
+try:
+    from fastapi.testclient import TestClient
+except RuntimeError:  # Starlette's TestClient is built on httpx2, which a plain install lacks
+    raise BadInput("the web benchmark needs httpx2: pip install 'noncoop[bench]'",
+                   code="bench_unavailable") from None
 
 PASSWORD = "benchmark password"
 

@@ -681,20 +681,26 @@ def bench(quick: Annotated[bool, typer.Option(help="Smaller data: well under a m
     import importlib
     import os
 
-    bench_dir = Path(__file__).resolve().parents[1] / "bench"
+    from noncoop import resources
+
+    bench_dir = resources.BENCH
 
     def work() -> dict[str, Any]:
         if not bench_dir.is_dir():
-            raise BadInput(f"no bench/ folder beside the package ({bench_dir}): run from a checkout")
+            raise BadInput(f"no bench/ folder in the package or the checkout ({bench_dir})")
         sys.path.insert(0, str(bench_dir))
         names = only or ["transition", "sweep", "letters", "web"]
+        for name in names:
+            if name not in ("transition", "sweep", "letters", "web"):
+                raise BadInput(f"unknown benchmark {name!r}: use transition, sweep, letters, web")
+        # All imported before any runs: one that cannot run (web without the [bench] extra)
+        # says so at once, not after the others' minutes.
+        modules = [importlib.import_module(name) for name in names]
         rows: list[dict[str, Any]] = []
         saved = os.environ.get("NONCOOP_DATABASE_URL")
         try:
-            for name in names:
-                if name not in ("transition", "sweep", "letters", "web"):
-                    raise BadInput(f"unknown benchmark {name!r}: use transition, sweep, letters, web")
-                rows += importlib.import_module(name).run(quick)
+            for module in modules:
+                rows += module.run(quick)
         finally:  # the benchmarks use databases of their own
             if saved is None:
                 os.environ.pop("NONCOOP_DATABASE_URL", None)

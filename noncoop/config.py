@@ -11,9 +11,10 @@ from typing import Any
 
 import yaml
 
+from noncoop import resources
 from noncoop.errors import BadInput
 
-CONFIG_DIR = Path(__file__).resolve().parents[1] / "config"
+CONFIG_DIR = resources.CONFIG
 
 
 @cache

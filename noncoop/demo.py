@@ -9,11 +9,10 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from noncoop import services
-from noncoop.states import CONFIG_DIR
+from noncoop import resources, services
 from noncoop.store.models import CaseRow
 
-DATA = CONFIG_DIR / "data"
+DATA = resources.CONFIG / "data"
 
 
 def _rows(name: str) -> list[dict[str, str]]:

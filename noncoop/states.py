@@ -5,13 +5,13 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 import yaml
 
+from noncoop import resources
 from noncoop.errors import BadInput
 
-CONFIG_DIR = Path(__file__).resolve().parents[1] / "config"
+CONFIG_DIR = resources.CONFIG
 
 
 @dataclass(frozen=True)

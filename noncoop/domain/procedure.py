@@ -17,12 +17,13 @@ from typing import Any
 import yaml
 from transitions import Machine, MachineError
 
+from noncoop import resources
 from noncoop.calendar import BureauMeeting, Session
 from noncoop.domain.case import Case
 from noncoop.domain.deadlines import DeadlineRule
 from noncoop.domain.rules import GUARDS, hearing_date, next_session_after_hearing
 
-WORKFLOWS_DIR = Path(__file__).resolve().parents[2] / "workflows"
+WORKFLOWS_DIR = resources.WORKFLOWS
 STAGES = ("monitoring", "informal", "formal", "closed")
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from noncoop import resources
 from noncoop.errors import BadInput
-from noncoop.letters.render import LETTERS_DIR
 
 SYSTEM_PACKAGES = "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu"
 
@@ -17,4 +17,4 @@ def to_pdf(html: str) -> bytes:
     except OSError as exc:  # the Python package is there, its system libraries are not
         raise BadInput(f"PDF output needs system libraries WeasyPrint could not load ({exc}). On "
                        f"Debian: apt-get install {SYSTEM_PACKAGES}", code="pdf_unavailable") from None
-    return HTML(string=html, base_url=str(LETTERS_DIR)).write_pdf()
+    return HTML(string=html, base_url=str(resources.LETTERS)).write_pdf()

@@ -15,10 +15,11 @@ from babel.dates import format_date
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound, UndefinedError, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
 
+from noncoop import resources
 from noncoop.domain.procedure import load_procedure
 from noncoop.errors import BadInput
 
-LETTERS_DIR = Path(__file__).resolve().parents[2] / "letters"
+LETTERS_DIR = resources.LETTERS
 LANGS = ("en", "fr")
 LOCALES = {"en": "en_GB", "fr": "fr_FR"}
 REPORT = "bureau_report"  # the Bureau's report to a session: a document over all cases (para 15)
