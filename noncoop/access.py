@@ -31,6 +31,17 @@ if TYPE_CHECKING:
     from noncoop.store.journal import Stored
 
 ADMIN = "admin@localhost"  # the local administrator: the default of --as (INTERFACE.md)
+
+
+def reserved(email: str) -> str | None:
+    """Why `email` can be no person's and no login's, or None: the local administrator's
+    identity (whoever held it would act as administrator) and the system's own (system:...)."""
+    email = email.strip().lower()
+    if email == ADMIN:
+        return f"{ADMIN} is the local administrator's identity (the default of --as)"
+    if email.startswith("system:"):
+        return f"{email} names a part of noncoop itself (the sweep, the worker)"
+    return None
 # The steps of the good offices lane (para 11: "entirely informal"), as the workflow says, and
 # those of them the Bureau learns were taken (para 18).
 INFORMAL_STEPS = load_procedure().lane_steps("good_offices")

@@ -26,6 +26,7 @@ MIN_PASSWORD = 12
 def add_user(db: Session, email: str, role: str, password: str) -> dict[str, Any]:
     """A login. Every role but `admin` belongs to a person of the directory with that role."""
     email = email.strip().lower()
+    people.not_reserved(email)
     if role not in people.ROLES:
         raise BadInput(f"unknown role {role!r}: use one of {', '.join(people.ROLES)}", code="unknown_role")
     if role != "admin":

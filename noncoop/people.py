@@ -38,6 +38,15 @@ def region_of(name: str) -> str:
     return found
 
 
+def not_reserved(email: str) -> None:
+    from noncoop.access import reserved
+
+    why = reserved(email)
+    if why:
+        raise BadInput(f"{why}: it cannot be given to anyone; use the person's own address",
+                       code="reserved_identity")
+
+
 def add_person(db: Session, *, name: str, email: str, role: str, region: str | None = None,
                lang: str = "en", president: bool = False, active_from: dt.date | None = None,
                active_until: dt.date | None = None, president_asked: bool = False) -> dict[str, Any]:
@@ -49,6 +58,7 @@ def add_person(db: Session, *, name: str, email: str, role: str, region: str | N
                            "write it on one line, with no control characters",
                            code="bad_characters", field=option.removeprefix("--"))
     email = email.strip().lower()
+    not_reserved(email)
     if not EMAIL.match(email):
         raise BadInput(f"bad e-mail address {email!r}: write it as name@example.org")
     if role not in ROLES:

@@ -187,3 +187,15 @@ def test_the_sight_a_request_for_assistance_gives_ends_when_it_is_closed(db, urg
     with pytest.raises(Refused):
         services.act(db, urgent, "engage_state", on=D(2024, 9, 2), by=ASKED, params={
             "with": "the Ambassador", "channel": "call", "summary": "x"})
+
+
+def test_reserved_identities_are_no_ones(db, urgent):
+    from noncoop import accounts
+    from noncoop.errors import BadInput
+    for email in ("admin@localhost", "Admin@Localhost ", "system:sweep"):
+        with pytest.raises(BadInput) as e:
+            people.add_person(db, name="X", email=email, role="bureau")
+        assert e.value.code == "reserved_identity"
+        with pytest.raises(BadInput) as e:
+            accounts.add_user(db, email, "admin", "correct horse battery staple")
+        assert e.value.code == "reserved_identity"
