@@ -73,24 +73,98 @@ def authenticate(db: Session, email: str, password: str) -> UserRow:
     return user
 
 
-def new_token(db: Session, email: str, name: str) -> str:
-    """A new API token for `email`: shown once, kept as a hash."""
-    user = db.exec(select(UserRow).where(UserRow.email == email.strip().lower())).first()
-    if user is None:
-        raise BadInput(f"{email} has no login: noncoop user add first", code="unknown_user")
+SCOPES = ("read", "act")  # read: GET only; act: everything the person may do
+
+
+def new_token(db: Session, email: str, name: str, days: int | None = 365,
+              scope: str = "act") -> str:
+    """A new API token for `email`: shown once, kept as a hash; it expires after `days` (None:
+    never) and may be limited to reading."""
+    user = _user(db, email)
+    if scope not in SCOPES:
+        raise BadInput(f"unknown scope {scope!r}: use read (GET only) or act", code="bad_scope")
+    if days is not None and not 1 <= days <= 3660:
+        raise BadInput("--days must be from 1 to 3660 (ten years)", code="bad_days")
     token = "nc_" + secrets.token_urlsafe(32)
-    db.add(ApiTokenRow(email=user.email, name=name, token_hash=_hash(token), created_at=clock.now()))
+    now = clock.now()
+    db.add(ApiTokenRow(email=user.email, name=name, token_hash=_hash(token), created_at=now,
+                       scope=scope,
+                       expires_at=now + dt.timedelta(days=days) if days is not None else None))
     db.commit()
     return token
 
 
-def user_of_token(db: Session, token: str) -> UserRow | None:
+def token_of(db: Session, token: str) -> tuple[UserRow, ApiTokenRow] | None:
+    """The login and the token row of a bearer token still good: not revoked, not expired, of a
+    login not disabled."""
     row = db.exec(select(ApiTokenRow).where(ApiTokenRow.token_hash == _hash(token),
                                             ApiTokenRow.revoked == False)).first()  # noqa: E712
-    if row is None:
+    if row is None or (row.expires_at is not None and row.expires_at <= clock.now()):
         return None
     user = db.exec(select(UserRow).where(UserRow.email == row.email)).first()
-    return user if user is not None and not user.disabled else None
+    return (user, row) if user is not None and not user.disabled else None
+
+
+def revoke_tokens(db: Session, email: str, name: str | None = None) -> int:
+    """Revoke `email`'s tokens named `name` (all of them without a name): how many."""
+    user = _user(db, email)
+    query = select(ApiTokenRow).where(ApiTokenRow.email == user.email,
+                                      ApiTokenRow.revoked == False)  # noqa: E712
+    if name is not None:
+        query = query.where(ApiTokenRow.name == name)
+    rows = db.exec(query).all()
+    if name is not None and not rows:
+        raise BadInput(f"{user.email} has no token named {name!r} in force: see the names given "
+                       "with noncoop user token", code="unknown_token")
+    for row in rows:
+        row.revoked = True
+        db.add(row)
+    db.commit()
+    return len(rows)
+
+
+def end_sessions(db: Session, email: str) -> None:
+    """Every open session of `email` ends at once (sign-out, a disabled login, a new password):
+    the cookie is signed, so it cannot be taken back; its generation can be left behind."""
+    user = _user(db, email)
+    user.session_gen += 1
+    db.add(user)
+    db.commit()
+
+
+def session_holds(db: Session, email: str, generation: int | None) -> bool:
+    """Whether a session signed in as `email` at `generation` is still good."""
+    user = db.exec(select(UserRow).where(UserRow.email == email)).first()
+    return user is not None and not user.disabled and generation == user.session_gen
+
+
+def disable(db: Session, email: str) -> dict[str, Any]:
+    """The login can no longer sign in; its sessions end and its tokens stop working."""
+    user = _user(db, email)
+    user.disabled = True
+    user.session_gen += 1
+    db.add(user)
+    db.commit()
+    return {"email": user.email, "disabled": True}
+
+
+def set_password(db: Session, email: str, password: str) -> dict[str, Any]:
+    """A new password: every session signed in with the old one ends."""
+    user = _user(db, email)
+    if len(password) < MIN_PASSWORD:
+        raise BadInput(f"the password is too short: use at least {MIN_PASSWORD} characters")
+    user.password_hash = HASHER.hash(password)
+    user.session_gen += 1
+    db.add(user)
+    db.commit()
+    return {"email": user.email, "password": "changed"}
+
+
+def _user(db: Session, email: str) -> UserRow:
+    user = db.exec(select(UserRow).where(UserRow.email == email.strip().lower())).first()
+    if user is None:
+        raise BadInput(f"{email} has no login: noncoop user add first", code="unknown_user")
+    return user
 
 
 def admin_login(db: Session, email: str) -> bool:

@@ -586,6 +586,8 @@ def user_add(email: Annotated[str, typer.Option()],
 
 @user_app.command("token")
 def user_token(email: str, name: Annotated[str, typer.Option(help="What the token is for.")] = "script",
+               days: Annotated[int, typer.Option(help="Days until it expires.")] = 365,
+               scope: Annotated[str, typer.Option(help="read (GET only) or act.")] = "act",
                as_json: Json = False, as_: As = services.ADMIN) -> None:
     """A new API token for scripts (shown once)."""
     from noncoop import accounts
@@ -593,8 +595,52 @@ def user_token(email: str, name: Annotated[str, typer.Option(help="What the toke
     def work() -> dict[str, Any]:
         with store.session() as db:
             access.require(access.viewer(db, as_), ("admin",), "API tokens")
-            return {"email": email, "token": accounts.new_token(db, email, name)}
+            return {"email": email, "name": name, "scope": scope, "days": days,
+                    "token": accounts.new_token(db, email, name, days, scope)}
     _run(as_json, work, lambda r: r["token"])
+
+
+@user_app.command("revoke-token")
+def user_revoke_token(email: str,
+                      name: Annotated[str | None, typer.Option(help="The token's name; "
+                                                               "without it, all of them.")] = None,
+                      as_json: Json = False, as_: As = services.ADMIN) -> None:
+    """Revoke a login's API tokens: the one named, or all."""
+    from noncoop import accounts
+
+    def work() -> dict[str, Any]:
+        with store.session() as db:
+            access.require(access.viewer(db, as_), ("admin",), "API tokens")
+            return {"email": email, "revoked": accounts.revoke_tokens(db, email, name)}
+    _run(as_json, work, lambda r: f"revoked {r['revoked']} token(s) of {r['email']}")
+
+
+@user_app.command("disable")
+def user_disable(email: str, as_json: Json = False, as_: As = services.ADMIN) -> None:
+    """The login can no longer sign in; its open sessions end and its tokens stop working."""
+    from noncoop import accounts
+
+    def work() -> dict[str, Any]:
+        with store.session() as db:
+            access.require(access.viewer(db, as_), ("admin",), "logins")
+            return accounts.disable(db, email)
+    _run(as_json, work, lambda r: f"{r['email']} disabled: its sessions ended")
+
+
+@user_app.command("password")
+def user_password(email: str,
+                  password_stdin: Annotated[bool, typer.Option("--password-stdin")] = False,
+                  as_json: Json = False, as_: As = services.ADMIN) -> None:
+    """A new password for a login; every session signed in before it ends."""
+    from noncoop import accounts
+
+    def work() -> dict[str, Any]:
+        password = sys.stdin.readline().rstrip("\n") if password_stdin else typer.prompt(
+            "Password", hide_input=True, confirmation_prompt=True)
+        with store.session() as db:
+            access.require(access.viewer(db, as_), ("admin",), "logins")
+            return accounts.set_password(db, email, password)
+    _run(as_json, work, lambda r: f"password changed for {r['email']}: its sessions ended")
 
 
 @app.command()

@@ -190,7 +190,8 @@ CLI_OTHERS = {("init",), ("demo",), ("sweep",), ("worker",), ("serve",), ("bench
               ("calendar", "add-session"), ("calendar", "add-bureau-meeting"),
               ("letters", "issue"), ("letters", "report"), ("letters", "templates"),
               ("tasks", "done"), ("tasks", "decline"), ("people", "add"), ("people", "end"),
-              ("user", "add"), ("user", "token"), ("outbox", "dispatch"), ("outbox", "retry")}
+              ("user", "add"), ("user", "token"), ("user", "revoke-token"), ("user", "disable"),
+              ("user", "password"), ("outbox", "dispatch"), ("outbox", "retry")}
 
 
 def commands() -> set[tuple[str, ...]]:

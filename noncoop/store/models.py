@@ -317,6 +317,10 @@ class UserRow(SQLModel, table=True):
     created_at: dt.datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))
     disabled: bool = False
     failed_logins: int = 0  # since the last success: throttles guessing
+    # Sessions carry the generation they began in; signing out, disabling or a new password
+    # moves it on, and every older session ends at once.
+    session_gen: int = Field(default=0, sa_column=sa.Column(sa.Integer, nullable=False,
+                                                            server_default="0"))
     locked_until: dt.datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime, nullable=True))
 
 
@@ -332,3 +336,7 @@ class ApiTokenRow(SQLModel, table=True):
     token_hash: str  # sha256 of the token
     created_at: dt.datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))
     revoked: bool = False
+    expires_at: dt.datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime,
+                                                                             nullable=True))
+    scope: str = Field(default="act", sa_column=sa.Column(  # read: GET only; act: everything
+        sqlmodel.sql.sqltypes.AutoString(), nullable=False, server_default="act"))

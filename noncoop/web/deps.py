@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from pydantic import AfterValidator
 from sqlmodel import Session
 
-from noncoop.accounts import user_of_token
+from noncoop.accounts import session_holds, token_of
 from noncoop.dates import day_problem
 from noncoop.errors import BadInput, Conflict, NoncoopError, NotFound, Refused
 from noncoop.store import db as store
@@ -70,9 +70,19 @@ def signed_in(request: Request, db: Session) -> str | None:
     """The e-mail of whoever makes the request: a bearer token, else the session cookie."""
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
-        user = user_of_token(db, auth[7:].strip())
-        return user.email if user else None
-    return request.session.get("email")
+        found = token_of(db, auth[7:].strip())
+        if found is None:
+            return None
+        if found[1].scope == "read" and request.method not in ("GET", "HEAD", "OPTIONS"):
+            raise Refused("refused by rule permission: this API token may only read (scope "
+                          "read); ask for a token with --scope act", code="permission",
+                          rule="permission", paragraph="23")
+        return found[0].email
+    email = request.session.get("email")
+    if email is not None and not session_holds(db, email, request.session.get("gen")):
+        request.session.clear()  # signed out elsewhere, disabled, or a new password since
+        return None
+    return email
 
 
 def current_email(request: Request, db: Db) -> str:

@@ -80,12 +80,17 @@ def login(request: Request, db: Db, email: str = Form(...), password: str = Form
     except NoncoopError as exc:
         return render(request, "login.html", code=status_of(exc), error=exc.message, email=email)
     request.session.clear()
-    request.session.update({"email": user.email, "role": user.role})
+    request.session.update({"email": user.email, "role": user.role, "gen": user.session_gen})
     return RedirectResponse("/", status_code=303)
 
 
 @router.post("/logout")
-def logout(request: Request) -> Response:
+def logout(request: Request, db: Db) -> Response:
+    """Signing out ends every session of the login, this browser's and any other's: a copied
+    cookie is worth nothing after it."""
+    email = signed_in(request, db)
+    if email is not None:
+        accounts.end_sessions(db, email)
     lang = request.session.get("lang")
     request.session.clear()
     if lang:
