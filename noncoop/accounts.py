@@ -1,6 +1,7 @@
 """Logins for the web app and API tokens for scripts: argon2 password hashes, throttled
-sign-in (a locked account after repeated failures, kept in the database so that a restart or
-a second server does not reset it), tokens kept only as hashes."""
+sign-in (growing waits for the client address that fails, kept in the database so that a
+restart or a second server does not reset it; no account is locked), sessions that can be
+ended, tokens kept only as hashes that expire, may only read, and can be revoked."""
 
 from __future__ import annotations
 
@@ -15,11 +16,9 @@ from sqlmodel import Session, select
 
 from noncoop import clock, people
 from noncoop.errors import BadInput, Refused
-from noncoop.store.models import ApiTokenRow, PersonRow, UserRow
+from noncoop.store.models import ApiTokenRow, PersonRow, SignInFailureRow, UserRow
 
 HASHER = PasswordHasher()
-MAX_FAILURES = 5  # then the account waits LOCK before the next try
-LOCK = dt.timedelta(minutes=15)
 MIN_PASSWORD = 12
 
 
@@ -45,32 +44,51 @@ def add_user(db: Session, email: str, role: str, password: str) -> dict[str, Any
     return {"email": row.email, "role": row.role}
 
 
-def authenticate(db: Session, email: str, password: str) -> UserRow:
-    """The user whose password this is; refused after repeated failures, for a while."""
+FREE_TRIES = 3  # failures from one address on one account before it waits
+FREE_TRIES_ANY = 20  # failures from one address on any accounts before it waits
+MAX_WAIT = dt.timedelta(minutes=15)
+ANY = "*"
+
+
+def authenticate(db: Session, email: str, password: str, client: str = "local") -> UserRow:
+    """The user whose password this is. Failures make the client address wait, longer each
+    time (1 s, 2 s, 4 s, ... up to 15 minutes), for that account and, past many, for any: the
+    guesser waits, not the account's owner signing in from elsewhere."""
     email = email.strip().lower()
-    user = db.exec(select(UserRow).where(UserRow.email == email)).first()
     now = clock.now()
-    if user is not None and user.locked_until is not None and user.locked_until > now:
-        raise Refused("too many failed sign-ins: try again in a few minutes", code="locked")
+    keys = [(client, email), (client, ANY)]
+    waits = [r.wait_until for r in (db.get(SignInFailureRow, k) for k in keys)
+             if r is not None and r.wait_until is not None and r.wait_until > now]
+    if waits:
+        seconds = max(1, int((max(waits) - now).total_seconds()))
+        raise Refused(f"too many failed sign-ins from this address: try again in {seconds} "
+                      "second(s)", code="locked", retry_after=seconds)
+    user = db.exec(select(UserRow).where(UserRow.email == email)).first()
     try:
         if user is None or user.disabled:
             raise VerificationError("no such user")
         HASHER.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
-        if user is not None:
-            user.failed_logins += 1
-            if user.failed_logins >= MAX_FAILURES:
-                user.locked_until, user.failed_logins = now + LOCK, 0
-            db.add(user)
-            db.commit()
-        else:
+        if user is None:
             HASHER.hash(password)  # the same time spent whether the account exists or not
+        for key, free in zip(keys, (FREE_TRIES, FREE_TRIES_ANY), strict=True):
+            _failed(db, key, free, now)
+        db.commit()
         raise BadInput("wrong e-mail or password", code="bad_credentials") from None
-    if user.failed_logins or user.locked_until:
-        user.failed_logins, user.locked_until = 0, None
-        db.add(user)
+    done = db.get(SignInFailureRow, (client, email))
+    if done is not None:
+        db.delete(done)
         db.commit()
     return user
+
+
+def _failed(db: Session, key: tuple[str, str], free: int, now: dt.datetime) -> None:
+    row = db.get(SignInFailureRow, key) or SignInFailureRow(client=key[0], email=key[1],
+                                                           failures=0)
+    row.failures += 1
+    if row.failures >= free:
+        row.wait_until = now + min(dt.timedelta(seconds=2 ** (row.failures - free)), MAX_WAIT)
+    db.add(row)
 
 
 SCOPES = ("read", "act")  # read: GET only; act: everything the person may do

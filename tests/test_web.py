@@ -153,16 +153,33 @@ def test_a_form_without_its_csrf_token_is_refused(app, cases):
     assert r.status_code == 403 and r.json()["error"]["code"] == "csrf"
 
 
-def test_sign_in_is_throttled(app, cases):
-    client = TestClient(app)
-    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
-    for _ in range(accounts.MAX_FAILURES):
-        r = client.post("/login", data={"email": "bureau@example.org", "password": "wrong",
-                                        "csrf": csrf})
+def test_sign_in_is_throttled(app, cases, db):
+    """The address that keeps failing waits, longer each time; the account's owner, signing in
+    from elsewhere, does not (no lock a guesser can hold)."""
+    def attempt(client: TestClient, password: str):
+        csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
+        return client.post("/login", data={"email": "bureau@example.org", "password": password,
+                                           "csrf": csrf}, follow_redirects=False)
+
+    guesser = TestClient(app, client=("198.51.100.7", 40000))
+    for _ in range(accounts.FREE_TRIES):
+        r = attempt(guesser, "wrong")
         assert r.status_code == 401 and "wrong e-mail or password" in r.text
-    r = client.post("/login", data={"email": "bureau@example.org", "password": PASSWORD,
-                                    "csrf": csrf})
-    assert r.status_code == 403 and "too many failed sign-ins" in r.text
+    r = attempt(guesser, PASSWORD)
+    assert r.status_code == 403 and "too many failed sign-ins from this address" in r.text
+    owner = TestClient(app, client=("203.0.113.9", 40000))
+    assert attempt(owner, PASSWORD).status_code == 303
+    from noncoop.store.models import SignInFailureRow
+    waits = db.get(SignInFailureRow, ("198.51.100.7", "bureau@example.org"))
+    first = waits.wait_until
+    from noncoop import clock
+    later = first + dt.timedelta(seconds=1)
+    with pytest.MonkeyPatch.context() as m:  # once the wait is over, a new failure waits longer
+        m.setattr(clock, "now", lambda: later)
+        assert attempt(guesser, "wrong").status_code == 401
+    db.expire_all()
+    again = db.get(SignInFailureRow, ("198.51.100.7", "bureau@example.org"))
+    assert again.wait_until - later == dt.timedelta(seconds=2)  # 1 s, then 2 s, 4 s, ...
 
 
 def test_security_headers_on_every_response(app, cases):

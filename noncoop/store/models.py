@@ -324,6 +324,19 @@ class UserRow(SQLModel, table=True):
     locked_until: dt.datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime, nullable=True))
 
 
+class SignInFailureRow(SQLModel, table=True):
+    """Failed sign-ins from one client address, for one account (or for any: email "*"), and
+    until when that address waits before its next try (accounts.py)."""
+
+    __tablename__ = "sign_in_failures"
+
+    client: str = Field(primary_key=True)
+    email: str = Field(primary_key=True)
+    failures: int
+    wait_until: dt.datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime,
+                                                                             nullable=True))
+
+
 class ApiTokenRow(SQLModel, table=True):
     """A token for scripts (`Authorization: Bearer ...`); only its hash is kept."""
 

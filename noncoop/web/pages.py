@@ -76,7 +76,8 @@ def login_page(request: Request) -> HTMLResponse:
 @router.post("/login")
 def login(request: Request, db: Db, email: str = Form(...), password: str = Form(...)) -> Response:
     try:
-        user = accounts.authenticate(db, email, password)
+        user = accounts.authenticate(db, email, password,
+                                     request.client.host if request.client else "unknown")
     except NoncoopError as exc:
         return render(request, "login.html", code=status_of(exc), error=exc.message, email=email)
     request.session.clear()
