@@ -567,6 +567,13 @@ user_app = typer.Typer(help="Logins for the web app, and API tokens.", no_args_i
 app.add_typer(user_app, name="user")
 
 
+def _password(from_stdin: bool) -> str:
+    """A password from standard input (one line), or asked for twice on the terminal."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
 @user_app.command("add")
 def user_add(email: Annotated[str, typer.Option()],
              role: Annotated[str, typer.Option(help="The person's role in the directory, or admin.")],
@@ -576,8 +583,7 @@ def user_add(email: Annotated[str, typer.Option()],
     from noncoop import accounts
 
     def work() -> dict[str, Any]:
-        password = sys.stdin.readline().rstrip("\n") if password_stdin else typer.prompt(
-            "Password", hide_input=True, confirmation_prompt=True)
+        password = _password(password_stdin)
         with store.session() as db:
             access.require(access.viewer(db, as_), ("admin",), "logins")
             return accounts.add_user(db, email, role, password)
@@ -635,8 +641,7 @@ def user_password(email: str,
     from noncoop import accounts
 
     def work() -> dict[str, Any]:
-        password = sys.stdin.readline().rstrip("\n") if password_stdin else typer.prompt(
-            "Password", hide_input=True, confirmation_prompt=True)
+        password = _password(password_stdin)
         with store.session() as db:
             access.require(access.viewer(db, as_), ("admin",), "logins")
             return accounts.set_password(db, email, password)

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from noncoop import config
 from noncoop.calendar import BureauMeeting, Session
 from noncoop.domain import Event, Facts, StepRecord, load_procedure, project
 from noncoop.domain.decide import decide, letter_act, letter_refusal
@@ -13,15 +14,7 @@ from noncoop.errors import BadInput, Refused
 D = dt.date
 P = load_procedure()
 TODAY = D(2024, 12, 20)
-NUMBERS = {"future_days": 366, "reminder_days_before": 2,
-           "forward_decision": {"business_days": 1, "place": "the_hague"},
-           "press_release": {"business_days": 1, "place": "the_hague"},
-           "emergency_bureau_meeting": {"business_days": 5, "place": "the_hague"},
-           "emergency_announcement": {"business_days": 1, "place": "the_hague"},
-           "open_letter_reply": {"days": 30}, "hearing_invitation": {"days_before_meeting": 10},
-           "bureau_report": {"days_before_session": 30}, "notify_bureau": {"hours": 24},
-           "share_travel_information": {"hours": 24},
-           "report_to_bureau": {"at_next_bureau_meeting": True}}
+NUMBERS = config.deadlines()  # the Secretariat's numbers, as shipped
 SESSION_23 = Session(23, "regular", D(2025, 12, 1), D(2025, 12, 6))
 
 

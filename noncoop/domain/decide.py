@@ -303,18 +303,18 @@ def deadline_change(case: Case, action: str, facts: Facts,
 # -- letters ------------------------------------------------------------------------------------
 
 def letter_refusal(procedure: Procedure, case: Case, letter: str, facts: Facts,
-                   about: str | None = None) -> Refusal | None:
+                   about: str | None = None, paragraph: str = "13-15") -> Refusal | None:
     """Why `letter` may not be drafted or issued on `case` now, or None: a letter of a step
     obeys that step (SPEC "Correspondence"): it is allowed where the step is done or under way,
     or may be taken now (a letter of several steps: where one of them allows it); a notice
-    `about` a deadline only while one is outstanding."""
+    `about` a deadline only while one is outstanding (`paragraph`: the notice's own)."""
     refusals = [_step_refusal(procedure, case, defn, facts)
                 for defn in procedure.letter_steps(letter)]
     if refusals and all(refusals):
         return refusals[0]
     if about == "deadline" and not any(d.status in ("open", "missed") and d.done_on is None
                                        for d in case.deadlines):
-        return Refusal("no_deadline_outstanding", "13-15",
+        return Refusal("no_deadline_outstanding", paragraph,
                        f"{case.id} has no deadline outstanding for a {letter} to be about")
     return None
 

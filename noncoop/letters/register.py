@@ -58,7 +58,8 @@ def _obeys_its_step(db: Session, case: Case, name: str, on: dt.date) -> None:
     is refused, under the same rule and paragraph, and never dated where its step cannot be."""
     procedure = load_procedure(case.workflow, case.workflow_version)
     facts = services.facts_for(db, on)
-    refusal = letter_refusal(procedure, case, name, facts, catalogue()[name].about)
+    letter = catalogue()[name]
+    refusal = letter_refusal(procedure, case, name, facts, letter.about, letter.paragraph)
     if refusal is not None:
         raise refused(refusal, allowed_letters(procedure, case, facts))
     defn = procedure.letter_step(name)
@@ -70,7 +71,7 @@ def _obeys_its_step(db: Session, case: Case, name: str, on: dt.date) -> None:
 def allowed_letters(procedure: Any, case: Case, facts: Any) -> list[str]:
     """The letters that may be drafted and issued on `case` now, in catalogue order."""
     return [n for n, d in catalogue().items()
-            if letter_refusal(procedure, case, n, facts, d.about) is None]
+            if letter_refusal(procedure, case, n, facts, d.about, d.paragraph) is None]
 
 
 def letters_allowed(db: Session, case_id: str, by: str = access.ADMIN) -> list[str]:

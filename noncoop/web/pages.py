@@ -136,8 +136,8 @@ def case_page(request: Request, case_id: str, db: Db) -> Response:
     titles = _titles(case, lang_of(request))
     labels = {**t, **titles}
     svg = timeline.svg(case, services.list_calendar(db), clock.today(), labels)
-    active = any(s["step"] == "good_offices_activate" and s["status"] == "done"
-                 for s in case["steps"])
+    active = any(s["step"] in access.DISCLOSED_STEPS and s["status"] == "done"
+                 for s in case["steps"])  # good offices begun (para 18)
     letters: list[dict[str, Any]] = []
     drafts: list[str] = []
     if access.viewer(db, email).role in ("admin", *access.FORMAL_ACTORS):
@@ -146,8 +146,8 @@ def case_page(request: Request, case_id: str, db: Db) -> Response:
         drafts = register.letters_allowed(db, case_id, by=email)
     # Until good offices begin, their later steps are noise in the list (the timeline and the
     # refusals still say what waits on the activation).
-    shown = [s for s in case["steps"] if active or s["step"] not in access.INFORMAL_STEPS
-             or s["step"] in ("good_offices_activate", "travel_alert")]
+    waiting = _waiting_for_good_offices(case)
+    shown = [s for s in case["steps"] if active or s["step"] not in waiting]
     return render(request, "case.html", case=case, steps=shown, svg=Markup(svg), titles=titles,
                   refusals=services.refusals(db, case_id, by=email), letters=letters,
                   drafts=drafts, takes=services.action_params(case))
@@ -287,6 +287,14 @@ def feed(request: Request, db: Db) -> Response:
             f"President of the Assembly</title><updated>{updated.isoformat()}</updated>"
             f"{entries}</feed>")
     return Response(body, media_type="application/atom+xml")
+
+
+def _waiting_for_good_offices(case: dict[str, Any]) -> set[str]:
+    """The steps the workflow allows only once good offices are active (its guard)."""
+    from noncoop.domain import load_procedure
+
+    procedure = load_procedure(case["workflow"]["name"], case["workflow"]["version"])
+    return {s.id for s in procedure.steps.values() if "good_offices_active" in s.guards}
 
 
 def _titles(case: dict[str, Any], lang: str) -> dict[str, str]:
