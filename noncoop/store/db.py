@@ -13,6 +13,8 @@ from alembic.config import Config
 from sqlalchemy import event
 from sqlmodel import Session
 
+from noncoop.store import killpoint
+
 DEFAULT_URL = "sqlite:///noncoop.db"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -53,6 +55,8 @@ def get_engine(url: str | None = None) -> sa.Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
         engine = sa.create_engine(url, pool_pre_ping=True)
+    if killpoint.wanted():  # only ever set by the crash test
+        killpoint.install(engine)
     return engine
 
 
