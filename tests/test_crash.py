@@ -25,6 +25,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from sqlmodel import col, select
 
@@ -304,3 +305,27 @@ def _assert_every_message_delivered_once(db: Any, mail: Any, killed: list[dict[s
     may_repeat = sum(1 for t in killed if t["kind"] in ("dispatch", "worker"))
     print(f"{len(ids)} messages delivered, {repeats} of them twice (in flight at a kill)")
     assert repeats <= may_repeat, f"{repeats} messages sent twice after {may_repeat} kills"
+
+
+def test_the_kill_point_hook_counts_only_commits_that_write(database_url, tmp_path, monkeypatch):
+    """The units of work the crash test chooses among are commits that change something: a
+    commit after reads only is not one, on either database."""
+    from noncoop.store import killpoint
+
+    log = tmp_path / "commits.log"
+    monkeypatch.setenv("NONCOOP_TEST_COMMIT_LOG", str(log))
+    engine = sa.create_engine(database_url)
+    killpoint.install(engine)
+    with engine.begin() as conn:
+        conn.execute(sa.text("SELECT count(*) FROM cases")).scalar_one()
+    assert _lines(log) == 0
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE killpoint_probe (n integer)"))
+        conn.execute(sa.text("INSERT INTO killpoint_probe VALUES (1)"))
+    with engine.begin() as conn:
+        conn.execute(sa.text("SELECT n FROM killpoint_probe")).all()
+    assert _lines(log) == 1
+    engine.dispose()
+    monkeypatch.setenv("NONCOOP_TEST_PAUSE", "during:1")
+    with pytest.raises(ValueError, match="inside:N or between:N"):
+        killpoint.install(sa.create_engine(database_url))
