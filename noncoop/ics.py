@@ -86,7 +86,9 @@ def _all_day(uid: str, summary: str, start: dt.date, end: dt.date, stamp: dt.dat
              changed: dt.datetime | None = None, busy: bool = True) -> Event:
     event = Event()
     event.add("uid", uid)
-    event.add("dtstamp", stamp.astimezone(dt.UTC))
+    # Without a METHOD, DTSTAMP is when the entry was last revised (RFC 5545 3.8.7.2): known
+    # for a deadline (its last event); a session or meeting row keeps no such time.
+    event.add("dtstamp", (changed or stamp).astimezone(dt.UTC))
     if changed is not None:
         event.add("last-modified", changed.astimezone(dt.UTC))
     event.add("sequence", sequence)
@@ -99,6 +101,7 @@ def _all_day(uid: str, summary: str, start: dt.date, end: dt.date, stamp: dt.dat
         event.add("description", description)
     # A deadline is a date to keep in mind, not time taken: it leaves the day free.
     event.add("transp", "OPAQUE" if busy else "TRANSPARENT")
+    event.add("x-microsoft-cdo-busystatus", "BUSY" if busy else "FREE")  # what Outlook reads
     return event
 
 

@@ -65,6 +65,9 @@ def test_deadlines_read_as_a_sentence_and_leave_the_day_free(db, mongolia):
     assert "2024-10-28 + 30 days" in value(reply, "description")
     assert value(reply, "location") is None and value(reply, "transp") == "TRANSPARENT"
     assert value(reply, "sequence") == "0"
+    assert value(reply, "x-microsoft-cdo-busystatus") == "FREE"
+    # Revised when its event was recorded, not whenever the file is written.
+    assert value(reply, "dtstamp") == value(reply, "last-modified") != STAMP
     press = events[f"deadline-{mongolia}-press_release-due@noncoop"]
     assert value(press, "summary") == f"{mongolia} · President informs the public by press release — due"
     summaries = [value(e, "summary") for e in events.values()]
