@@ -164,12 +164,11 @@ def calendar_export(ics: Annotated[bool, typer.Option("--ics", help="iCalendar (
                     as_json: Json = False, as_: As = ADMIN) -> None:
     """Sessions, Bureau meetings and open deadlines as an iCalendar file."""
     from noncoop import clock
-    from noncoop.ics import export
+    from noncoop.ics import calendar_file
 
     def work() -> dict[str, Any]:
         with store.session() as db:
-            data = export(services.list_calendar(db), services.list_deadlines(db, by=as_),
-                          clock.now())
+            data = calendar_file(db, as_, clock.now())
         if output is None:
             sys.stdout.write(data.decode("utf-8"))
             raise typer.Exit(0)
