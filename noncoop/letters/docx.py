@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -22,6 +23,8 @@ from docx.oxml.ns import qn
 from noncoop.letters.reference import LANG_TAGS, reference_docx
 
 BLOCKS = {"p", "h1", "h2", "h3", "li"}
+# HTML's white space: a no-break space (French "Référence\u00a0:") is text, kept as written.
+SPACES = re.compile(r"[ \t\n\r\f]+")
 SKIPPED = {"head", "style", "title", "script"}
 
 
@@ -101,10 +104,10 @@ class _Walker(HTMLParser):
             self.title.append(data)
         if self.skip or self.current is None:
             return
-        text = " ".join(data.split())
-        if data[:1].isspace() and self.current.runs:
+        text = SPACES.sub(" ", data).strip(" ")
+        if SPACES.match(data[:1]) and self.current.runs:
             text = " " + text
-        if data[-1:].isspace() and text:
+        if SPACES.match(data[-1:]) and text:
             text += " "
         if text.strip() or (text and self.current.runs):
             self.current.runs.append((text, self.bold > 0, self.italic > 0))
@@ -176,7 +179,7 @@ def _number_from_one(doc, para, numbers: dict[int, int], list_id: int) -> None:
 def _properties(doc, walker: _Walker, tag: str) -> None:
     """The letter's own core properties, and nothing of a template's."""
     props = doc.core_properties
-    props.title = " ".join("".join(walker.title).split())
+    props.title = SPACES.sub(" ", "".join(walker.title)).strip(" ")
     props.author = props.last_modified_by = walker.meta.get("author", "")
     props.language = tag
     props.revision = 1
@@ -203,9 +206,9 @@ def to_docx(html: str) -> bytes:
             para.alignment = WD_ALIGN_PARAGRAPH.LEFT
         for i, (text, bold, italic) in enumerate(runs):
             if i == 0:
-                text = text.lstrip()
+                text = text.lstrip(" ")
             if i == len(runs) - 1:
-                text = text.rstrip()
+                text = text.rstrip(" ")
             run = para.add_run(text)
             run.bold = bold or None
             run.italic = italic or None

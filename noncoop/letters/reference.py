@@ -69,7 +69,7 @@ STYLES: tuple[tuple[str, str, str | None, str, str], ...] = (
     ("Quote", "Quote", "Normal", _spacing(after=3) + f'<w:ind w:left="{mm(10)}"/>', ""),
     ("DraftBanner", "Draft Banner", "Normal",
      _borders("top", "left", "bottom", "right", size=16) + _spacing(after=6)
-     + '<w:jc w:val="center"/>', '<w:b/><w:bCs/><w:spacing w:val="72"/>'),
+     + '<w:jc w:val="center"/>', '<w:b/><w:bCs/><w:spacing w:val="48"/>'),
     ("Letterhead", "Letterhead", "Normal", '<w:jc w:val="center"/>',
      '<w:spacing w:val="5"/><w:sz w:val="26"/><w:szCs w:val="26"/>'),
     # The rule under the letterhead is the office line's lower border.
