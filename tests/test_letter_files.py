@@ -186,8 +186,12 @@ def test_every_docx_carries_the_letters_properties_and_house_style(letters):
         for para in doc.paragraphs:
             if para._p.findall(f".//{qn('w:br')}"):
                 assert not _paragraph_justified(doc, para), (name, para.text)
-    assert any("\n" in p.text for p in Document(io.BytesIO(
-        register.convert(letters["bureau_report", "en"], "docx"))).paragraphs)
+    report = Document(io.BytesIO(register.convert(letters["bureau_report", "en"], "docx")))
+    assert any("\n" in p.text for p in report.paragraphs)  # the case above was met
+    # Each numbered list counts from 1 (the steps taken on a case; the draft resolution).
+    numbered = {p._p.pPr.numPr.numId.val for p in report.paragraphs
+                if p.style.name == "List Number"}
+    assert len(numbered) == len(re.findall("<ol>", letters["bureau_report", "en"])) >= 2
 
 
 def test_libreoffice_converts_every_docx_without_a_warning(letters, tmp_path):
