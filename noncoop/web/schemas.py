@@ -104,7 +104,7 @@ class Deadline(Shape):
     who: str | None = None
     days_late: int | None = None
     done_on: str | None = None
-    session: int | None = None
+    session: str | None = Field(default=None, description="the session it counts from, e.g. \"10 regular\"")
 
 
 class Workflow(Shape):
