@@ -62,9 +62,12 @@ ONE = (*EVERY, 403, 404)
 # a body too large.
 WRITE = (*EVERY, 403, 404, 409, 413)
 
-
 LETTER_TYPES = tuple(register.FORMATS.values())
 
+# Each route names the model of its answer in `responses` and keeps `response_model=None`: the
+# service's dict goes out as it is, never filtered or re-typed by a model (the JSON shapes of
+# INTERFACE.md are the services'), and tests/test_fuzz_api.py holds the document to it. A new
+# route declares the same: its answer's model, and the error codes beyond 400 and 401 it gives.
 router = APIRouter(prefix="/api", dependencies=[Depends(check_csrf), Depends(known_parameters)],
                    responses=errors(*EVERY))
 
