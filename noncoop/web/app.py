@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -15,10 +15,12 @@ from zoneinfo import ZoneInfo
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.routing import BaseRoute
 
 from noncoop import access
 from noncoop.errors import NoncoopError
@@ -59,6 +61,40 @@ def refused_at_the_door(request: Request, exc: NoncoopError) -> Response:
     return Response(f"{exc.message}\n", status_code=status, media_type="text/plain; charset=utf-8")
 
 
+def contract(app: FastAPI) -> dict[str, Any]:
+    """/openapi.json: the document of the routes the app includes in it (not the pages)."""
+    if app.openapi_schema is None:
+        app.openapi_schema = document(app, app.routes)
+    return app.openapi_schema
+
+
+def document(app: FastAPI, routes: Sequence[BaseRoute]) -> dict[str, Any]:
+    """The OpenAPI document as the app answers: a 422 is the error body of every other error
+    (the `invalid` handler below), not FastAPI's HTTPValidationError; a 400 may come from the
+    door (hygiene.py) before any route; an operation that asks for no sign-in says so
+    (`security: []`), one that does names the bearer token and the session cookie
+    (deps.BEARER, deps.SESSION)."""
+    out = get_openapi(title=app.title, version=app.version, description=app.description,
+                      routes=routes, servers=app.servers)
+    schemas = out.setdefault("components", {}).setdefault("schemas", {})
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
+    for operations in out["paths"].values():
+        for operation in operations.values():
+            if "422" in operation["responses"]:
+                operation["responses"]["422"] = {
+                    "description": "The request does not fit the operation's parameters or "
+                                   "body: `message` names each field and what is wrong",
+                    "content": {"application/json": {
+                        "schema": {"$ref": "#/components/schemas/ErrorBody"}}}}
+            operation.setdefault("security", [])
+            # Bad bytes stop at the door of every path, before a route (hygiene.py).
+            operation["responses"].setdefault("400", {
+                "description": "refused at the door: bad bytes or too many parameters",
+                "content": {"text/plain": {"schema": {"type": "string"}}}})
+    return out
+
+
 def create_app(scheduler: bool = False) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -75,6 +111,8 @@ def create_app(scheduler: bool = False) -> FastAPI:
             running.shutdown(wait=False)
 
     app = FastAPI(title="noncoop", version="0.1.0", lifespan=lifespan,
+                  # Relative: the document holds wherever the app is served (NONCOOP_BASE_URL).
+                  servers=[{"url": "/", "description": "the server that serves this document"}],
                   description="Case tracker for the Assembly procedures relating to "
                               "non-cooperation (ICC-ASP/17/Res.5, Annex II)")
     app.add_middleware(SessionMiddleware, secret_key=secret_key(), session_cookie="noncoop",
@@ -138,6 +176,8 @@ def create_app(scheduler: bool = False) -> FastAPI:
                             status_code=exc.status_code, headers=headers)
 
     app.include_router(api.router)
-    app.include_router(pages.router)
+    app.include_router(pages.router, include_in_schema=False)
+    app.include_router(pages.documents)
+    app.openapi = lambda: contract(app)  # type: ignore[method-assign]
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

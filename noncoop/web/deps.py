@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import AfterValidator
 from sqlmodel import Session
 
@@ -85,7 +86,19 @@ def signed_in(request: Request, db: Session) -> str | None:
     return email
 
 
-def current_email(request: Request, db: Db) -> str:
+# The two ways to sign in, declared so that the OpenAPI document names them (its security
+# schemes); `signed_in` reads them. Neither refuses by itself (auto_error=False): who is missing
+# gets the 401 below, in the error format.
+BEARER = HTTPBearer(auto_error=False, scheme_name="bearer", description=(
+    "An API token: `noncoop user token EMAIL` (--scope read for a token that may only read)"))
+SESSION = APIKeyCookie(name="noncoop", auto_error=False, scheme_name="session", description=(
+    "The web session, from signing in at /login; a request that writes with it also sends "
+    "the session's CSRF token as X-CSRF-Token"))
+
+
+def current_email(request: Request, db: Db,
+                  _bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
+                  _session: Annotated[str | None, Depends(SESSION)]) -> str:
     email = signed_in(request, db)
     if email is None:
         raise Unauthenticated("sign in first (POST /login), or send Authorization: Bearer TOKEN "
@@ -110,6 +123,8 @@ async def check_csrf(request: Request) -> None:
         return
     if request.headers.get("authorization", "").lower().startswith("bearer "):
         return
+    if request.url.path.startswith("/api/") and not request.session.get("email"):
+        return  # no session to ride on: the API answers 401 (current_email), as to every anonymous
     sent = request.headers.get("x-csrf-token")
     if sent is None and request.headers.get("content-type", "").startswith(
             ("application/x-www-form-urlencoded", "multipart/form-data")):

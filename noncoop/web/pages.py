@@ -21,10 +21,14 @@ from noncoop.store.models import CaseRow, LetterRow
 from noncoop.web import timeline
 from noncoop.web.deps import Db, check_csrf, csrf_token, signed_in, status_of
 from noncoop.web.i18n import words
+from noncoop.web.schemas import documents as document_types
 
 PAGE = 100  # cases a page of the list
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+# The pages are for browsers, not in the OpenAPI document (app.py includes them without it);
+# `documents` are what a program may fetch too (the public feed, a press release), documented.
 router = APIRouter(dependencies=[Depends(check_csrf)])
+documents = APIRouter(dependencies=[Depends(check_csrf)])
 
 
 class SignIn(Exception):
@@ -262,7 +266,10 @@ def public(request: Request, db: Db) -> Response:
     return render(request, "public.html", findings=findings, releases=releases)
 
 
-@router.get("/public/press/{reference:path}")
+@documents.get("/public/press/{reference:path}", response_class=Response, responses={
+    **document_types(*register.FORMATS.values()),
+    404: {"description": "no press release of that reference (an HTML page)",
+          "content": {"text/html": {"schema": {"type": "string"}}}}})
 def press_release(reference: str, db: Db) -> Response:
     row = db.exec(select(LetterRow).where(LetterRow.reference == reference,
                                           LetterRow.template == "press_release")).first()
@@ -272,7 +279,10 @@ def press_release(reference: str, db: Db) -> Response:
         "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
 
 
-@router.get("/public/feed.atom")
+@documents.get("/public/feed.atom", response_class=Response, responses={
+    **document_types("application/atom+xml"),
+    503: {"description": "NONCOOP_BASE_URL is not set: the feed's ids are made from it",
+          "content": {"text/plain": {"schema": {"type": "string"}}}}})
 def feed(db: Db) -> Response:
     from noncoop.web import feed as atom
 
