@@ -326,6 +326,7 @@ def test_the_kill_point_hook_counts_only_commits_that_write(database_url, tmp_pa
         conn.execute(sa.text("SELECT n FROM killpoint_probe")).all()
     assert _lines(log) == 1
     engine.dispose()
-    monkeypatch.setenv("NONCOOP_TEST_PAUSE", "during:1")
-    with pytest.raises(ValueError, match="inside:N or between:N"):
-        killpoint.install(sa.create_engine(database_url))
+    with monkeypatch.context() as m:  # a mistyped point is refused, not ignored
+        m.setenv("NONCOOP_TEST_PAUSE", "during:1")
+        with pytest.raises(ValueError, match="inside:N or between:N"):
+            killpoint.install(sa.create_engine(database_url))
