@@ -33,6 +33,12 @@ UI: dict[str, dict[str, str]] = {
         "lang_switch": "Français", "who": "Who",
         "task": "Task", "no_access": "You may not see this page.",
         "takes": "Details each step takes",
+        "needs_now": "Needs me now", "week_ahead": "This week", "later": "Later",
+        "waiting_on_others": "Waiting on others", "older_misses": "Missed in earlier reporting cycles",
+        "older_note": "Due before the current reporting cycle began ({since}), one line a case.",
+        "missed_count": "{n} missed", "who_requested_state": "the requested State's reply",
+        "who_secretariat": "Secretariat", "who_president_office": "President's office",
+        "who_focal_point": "focal point", "who_bureau": "Bureau",
     },
     "fr": {
         "app": "Non-coopération", "dashboard": "Tableau de bord", "cases": "Dossiers",
@@ -66,6 +72,12 @@ UI: dict[str, dict[str, str]] = {
         "waived": "levé", "lang_switch": "English", "who": "Qui",
         "task": "Tâche", "no_access": "Vous ne pouvez pas voir cette page.",
         "takes": "Détails que prend chaque étape",
+        "needs_now": "À faire maintenant", "week_ahead": "Cette semaine", "later": "Plus tard",
+        "waiting_on_others": "En attente d’autres", "older_misses": "Délais dépassés des cycles précédents",
+        "older_note": "Échus avant le début du cycle de rapport en cours ({since}), une ligne par dossier.",
+        "missed_count": "{n} dépassé(s)", "who_requested_state": "réponse de l’État requis",
+        "who_secretariat": "Secrétariat", "who_president_office": "Bureau du Président",
+        "who_focal_point": "point focal", "who_bureau": "Bureau",
     },
 }
 
