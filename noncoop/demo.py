@@ -54,8 +54,9 @@ PROCEDURES_ADOPTED = dt.date(2011, 12, 21)
 BEFORE_PROCEDURES = ("the time limit fell before the Assembly adopted its procedures on "
                      "non-cooperation at its tenth session, 12-21 December 2011 "
                      "(ICC-ASP/10/Res.5, annex)")
-# A decision whose document number the public record at hand does not give: said as such (the
-# number is added to the case when known), never made up.
+# A decision whose reference the public record at hand does not give at all: said as such,
+# never made up (findings.csv gives at least the situation number where the document's own
+# number is not known).
 NO_NUMBER = "document number to be added"
 
 

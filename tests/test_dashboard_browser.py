@@ -103,6 +103,10 @@ def test_the_presidents_dashboard_is_work_not_noise(demo_server, browser):
     assert jordan not in page.locator("main").inner_text()
     page.goto(f"{url}/review")
     assert page.locator(f"tr.overdue:has(a[href='/cases/{jordan}'])").count() == 0
+    page.goto(f"{url}/cases/{jordan}")
+    assert page.locator("svg.timeline path.deadline.missed").count() == 0
+    assert page.locator("svg.timeline path.deadline.closed").count() >= 1
+    shot(page, "demo-jordan-closed")
     page.goto(f"{url}/?lang=fr")
     assert page.locator("h2", has_text="À faire maintenant").is_visible()
     assert page.locator("h2", has_text="En attente d’autres").is_visible()
@@ -130,4 +134,4 @@ def test_the_public_page_names_each_decision_once(demo_server, browser):
     shot(page, "demo-public")
     assert "Pre-Trial Chamber II, ICC-02/05-01/09-309" in table
     assert "Pre-Trial Chamber I Pre-Trial Chamber I" not in table
-    assert "not recorded" not in table
+    assert "not recorded" not in table and "referral reversed on appeal" in table

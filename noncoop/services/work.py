@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from noncoop import access, clock, config, tasks
+from noncoop import access, clock, config, states, tasks
 from noncoop.domain import load_procedure
 from noncoop.domain.agenda import awaits_addressee, cycle_start, sort_work
 from noncoop.services.calendars import sessions
@@ -25,29 +25,36 @@ def work(db: Session, by: str, today: dt.date | None = None, lang: str = "en") -
     # The newest workflow names the steps; a case under an older version has the same steps.
     procedure = load_procedure("formal")
     titles = procedure.titles(lang)
-    states = {c["id"]: c["state"] for c in list_cases(db, by=by)}
+    names = {c["id"]: states.lookup(c["state"]).named(lang) for c in list_cases(db, by=by)}
     deadlines = list_deadlines(db, today, by=by)
     kinds = {(d["case_id"], d["step"], d["due"]): d["kind"] for d in deadlines}
 
     def item(case_id: str, step: str, due: str | None, title: str, who: str,
              **more: Any) -> dict[str, Any]:
-        return {"case_id": case_id, "state": states.get(case_id), "step": step, "due": due,
+        return {"case_id": case_id, "state": names.get(case_id), "step": step, "due": due,
                 "title": title, "who": who, **more}
+
+    def title(t: dict[str, Any]) -> str:
+        # A deadline's task is titled in English when it is made; in another language the
+        # step's own title says it. A request for assistance keeps the President's words.
+        if lang != "en" and (t["case_id"], t["step"], t["due"]) in kinds:
+            return titles.get(t["step"], t["title"])
+        return t["title"]
 
     mine_rows = tasks.list_tasks(db, None if v.role == "admin" else v.email, by=by)
     mine, others = [], []
     for t in mine_rows:
         kind = kinds.get((t["case_id"], t["step"], t["due"]))
         if kind is not None and awaits_addressee(procedure, t["step"], kind):
-            others.append(item(t["case_id"], t["step"], t["due"], t["title"], REQUESTED_STATE))
+            others.append(item(t["case_id"], t["step"], t["due"], title(t), REQUESTED_STATE))
         else:
-            mine.append(item(t["case_id"], t["step"], t["due"], t["title"], t["assignee"],
+            mine.append(item(t["case_id"], t["step"], t["due"], title(t), t["assignee"],
                              task_id=t["id"]))
     if v.sees_all and v.role != "admin":
         # The President's office and the Secretariat see everyone's tasks: the others' are
         # what they wait on (the Secretariat's forwarding, a focal point's assistance).
         ids = {t["id"] for t in mine_rows}
-        others += [item(t["case_id"], t["step"], t["due"], t["title"], t["assignee"])
+        others += [item(t["case_id"], t["step"], t["due"], title(t), t["assignee"])
                    for t in tasks.list_tasks(db, None, by=by) if t["id"] not in ids]
     elif not v.sees_all:
         # A focal point or a Bureau member sees the deadlines of the cases he or she may see

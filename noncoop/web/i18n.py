@@ -39,6 +39,9 @@ UI: dict[str, dict[str, str]] = {
         "missed_count": "{n} missed", "who_requested_state": "the requested State's reply",
         "who_secretariat": "Secretariat", "who_president_office": "President's office",
         "who_focal_point": "focal point", "who_bureau": "Bureau",
+        "outcome_reversed_on_appeal": "referral reversed on appeal",
+        "outcome_amended_on_appeal": "amended on appeal",
+        "outcome_cooperation_achieved": "cooperation achieved", "outcome_other": "other outcome",
     },
     "fr": {
         "app": "Non-coopération", "dashboard": "Tableau de bord", "cases": "Dossiers",
@@ -78,6 +81,9 @@ UI: dict[str, dict[str, str]] = {
         "missed_count": "{n} dépassé(s)", "who_requested_state": "réponse de l’État requis",
         "who_secretariat": "Secrétariat", "who_president_office": "Bureau du Président",
         "who_focal_point": "point focal", "who_bureau": "Bureau",
+        "outcome_reversed_on_appeal": "renvoi infirmé en appel",
+        "outcome_amended_on_appeal": "modifié en appel",
+        "outcome_cooperation_achieved": "coopération obtenue", "outcome_other": "autre issue",
     },
 }
 
