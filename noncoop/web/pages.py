@@ -13,7 +13,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 from sqlmodel import Session, col, select
 
-from noncoop import access, accounts, clock, config, people, services, tasks
+from noncoop import access, accounts, clock, config, people, services
 from noncoop.errors import BadInput, NoncoopError, NotFound, Refused
 from noncoop.letters import register
 from noncoop.store.codec import from_snapshot
@@ -106,15 +106,11 @@ def logout(request: Request, db: Db) -> Response:
 
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, db: Db) -> Response:
+    """Work, not noise: what needs the person now, this week and later, what waits on others,
+    and the misses of earlier reporting cycles one line a case (services/work.py)."""
     email = me(request, db)
-    today = clock.today()
-    mine = tasks.list_tasks(db, email if access.viewer(db, email).role != "admin" else None,
-                            by=email)
-    due = services.list_deadlines(db, today, by=email)
-    return render(request, "dashboard.html", tasks=mine,
-                  week=[d for d in due if d["status"] == "open" and 0 <= d["days_left"] <= 7],
-                  # Past their day: missed, or not yet swept (the sweep runs every few minutes).
-                  missed=[d for d in due if d["status"] == "missed" or d["days_left"] < 0])
+    return render(request, "dashboard.html",
+                  work=services.work(db, email, clock.today(), lang_of(request)))
 
 
 @router.get("/cases", response_class=HTMLResponse)
@@ -252,12 +248,22 @@ def _public(db: Session) -> tuple[list[dict[str, Any]], list[LetterRow]]:
         case = from_snapshot(row.snapshot)
         if case.scenario == "7a" and "assembly" in case.referred_to:
             findings.append({"state": case.requested_state, "decision_ref": case.decision_ref,
+                             "decision": decision_words(case.chamber, case.decision_ref),
                              "decision_date": case.decision_date, "chamber": case.chamber,
                              "status": case.status, "outcome": case.outcome})
     findings.sort(key=lambda f: f["decision_date"] or dt.date.min, reverse=True)
     releases = db.exec(select(LetterRow).where(LetterRow.template == "press_release")
                        .order_by(col(LetterRow.issued_at).desc())).all()
     return findings, list(releases)
+
+
+def decision_words(chamber: str | None, ref: str | None) -> str:
+    """The chamber and the document as one says them: "Pre-Trial Chamber II, ICC-02/05-01/09-309";
+    a reference that already names the chamber (typed so by hand) is not preceded by it again."""
+    ref, chamber = (ref or "").strip(), (chamber or "").strip()
+    if not chamber or chamber.lower() in ref.lower():
+        return ref
+    return f"{chamber}, {ref}" if ref else chamber
 
 
 @router.get("/public", response_class=HTMLResponse)

@@ -1,0 +1,69 @@
+"""The dashboard's work list for the person signed in: his or her tasks sorted into what needs
+doing now, this week and later; what waits on others (another role's or person's step, or the
+requested State's reply to a letter); and the misses older than the current reporting cycle,
+one line a case. Only what `by` may see (tasks.py and lists.py apply access.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlmodel import Session
+
+from noncoop import access, clock, config, states, tasks
+from noncoop.domain import load_procedure
+from noncoop.domain.agenda import awaits_addressee, cycle_start, sort_work
+from noncoop.services.calendars import sessions
+from noncoop.services.lists import list_cases, list_deadlines
+
+REQUESTED_STATE = "requested_state"  # who a reply to a letter waits on
+
+
+def work(db: Session, by: str, today: dt.date | None = None, lang: str = "en") -> dict[str, Any]:
+    today = today or clock.today()
+    v = access.viewer(db, by)
+    # The newest workflow names the steps; a case under an older version has the same steps.
+    procedure = load_procedure("formal")
+    titles = procedure.titles(lang)
+    names = {c["id"]: states.lookup(c["state"]).named(lang) for c in list_cases(db, by=by)}
+    deadlines = list_deadlines(db, today, by=by)
+    kinds = {(d["case_id"], d["step"], d["due"]): d["kind"] for d in deadlines}
+
+    def item(case_id: str, step: str, due: str | None, title: str, who: str,
+             **more: Any) -> dict[str, Any]:
+        return {"case_id": case_id, "state": names.get(case_id), "step": step, "due": due,
+                "title": title, "who": who, **more}
+
+    def title(t: dict[str, Any]) -> str:
+        # A deadline's task is titled in English when it is made; in another language the
+        # step's own title says it. A request for assistance keeps the President's words.
+        if lang != "en" and (t["case_id"], t["step"], t["due"]) in kinds:
+            return titles.get(t["step"], t["title"])
+        return t["title"]
+
+    mine_rows = tasks.list_tasks(db, None if v.role == "admin" else v.email, by=by)
+    mine, others = [], []
+    for t in mine_rows:
+        kind = kinds.get((t["case_id"], t["step"], t["due"]))
+        if kind is not None and awaits_addressee(procedure, t["step"], kind):
+            others.append(item(t["case_id"], t["step"], t["due"], title(t), REQUESTED_STATE))
+        else:
+            mine.append(item(t["case_id"], t["step"], t["due"], title(t), t["assignee"],
+                             task_id=t["id"]))
+    if v.sees_all and v.role != "admin":
+        # The President's office and the Secretariat see everyone's tasks: the others' are
+        # what they wait on (the Secretariat's forwarding, a focal point's assistance).
+        ids = {t["id"] for t in mine_rows}
+        others += [item(t["case_id"], t["step"], t["due"], title(t), t["assignee"])
+                   for t in tasks.list_tasks(db, None, by=by) if t["id"] not in ids]
+    elif not v.sees_all:
+        # A focal point or a Bureau member sees the deadlines of the cases he or she may see
+        # (lists.py): those of other roles are what waits on others.
+        others += [item(d["case_id"], d["step"], d["due"],
+                        f"{titles.get(d['step'], d['step'])} ({d['kind']})",
+                        REQUESTED_STATE if awaits_addressee(procedure, d["step"], d["kind"])
+                        else d["who"]) for d in deadlines if d["who"] != v.role]
+    since = cycle_start(sessions(db), config.deadlines(), today)
+    out = sort_work(mine, others, today, since)
+    out["since"] = since.isoformat() if since else None
+    return out

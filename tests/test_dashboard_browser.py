@@ -1,0 +1,137 @@
+"""The demo in a real browser (Debian's chromium via Playwright): the dashboard shows work, not
+noise, for the President's office and for a focal point; the public page names each decision
+once. Screenshots go to test-output/ to be looked at by a person."""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+import threading
+import time
+
+import pytest
+from test_browser import CHROMIUM, OUT, PASSWORD, pytestmark, sign_in  # noqa: F401
+
+from noncoop import accounts, clock, services
+
+DAY = dt.timedelta(days=1)
+PRESIDENT, FOCAL = "president@example.org", "focal.african@example.org"
+
+
+@pytest.fixture
+def demo_server(demo, monkeypatch):
+    """The demo (conftest), with work of the current reporting cycle beside the real findings:
+    a finding of three days ago (fictitious: the public record has none this week) and an
+    urgent incident in Africa whose focal point is asked to assist by the day after tomorrow."""
+    import uvicorn
+
+    from noncoop.web.app import create_app
+
+    db, today = demo, clock.today()
+    monkeypatch.setenv("NONCOOP_SECRET_KEY", "browser-test")
+    for email, role in ((PRESIDENT, "president_office"), (FOCAL, "focal_point")):
+        accounts.add_user(db, email, role, PASSWORD)
+    recent = services.open_case(db, state="Mongolia", scenario="7a", decision_ref="ICC-TEST-1",
+                                decision_date=today - 3 * DAY, chamber="Pre-Trial Chamber II",
+                                referred_to=["assembly"], request="art89", person="A. Person",
+                                summary="example finding of the test")["id"]
+    services.act(db, recent, "open_letter", on=today - DAY, params={"action": "send"})
+    urgent = services.open_case(db, state="Nigeria", scenario="7b", summary="visit announced",
+                                person="A. Person", travel_date=today + 5 * DAY)["id"]
+    services.act(db, urgent, "good_offices_activate", on=today - DAY,
+                 params={"court_consulted": (today - DAY).isoformat()})
+    services.act(db, urgent, "request_assistance", on=today - DAY,
+                 params={"task": "Contact the authorities before the visit",
+                         "due": (today + 2 * DAY).isoformat()})
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    uv = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port,
+                                       log_level="warning"))
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not uv.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    cases = {(c["state"], c["decision"]["date"]): c["id"] for c in services.list_cases(db)}
+    yield {"url": f"http://127.0.0.1:{port}", "recent": recent, "urgent": urgent,
+           "cases": cases}
+    uv.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield b
+        b.close()
+
+
+def shot(page, name: str) -> None:
+    OUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
+
+
+def text(page, section: str) -> str:
+    return page.locator(f"section#{section}").inner_text()
+
+
+def test_the_presidents_dashboard_is_work_not_noise(demo_server, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    url, cases = demo_server["url"], demo_server["cases"]
+    sign_in(page, url, PRESIDENT)
+    now, waiting, older = text(page, "now"), text(page, "waiting"), text(page, "older")
+    shot(page, "demo-dashboard-president")
+    # Needs me now: the recent finding's press release and emergency meeting, the President's.
+    assert demo_server["recent"] in now and "press release" in now
+    # Waiting on others: the Secretariat's forwarding, the State's reply to the open letter,
+    # the focal point's assistance.
+    assert "Secretariat" in waiting and "the requested State's reply" in waiting
+    assert FOCAL in waiting and demo_server["urgent"] in waiting
+    # Misses of earlier cycles: one line a case with its count, never one line a miss.
+    congo = cases[("Democratic Republic of the Congo", "2014-04-09")]
+    line = next(x for x in older.splitlines() if congo in x)
+    assert "4 missed" in line and "2014-04-10" in line and "2014-11-08" in line
+    assert older.count(congo) == 1 and congo not in now + waiting + text(page, "week")
+    # Jordan is closed (referral reversed on appeal): nothing of it is due or missed anywhere.
+    jordan = cases[("Jordan", "2017-12-11")]
+    assert jordan not in page.locator("main").inner_text()
+    page.goto(f"{url}/review")
+    assert page.locator(f"tr.overdue:has(a[href='/cases/{jordan}'])").count() == 0
+    page.goto(f"{url}/cases/{jordan}")
+    assert page.locator("svg.timeline path.deadline.missed").count() == 0
+    assert page.locator("svg.timeline path.deadline.closed").count() >= 1
+    shot(page, "demo-jordan-closed")
+    page.goto(f"{url}/?lang=fr")
+    assert page.locator("h2", has_text="À faire maintenant").is_visible()
+    assert page.locator("h2", has_text="En attente d’autres").is_visible()
+    shot(page, "demo-dashboard-president-fr")
+
+
+def test_a_focal_points_dashboard_shows_the_request_and_the_regions_older_misses(demo_server,
+                                                                                  browser):
+    page = browser.new_page(viewport={"width": 1024, "height": 800})
+    sign_in(page, demo_server["url"], FOCAL)
+    week, older = text(page, "week"), text(page, "older")
+    shot(page, "demo-dashboard-focal-point")
+    assert demo_server["urgent"] in week and "Contact the authorities" in week
+    # Only the region's cases: Malawi (African States) is there, Hungary and Mongolia are not.
+    malawi = demo_server["cases"][("Malawi", "2011-12-12")]
+    hungary = demo_server["cases"][("Hungary", "2025-07-24")]
+    main = page.locator("main").inner_text()
+    assert malawi in older and hungary not in main and demo_server["recent"] not in main
+
+
+def test_the_public_page_names_each_decision_once(demo_server, browser):
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    page.goto(f"{demo_server['url']}/public")
+    table = page.locator("main table").inner_text()
+    shot(page, "demo-public")
+    assert "Pre-Trial Chamber II, ICC-02/05-01/09-309" in table
+    assert "Pre-Trial Chamber I Pre-Trial Chamber I" not in table
+    assert "not recorded" not in table and "referral reversed on appeal" in table
