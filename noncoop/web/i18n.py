@@ -33,6 +33,8 @@ UI: dict[str, dict[str, str]] = {
         "lang_switch": "Français", "who": "Who",
         "task": "Task", "no_access": "You may not see this page.",
         "takes": "Details each step takes",
+        "year": "Year", "needs_action": "needs action", "export_pdf": "Export as PDF",
+        "as_of": "as of {day}",
     },
     "fr": {
         "app": "Non-coopération", "dashboard": "Tableau de bord", "cases": "Dossiers",
@@ -66,6 +68,8 @@ UI: dict[str, dict[str, str]] = {
         "waived": "levé", "lang_switch": "English", "who": "Qui",
         "task": "Tâche", "no_access": "Vous ne pouvez pas voir cette page.",
         "takes": "Détails que prend chaque étape",
+        "year": "Année", "needs_action": "à traiter", "export_pdf": "Exporter en PDF",
+        "as_of": "au {day}",
     },
 }
 
