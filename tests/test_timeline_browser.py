@@ -19,7 +19,9 @@ from pathlib import Path
 import pytest
 
 from noncoop import accounts, clock, people, services
+from noncoop.domain import load_procedure
 from noncoop.letters import register
+from noncoop.web import timeline
 
 D = dt.date
 CHROMIUM = "/usr/bin/chromium"
@@ -93,11 +95,21 @@ def demo_server(demo, database_url, monkeypatch):
     for email, role in ((PRESIDENT, "president_office"), (BUREAU, "bureau")):
         people.add_person(db, name=email, email=email, role=role, active_from=D(2010, 1, 1))
         accounts.add_user(db, email, role, PASSWORD)
-    cases = {c["state"]: c["id"] for c in services.list_cases(db) if c["scenario"] == "7a"}
-    hungary = cases["Hungary"]
-    services.act(db, hungary, "emergency_bureau_meeting", on=D(2025, 7, 30), skip=True,
+    # The newest open finding of the demo gets a skipped step and a letter: whatever the
+    # demo holds, these are drawn too.
+    target = max((c for c in services.list_cases(db) if c["scenario"] == "7a"
+                  and c["status"] == "open" and c["decision"]["date"]),
+                 key=lambda c: c["decision"]["date"])["id"]
+    shown = services.show_case(db, target)
+    decided = D.fromisoformat(shown["decision"]["date"])
+    formal = set(load_procedure().lane_steps("formal"))
+    skip = next(a for a in shown["allowed_actions"] if a in formal and any(
+        s["step"] == a and s["status"] == "pending" for s in shown["steps"]))
+    services.act(db, target, skip, on=decided + dt.timedelta(days=6), skip=True,
                  reason="the Bureau met in its regular meeting instead")
-    letter = register.issue(db, hungary, "reminder", on=D(2025, 8, 20))["reference"]
+    letters = register.letters_allowed(db, target)
+    letter = register.issue(db, target, "reminder" if "reminder" in letters else letters[0],
+                            on=decided + dt.timedelta(days=27))["reference"]
     urgent = next(c["id"] for c in services.list_cases(db) if c["scenario"] == "7b")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -109,7 +121,8 @@ def demo_server(demo, database_url, monkeypatch):
     deadline = time.monotonic() + 20
     while not uv.started and time.monotonic() < deadline:
         time.sleep(0.05)
-    yield {"url": f"http://127.0.0.1:{port}", "db": db, "hungary": hungary, "letter": letter,
+    yield {"url": f"http://127.0.0.1:{port}", "db": db, "target": target, "skipped": skip,
+           "letter": letter,
            "urgent": urgent, "cases": [c["id"] for c in services.list_cases(db)]}
     uv.should_exit = True
     thread.join(10)
@@ -149,23 +162,30 @@ def test_every_case_timeline_of_the_demo_has_its_labels_apart(demo_server, brows
             assert rows.evaluate_all("gs => gs.map(g => g.dataset.step)") == [
                 s["step"] for s in shown["steps"]]
             assert_labels_apart(page, "svg.case-timeline")
-            if case_id == demo_server["hungary"]:
+            if case_id == demo_server["target"]:
                 shot(page, f"case-{case_id}-{lang}")
             assert_marks_focusable(page, "svg.case-timeline")
-    page.goto(f"{url}/cases/{demo_server['hungary']}?lang=en")
+    page.goto(f"{url}/cases/{demo_server['target']}?lang=en")
     svg = "svg.case-timeline"
-    skipped = page.locator(f'{svg} g.step-row[data-status="skipped"]')
+    skipped = page.locator(f'{svg} g.step-row[data-step="{demo_server["skipped"]}"]')
+    assert skipped.get_attribute("data-status") == "skipped"
     assert skipped.locator(".tl-mark.skipped").count() == 1
     assert "skipped" in skipped.locator("text.done-date").text_content()
     na = page.locator(f'{svg} g.step-row[data-status="not_applicable"]')
     assert na.count() >= 1 and na.first.locator(".tl-mark.not-applicable").count() == 1
     assert page.locator(f"{svg} .tl-mark.letter").get_attribute("aria-label").startswith(
         demo_server["letter"])
-    # The open letter's reply, due on 2025-08-27, is still outstanding: a bar to today.
-    letter_row = page.locator(f'{svg} g.step-row[data-step="open_letter"]')
-    late = (clock.today() - D(2025, 8, 27)).days
-    assert f"{late} day(s) late" in letter_row.locator(".tl-mark.lateness.overdue").get_attribute(
-        "aria-label")
+    # Every deadline still outstanding past its day is a bar to today, saying how late.
+    today = clock.today()
+    late = [d for d in services.show_case(db, demo_server["target"])["deadlines"]
+            if d["status"] in ("open", "missed") and D.fromisoformat(d["due"]) < today]
+    assert late, "the demo's newest finding has no deadline past its day"
+    for d in late:
+        row = page.locator(f'{svg} g.step-row[data-step="{d["step"]}"]')
+        said = row.locator(".tl-mark.lateness.overdue").evaluate_all(
+            "ms => ms.map(m => m.getAttribute('aria-label'))")
+        days = (today - D.fromisoformat(d["due"])).days
+        assert any(f"{days} day(s) late" in x for x in said), (d, said)
     assert page.locator(f"{svg} line.today").count() == 1
     assert page.locator(f"{svg} text.today-label").text_content().endswith(
         clock.today().isoformat())
@@ -221,8 +241,17 @@ def test_the_bureau_review_puts_every_case_on_one_axis(demo_server, browser):
     assert_labels_apart(page, svg)
     page.goto(f"{url}/review?status=closed")
     assert set(rows.evaluate_all("gs => gs.map(g => g.dataset.status)")) == {"closed"}
-    page.goto(f"{url}/review?region=Eastern European States&year=2025")
-    assert rows.evaluate_all("gs => gs.map(g => g.dataset.case)") == [demo_server["hungary"]]
+    target = services.show_case(demo_server["db"], demo_server["target"], by=BUREAU)
+    year = timeline.case_year(target)
+    expected = {c["id"] for c in services.list_cases(demo_server["db"], by=BUREAU)
+                if c["region"] == target["region"] and timeline.case_year(c) == year}
+    page.goto(f"{url}/review")
+    page.select_option("select[name=region]", target["region"])
+    page.select_option("select[name=year]", str(year))
+    page.uncheck("input[name=action]")
+    page.click("form.review-filters button[type=submit]")
+    assert set(rows.evaluate_all("gs => gs.map(g => g.dataset.case)")) == expected
+    assert demo_server["target"] in expected
     shot(page, "review-filtered")
     page.goto(f"{url}/review?lang=fr")
     assert_labels_apart(page, svg)
