@@ -256,8 +256,11 @@ def test_the_bureau_review_puts_every_case_on_one_axis(demo_server, browser):
     page.goto(f"{url}/review?lang=fr")
     assert_labels_apart(page, svg)
     shot(page, "review-fr")
+    assert not page.locator("p.print-only").is_visible()
     page.emulate_media(media="print")
     assert not page.locator("header.top").is_visible()
+    assert not page.locator("form.review-filters").is_visible()
+    assert page.locator("p.print-only").is_visible()  # the filters, said in words
     assert_labels_apart(page, svg)
     shot(page, "review-print")
 
