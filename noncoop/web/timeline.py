@@ -478,7 +478,7 @@ def _letters_row(axis: Axis, letters: list[dict[str, Any]], labels: dict[str, st
 # -- every case -----------------------------------------------------------------------------
 
 R_TITLE_W, R_NEXT = 250, 268  # the case column's width, the next-deadline column's x
-R_PLOT = (370.0, WIDTH - 12.0)
+R_PLOT = (392.0, WIDTH - 12.0)
 _NUMBER_YEAR = re.compile(r"-(\d{4})-")
 
 
