@@ -221,38 +221,6 @@ def test_the_public_page_shows_only_what_is_public(app, db, cases, monkeypatch):
     assert client.get("/openapi.json").json()["paths"]["/api/cases/{case_id}/actions/{step}"]
 
 
-def test_the_timeline_draws_lanes_steps_deadlines_sessions_and_today():
-    import xml.etree.ElementTree as ET
-
-    from noncoop.web.timeline import svg
-
-    case = {"id": "NC-2024-001", "decision": {"date": "2024-10-24"},
-            "steps": [{"step": "forward_decision", "status": "done", "date": "2024-10-25"},
-                      {"step": "engage_state", "status": "done", "date": "2024-10-30"},
-                      {"step": "press_release", "status": "pending"}],
-            "deadlines": [{"step": "open_letter", "kind": "reply", "due": "2024-11-27",
-                           "status": "missed"},
-                          {"step": "press_release", "kind": "due", "due": "2024-10-25",
-                           "status": "open"}]}
-    calendar = {"sessions": [{"number": 23, "kind": "regular", "start": "2024-12-02",
-                              "end": "2024-12-07", "venue": "The Hague"}],
-                "bureau_meetings": [{"date": "2024-11-05", "place": "New York"}]}
-    from noncoop.web.i18n import words
-
-    drawn = ET.fromstring(svg(case, calendar, D(2024, 11, 20), words("en")))
-    ns = "{http://www.w3.org/2000/svg}"
-    circles = drawn.findall(f"{ns}circle")
-    assert len(circles) == 2  # steps with a date
-    lanes = {c.get("cy") for c in circles}
-    assert len(lanes) == 2  # one formal, one good offices
-    deadlines = drawn.findall(f"{ns}path")
-    assert sorted(p.get("class") for p in deadlines) == ["deadline missed", "deadline open"]
-    assert drawn.findall(f"{ns}rect")[0].get("class") == "session"
-    today = [line for line in drawn.findall(f"{ns}line") if line.get("class") == "today"]
-    missed = next(p for p in deadlines if "missed" in p.get("class"))
-    assert float(today[0].get("x1")) < float(missed.get("d").split()[0][1:])  # before 27 Nov
-
-
 def test_the_case_list_filters_and_offers_only_the_regions_one_may_see(app, db, cases):
     african = services.open_case(db, state="South Africa", scenario="7a",
                                  decision_ref="ICC-02/05-01/09-302",

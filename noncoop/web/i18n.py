@@ -42,6 +42,8 @@ UI: dict[str, dict[str, str]] = {
         "outcome_reversed_on_appeal": "referral reversed on appeal",
         "outcome_amended_on_appeal": "amended on appeal",
         "outcome_cooperation_achieved": "cooperation achieved", "outcome_other": "other outcome",
+        "year": "Year", "needs_action": "needs action", "export_pdf": "Export as PDF",
+        "as_of": "as of {day}",
     },
     "fr": {
         "app": "Non-coopération", "dashboard": "Tableau de bord", "cases": "Dossiers",
@@ -84,6 +86,8 @@ UI: dict[str, dict[str, str]] = {
         "outcome_reversed_on_appeal": "renvoi infirmé en appel",
         "outcome_amended_on_appeal": "modifié en appel",
         "outcome_cooperation_achieved": "coopération obtenue", "outcome_other": "autre issue",
+        "year": "Année", "needs_action": "à traiter", "export_pdf": "Exporter en PDF",
+        "as_of": "au {day}",
     },
 }
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -134,7 +135,8 @@ def case_page(request: Request, case_id: str, db: Db) -> Response:
     t = words(lang_of(request))
     titles = _titles(case, lang_of(request))
     labels = {**t, **titles}
-    svg = timeline.svg(case, services.list_calendar(db), clock.today(), labels)
+    svg = timeline.svg(case, services.list_calendar(db), clock.today(), labels,
+                       lanes=_lanes(case), letters=_letter_marks(db, case, email))
     active = any(s["step"] in access.DISCLOSED_STEPS and s["status"] == "done"
                  for s in case["steps"])  # good offices begun (para 18)
     letters: list[dict[str, Any]] = []
@@ -205,22 +207,69 @@ def letter_issue(request: Request, case_id: str, template: str, db: Db,
 
 
 @router.get("/review", response_class=HTMLResponse)
-def review(request: Request, db: Db) -> Response:
-    """Every formal case: its stage, days since the finding, next deadline; overdue in red."""
+def review(request: Request, db: Db, status: str = "", region: str = "", year: str = "",
+           action: str = "") -> Response:
+    """Every case one may see on one time axis, those needing action first; filtered by
+    status, region, year and "needs action"; and below, the same as a table."""
     email = me(request, db)
+    return render(request, "review.html", **_review(request, db, email, status, region, year,
+                                                     action))
+
+
+@router.get("/review.pdf")
+def review_pdf(request: Request, db: Db, status: str = "", region: str = "", year: str = "",
+               action: str = "") -> Response:
+    """The review as the page shows it, filters and all, as a PDF to print (WeasyPrint)."""
+    from noncoop.letters.pdf import to_pdf
+
+    email = me(request, db)
+    lang = lang_of(request)
+    context = _review(request, db, email, status, region, year, action)
+    html = TEMPLATES.get_template("review_print.html").render(
+        t=words(lang), lang=lang, today=clock.today(), **context)
+    return Response(to_pdf(html), media_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="review-{clock.today().isoformat()}.pdf"'})
+
+
+def _review(request: Request, db: Session, email: str, status: str, region: str, year: str,
+            action: str) -> dict[str, Any]:
+    """The cases of the review as `email` may see each (show_case: a restricted case shows the
+    Bureau only that good offices were activated), filtered, those needing action first."""
+    if year and not year.isdigit():
+        raise BadInput(f"bad year {year!r}: write it as YYYY, or leave it empty for all")
     today = clock.today()
-    due = services.list_deadlines(db, today, by=email)
+    lang = lang_of(request)
+    listed = services.list_cases(db, status or None, by=email)
+    regions = sorted({c["region"] for c in listed})
+    years = sorted({y for c in listed if (y := timeline.case_year(c)) is not None},
+                   reverse=True)
+    chosen = [c for c in listed if (not region or c["region"] == region)
+              and (not year or timeline.case_year(c) == int(year))]
+    shown = [services.show_case(db, c["id"], by=email) for c in chosen]
+    if action:
+        shown = [c for c in shown if timeline.needs_action(c, today)]
+    shown.sort(key=lambda c: (not timeline.needs_action(c, today), c["status"] == "closed",
+                              c["id"]))
+    labels = dict(words(lang))
+    for c in shown:
+        labels.update(_titles(c, lang))
     rows = []
-    for c in services.list_cases(db, by=email):
-        if c["scenario"] not in ("7a", "monitoring"):
-            continue
-        mine = [d for d in due if d["case_id"] == c["id"]]
+    for c in shown:
         decided = c["decision"]["date"]
+        waiting = [d for d in c["deadlines"] if d["status"] in ("open", "missed")
+                   and not d.get("done_on")]
+        nxt = min(waiting, key=lambda d: d["due"], default=None)
         rows.append({**c, "days_since": (today - dt.date.fromisoformat(decided)).days
                      if decided else None,
-                     "next": min(mine, key=lambda d: d["due"], default=None),
-                     "overdue": any(d["status"] == "missed" or d["days_left"] < 0 for d in mine)})
-    return render(request, "review.html", rows=rows)
+                     "next": None if c["status"] == "closed" else nxt,
+                     "needs_action": timeline.needs_action(c, today),
+                     "overdue": bool(timeline.overdue(c, today))})
+    query = urlencode([(k, v) for k, v in (("status", status), ("region", region),
+                                           ("year", year), ("action", action)) if v])
+    return {"rows": rows, "svg": Markup(timeline.review_svg(shown, services.list_calendar(db),
+                                                            today, labels)),
+            "titles": labels, "regions": regions, "years": years, "status": status,
+            "region": region, "year": year, "action": action, "query": query}
 
 
 @router.get("/calendar", response_class=HTMLResponse)
@@ -312,6 +361,19 @@ def _waiting_for_good_offices(case: dict[str, Any]) -> set[str]:
 
     procedure = load_procedure(case["workflow"]["name"], case["workflow"]["version"])
     return {s.id for s in procedure.steps.values() if "good_offices_active" in s.guards}
+
+
+def _lanes(case: dict[str, Any]) -> dict[str, str]:
+    """Each step's lane, as the workflow gives it."""
+    from noncoop.domain import load_procedure
+
+    procedure = load_procedure(case["workflow"]["name"], case["workflow"]["version"])
+    return {s.id: s.lane for s in procedure.steps.values()}
+
+
+def _letter_marks(db: Session, case: dict[str, Any], email: str) -> list[dict[str, Any]]:
+    """The letters of the case the reader may read (the register decides), for the timeline."""
+    return register.list_letters(db, case["id"], by=email)
 
 
 def _titles(case: dict[str, Any], lang: str) -> dict[str, str]:
