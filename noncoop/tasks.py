@@ -17,13 +17,17 @@ from noncoop.errors import BadInput, NotFound, Refused
 from noncoop.store.models import TaskRow
 
 
-def assistance(db: Session, case: Case, emails: list[str], on: dt.date, params: dict[str, str]) -> None:
-    """A task for each person the President asks to assist (paras 20, 22)."""
+def assistance(db: Session, case: Case, emails: list[str], on: dt.date,
+               params: dict[str, str]) -> dict[str, int]:
+    """A task for each person the President asks to assist (paras 20, 22): their numbers by
+    e-mail, which the request's notice keeps so that each mail names and links its task."""
     due = dt.date.fromisoformat(params["due"]) if params.get("due") else None
     what = params.get("task") or "Assist the President's good offices"
-    for email in emails:
-        db.add(TaskRow(case_id=case.id, step="request_assistance", title=what, assignee=email,
-                       due=due, created_at=clock.now()))
+    rows = [TaskRow(case_id=case.id, step="request_assistance", title=what, assignee=email,
+                    due=due, created_at=clock.now()) for email in emails]
+    db.add_all(rows)
+    db.flush()
+    return {r.assignee: r.id for r in rows}  # type: ignore[misc]
 
 
 def asked(params: dict[str, str], request: Event) -> dict[str, Any]:
