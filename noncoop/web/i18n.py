@@ -33,6 +33,14 @@ UI: dict[str, dict[str, str]] = {
         "lang_switch": "Français", "who": "Who",
         "task": "Task", "no_access": "You may not see this page.",
         "takes": "Details each step takes",
+        "inbox": "My tasks", "task_no": "Task no. {n}", "open_tasks": "To do",
+        "closed_tasks": "Closed", "mark_done": "Mark done", "decline": "Decline",
+        "note": "Note", "note_done": "What was done (optional)",
+        "note_decline": "Why you decline (needed)", "declined": "declined",
+        "cancelled": "cancelled", "assignee": "For", "closed_on": "Closed on",
+        "follows_step": "Done when its step is recorded on the case; you may decline it "
+                        "with a note.",
+        "paragraph": "Annex II, para.", "all_tasks": "All my tasks",
     },
     "fr": {
         "app": "Non-coopération", "dashboard": "Tableau de bord", "cases": "Dossiers",
@@ -66,6 +74,15 @@ UI: dict[str, dict[str, str]] = {
         "waived": "levé", "lang_switch": "English", "who": "Qui",
         "task": "Tâche", "no_access": "Vous ne pouvez pas voir cette page.",
         "takes": "Détails que prend chaque étape",
+        "inbox": "Mes tâches", "task_no": "Tâche nº {n}", "open_tasks": "À faire",
+        "closed_tasks": "Closes", "mark_done": "Marquer comme accomplie",
+        "decline": "Décliner", "note": "Note",
+        "note_done": "Ce qui a été fait (facultatif)",
+        "note_decline": "Pourquoi vous déclinez (obligatoire)", "declined": "déclinée",
+        "cancelled": "annulée", "assignee": "Pour", "closed_on": "Close le",
+        "follows_step": "Accomplie lorsque son étape est consignée au dossier ; vous pouvez "
+                        "la décliner avec une note.",
+        "paragraph": "Annexe II, par.", "all_tasks": "Toutes mes tâches",
     },
 }
 
