@@ -161,6 +161,10 @@ def test_the_inbox_speaks_french(db, world):
     one = fp_asia.get(f"/tasks/{world['contact']}?lang=fr").text
     assert f"Tâche nº {world['contact']}" in one and "Marquer comme accomplie" in one
     assert "Décliner" in one and "Annexe II, par. 20, 22" in one
+    csrf = form_csrf(fp_asia, "/tasks")
+    fp_asia.post(f"/tasks/{world['brief']}/decline", data={"csrf": csrf, "note": "En mission"},
+                 follow_redirects=False)
+    assert flash_of(fp_asia, "/tasks") == f"ok: Tâche nº {world['brief']} : déclinée"
 
 
 # -- in a real browser ---------------------------------------------------------------------

@@ -41,6 +41,7 @@ UI: dict[str, dict[str, str]] = {
         "follows_step": "Done when its step is recorded on the case; you may decline it "
                         "with a note.",
         "paragraph": "Annex II, para.", "all_tasks": "All my tasks",
+        "task_closed": "Task no. {n}: {status}",
     },
     "fr": {
         "app": "Non-coopération", "dashboard": "Tableau de bord", "cases": "Dossiers",
@@ -83,6 +84,7 @@ UI: dict[str, dict[str, str]] = {
         "follows_step": "Accomplie lorsque son étape est consignée au dossier ; vous pouvez "
                         "la décliner avec une note.",
         "paragraph": "Annexe II, par.", "all_tasks": "Toutes mes tâches",
+        "task_closed": "Tâche nº {n} : {status}",
     },
 }
 

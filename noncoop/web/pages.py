@@ -277,7 +277,7 @@ def _close_task(request: Request, db: Session, task_id: int, outcome: str, note:
             raise
         flash(request, "error", exc.message)
         return RedirectResponse(f"/tasks/{task_id}", status_code=303)
-    flash(request, "ok", t["task_no"].format(n=closed["id"]) + ": " + t[closed["status"]])
+    flash(request, "ok", t["task_closed"].format(n=closed["id"], status=t[closed["status"]]))
     return RedirectResponse("/tasks", status_code=303)
 
 
