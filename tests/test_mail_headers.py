@@ -146,6 +146,10 @@ def test_an_invitation_is_an_itip_request_from_a_real_address(world, mail):
         part = next(p for p in parsed.walk() if p.get_content_type() == "text/calendar")
         assert part.get_param("charset") == "utf-8" and part.get_param("method") == "REQUEST"
         text = part.get_payload(decode=True).decode("utf-8")
+        attached = next(p for p in parsed.iter_attachments() if p.get_filename() == "invitation.ics")
+        assert attached.get_payload(decode=True).decode("utf-8") == text.replace("\r\n", "\n").replace(
+            "\n", "\r\n")  # the same invitation, as a file
+        assert part.get_content_disposition() is None  # inline: the calendar client acts on it
         to = parsed["To"].addresses[0]
         # icalendar
         cal = Calendar.from_ical(text)

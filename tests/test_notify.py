@@ -78,7 +78,7 @@ def test_the_emergency_meeting_reaches_the_bureau_with_an_invitation(mongolia, d
     html = english.get_body(("html",)).get_content()
     assert "Mongolia" in text and "<" not in text.split("\n")[0]
     assert html.startswith("<!DOCTYPE html>")
-    invite = next(p for p in english.iter_attachments() if p.get_content_type() == "text/calendar")
+    invite = next(p for p in english.walk() if p.get_content_type() == "text/calendar")
     event = Calendar.from_ical(invite.get_content()).walk("VEVENT")[0]
     assert event.decoded("dtstart") == D(2024, 10, 29)
     assert str(event["location"]) == "New York"

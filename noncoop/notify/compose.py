@@ -252,9 +252,9 @@ def wire(mail: EmailMessage) -> bytes:
 
 
 def email_of(message: MessageRow, sender: str) -> EmailMessage:
-    """The e-mail of an outbox row: text and HTML alternatives, the invitation attached
-    (text/calendar; method=REQUEST; charset=utf-8, RFC 6047). A ValueError when a header value
-    cannot be written."""
+    """The e-mail of an outbox row: text and HTML alternatives, and for a meeting the invitation
+    (text/calendar; method=REQUEST; charset=utf-8, RFC 6047), also attached as a file. A
+    ValueError when a header value cannot be written."""
     mail = EmailMessage()
     _address_header(mail, "From", *sender_parts(sender))
     _address_header(mail, "To", _header("name", message.to_name),
@@ -266,7 +266,10 @@ def email_of(message: MessageRow, sender: str) -> EmailMessage:
     mail.set_content(message.text_body, cte="quoted-printable")
     mail.add_alternative(message.html_body, subtype="html", cte="quoted-printable")
     if message.ics:
-        mail.add_attachment(message.ics.encode("utf-8"), maintype="text", subtype="calendar",
-                            filename="invitation.ics",
-                            params={"method": "REQUEST", "charset": "utf-8"})
+        # iMIP (RFC 6047): the REQUEST as an alternative of the message, which calendar clients
+        # act on (accept, decline), and as a file for those that only import one.
+        mail.add_alternative(message.ics, subtype="calendar", cte="quoted-printable",
+                             params={"method": "REQUEST"})
+        mail.add_attachment(message.ics.encode("utf-8"), maintype="application", subtype="ics",
+                            filename="invitation.ics")
     return mail
