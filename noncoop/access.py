@@ -15,7 +15,6 @@ Every read of a restricted case, every list that showed one and every refused at
 from __future__ import annotations
 
 import datetime as dt
-from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, NoReturn
 
@@ -25,12 +24,12 @@ from noncoop import clock
 from noncoop.domain.case import Case
 from noncoop.domain.procedure import load_procedure
 from noncoop.errors import NotFound, Refused
+from noncoop.identity import ADMIN, WAY_IN
 from noncoop.store.models import AccessLogRow, PersonRow
 
 if TYPE_CHECKING:
     from noncoop.store.journal import Stored
 
-ADMIN = "admin@localhost"  # the local administrator: the default of --as (INTERFACE.md)
 
 
 def reserved(email: str) -> str | None:
@@ -144,9 +143,8 @@ def formal_view(case: Case) -> Case:
                    deadlines=[d for d in case.deadlines if d.step not in INFORMAL_STEPS])
 
 
-# Through which way in the present request came (cli, api, web), for the access log: set once
-# where a request enters, read wherever the log is written.
-WAY_IN: ContextVar[str] = ContextVar("noncoop_way_in", default="service")
+# WAY_IN (noncoop/identity.py): through which way the present request came, set once where it
+# enters (cli, api, web), read here where the log is written.
 
 
 def log(db: Session, v: Viewer, case_id: str, action: str, seen: str,

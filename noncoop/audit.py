@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import json
 import os
+from collections.abc import Iterable
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -104,6 +105,10 @@ def verify_chains(db: Session, heads: bool = True) -> dict[str, Any]:
                 return _broken(checked, case_id, last_seq,
                                "the chain's head is not the one signed with the audit key: "
                                "events were cut or the chain was computed again outside noncoop")
+    missing = _missing_case(case_id for case_id, _, _ in cases)
+    if missing is not None:
+        return _broken(checked, missing, 0, "no such case, but later cases of its year are "
+                       "numbered after it: a case was deleted with its events")
     return {"ok": True, "cases": len(cases), "events": checked, "signed": signed,
             **({} if signed else {"note": "chain heads are not signed: set NONCOOP_AUDIT_KEY "
                                           "(kept outside the database) and run noncoop audit "
@@ -164,6 +169,22 @@ def sign_heads(db: Session) -> int:
         db.add(row)
     db.commit()
     return len(rows)
+
+
+def _missing_case(case_ids: Iterable[str]) -> str | None:
+    """The first number absent from a year's cases. Cases are numbered NC-YEAR-NNN from 1 without
+    a gap (services.steps), and nothing deletes one: a gap is a case removed outside noncoop.
+    (The year's last case leaves no gap; its letters and notices would still name it.)"""
+    numbers: dict[str, set[int]] = {}
+    for case_id in case_ids:
+        prefix, _, number = case_id.rpartition("-")
+        if number.isdigit():
+            numbers.setdefault(prefix, set()).add(int(number))
+    for prefix in sorted(numbers):
+        for n in range(1, max(numbers[prefix]) + 1):
+            if n not in numbers[prefix]:
+                return f"{prefix}-{n:03d}"
+    return None
 
 
 def _broken(checked: int, case_id: str, seq: int, why: str) -> dict[str, Any]:

@@ -94,7 +94,9 @@ def export(db: Session, path: Path) -> dict[str, Any]:
         if audit.key() is not None:  # signed: a file changed and re-hashed does not verify
             end["signature"] = audit.sign(f"export\n{end['lines']}\n{end['sha256']}")
         out.write(_line({"end": end}) + "\n")
-    return {"written": str(path), "lines": lines, "rows": counts}
+    # The file's lines, the last one included (`wc -l` says the same); that line itself counts
+    # only those before it, which is what an import checks.
+    return {"written": str(path), "lines": lines + 1, "rows": counts}
 
 
 def _check_signature(path: Path, end: dict[str, Any]) -> None:

@@ -8,8 +8,10 @@ import datetime as dt
 import threading
 from collections.abc import Iterable
 from functools import cache
+from typing import TYPE_CHECKING
 
-import holidays
+if TYPE_CHECKING:
+    import holidays
 
 # Where each place's public holidays come from.
 PLACES = {"the_hague": ("NL", None), "new_york": ("US", "NY")}
@@ -26,6 +28,8 @@ _LOCK = threading.Lock()
 def _calendar(place: str) -> holidays.HolidayBase:
     if place not in PLACES:
         raise KeyError(f"unknown place {place!r}: use one of {', '.join(PLACES)}")
+    import holidays  # its country modules cost a tenth of a second: only when a date is counted
+
     country, subdiv = PLACES[place]
     return holidays.country_holidays(country, subdiv=subdiv)
 

@@ -11,23 +11,32 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy.exc import OperationalError
 
-from noncoop import access, services
 from noncoop.errors import BadInput, NoncoopError
-from noncoop.store import db as store
+from noncoop.identity import ADMIN, WAY_IN
+from noncoop.lazy import Lazy
 
-app = typer.Typer(help="Case tracker for the Assembly procedures relating to non-cooperation.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
-calendar_app = typer.Typer(help="Assembly sessions and Bureau meetings.", no_args_is_help=True)
-case_app = typer.Typer(help="Open, list, show and advance cases.", no_args_is_help=True)
-letters_app = typer.Typer(help="Letters of the procedure: draft, issue, register.", no_args_is_help=True)
+
+def _commands(**options: Any) -> typer.Typer:
+    """A group of commands whose help is plain text: rendering it with rich would import rich's
+    markdown and syntax modules, a quarter of a second, for every --help."""
+    return typer.Typer(rich_markup_mode=None, **options)
+
+
+# Imported by the commands that use them, not by `noncoop --help` (noncoop/lazy.py).
+access, services, store = Lazy("noncoop.access"), Lazy("noncoop.services"), Lazy("noncoop.store.db")
+
+app = _commands(help="Case tracker for the Assembly procedures relating to non-cooperation.",
+               no_args_is_help=True, pretty_exceptions_enable=False)
+calendar_app = _commands(help="Assembly sessions and Bureau meetings.", no_args_is_help=True)
+case_app = _commands(help="Open, list, show and advance cases.", no_args_is_help=True)
+letters_app = _commands(help="Letters of the procedure: draft, issue, register.", no_args_is_help=True)
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(case_app, name="case")
 app.add_typer(letters_app, name="letters")
-people_app = typer.Typer(help="The people noncoop tells things to.", no_args_is_help=True)
-tasks_app = typer.Typer(help="What each person has to do.", invoke_without_command=True)
-outbox_app = typer.Typer(help="E-mails to send, sent, and dead letters.", no_args_is_help=True)
+people_app = _commands(help="The people noncoop tells things to.", no_args_is_help=True)
+tasks_app = _commands(help="What each person has to do.", invoke_without_command=True)
+outbox_app = _commands(help="E-mails to send, sent, and dead letters.", no_args_is_help=True)
 app.add_typer(people_app, name="people")
 app.add_typer(tasks_app, name="tasks")
 app.add_typer(outbox_app, name="outbox")
@@ -73,7 +82,7 @@ def _run(as_json: bool, work: Callable[[], Any], human: Callable[[Any], str] | N
         if "no such table" in text or "does not exist" in text and "relation" in text:
             message = (f"the database {store.database_url().split('@')[-1]} has no noncoop "
                        "tables yet: run `noncoop init` (or `noncoop demo`) first")
-        elif isinstance(exc, OperationalError):
+        elif type(exc).__name__ == "OperationalError" and "sqlalchemy" in type(exc).__module__:
             message = (f"cannot use the database {store.database_url().split('@')[-1]}: "
                        f"{text.splitlines()[0]}. Check NONCOOP_DATABASE_URL and that the server runs.")
         if as_json:
@@ -88,7 +97,7 @@ def _run(as_json: bool, work: Callable[[], Any], human: Callable[[Any], str] | N
 
 
 @app.command()
-def init(as_json: Json = False, as_: As = services.ADMIN) -> None:
+def init(as_json: Json = False, as_: As = ADMIN) -> None:
     """Create or migrate the database (idempotent)."""
     def work() -> dict[str, Any]:
         store.upgrade()
@@ -97,7 +106,7 @@ def init(as_json: Json = False, as_: As = services.ADMIN) -> None:
 
 
 @app.command()
-def demo(as_json: Json = False, as_: As = services.ADMIN) -> None:
+def demo(as_json: Json = False, as_: As = ADMIN) -> None:
     """init, then load the example calendar and cases (config/data/)."""
     from noncoop.demo import load_demo
 
@@ -114,7 +123,7 @@ def demo(as_json: Json = False, as_: As = services.ADMIN) -> None:
 def add_session(number: Annotated[int, typer.Option()], start: Annotated[str, typer.Option()],
                 end: Annotated[str, typer.Option()], venue: Annotated[str, typer.Option()] = "",
                 kind: Annotated[str, typer.Option()] = "regular",
-                as_json: Json = False, as_: As = services.ADMIN) -> None:
+                as_json: Json = False, as_: As = ADMIN) -> None:
     """Record (or correct) a session of the Assembly."""
     def work() -> dict[str, Any]:
         with store.session() as db:
@@ -126,7 +135,7 @@ def add_session(number: Annotated[int, typer.Option()], start: Annotated[str, ty
 @calendar_app.command("add-bureau-meeting")
 def add_bureau_meeting(date: Annotated[str, typer.Option()],
                        place: Annotated[str, typer.Option()] = "",
-                       as_json: Json = False, as_: As = services.ADMIN) -> None:
+                       as_json: Json = False, as_: As = ADMIN) -> None:
     """Record a meeting of the Bureau."""
     def work() -> dict[str, Any]:
         with store.session() as db:
@@ -135,7 +144,7 @@ def add_bureau_meeting(date: Annotated[str, typer.Option()],
 
 
 @calendar_app.command("list")
-def calendar_list(as_json: Json = False, as_: As = services.ADMIN) -> None:
+def calendar_list(as_json: Json = False, as_: As = ADMIN) -> None:
     """Sessions and Bureau meetings."""
     def work() -> dict[str, Any]:
         with store.session() as db:
@@ -152,15 +161,14 @@ def calendar_list(as_json: Json = False, as_: As = services.ADMIN) -> None:
 @calendar_app.command("export")
 def calendar_export(ics: Annotated[bool, typer.Option("--ics", help="iCalendar (the only format).")] = True,
                     output: Annotated[Path | None, typer.Option("-o", "--output")] = None,
-                    as_json: Json = False, as_: As = services.ADMIN) -> None:
+                    as_json: Json = False, as_: As = ADMIN) -> None:
     """Sessions, Bureau meetings and open deadlines as an iCalendar file."""
     from noncoop import clock
-    from noncoop.ics import export
+    from noncoop.ics import calendar_file
 
     def work() -> dict[str, Any]:
         with store.session() as db:
-            data = export(services.list_calendar(db), services.list_deadlines(db, by=as_),
-                          clock.now())
+            data = calendar_file(db, as_, clock.now())
         if output is None:
             sys.stdout.write(data.decode("utf-8"))
             raise typer.Exit(0)
@@ -186,7 +194,7 @@ def case_open(
     ad_hoc_arrangement: Annotated[str | None, typer.Option(help="For a State not party (87(5)(b)).")] = None,
     duplicate_reason: Annotated[str | None, typer.Option(
         help="Open a second case on a decision another case holds, saying why.")] = None,
-    as_json: Json = False, as_: As = services.ADMIN,
+    as_json: Json = False, as_: As = ADMIN,
 ) -> None:
     """Open a case: a Court finding (7a) or an urgent incident (7b)."""
     def work() -> dict[str, Any]:
@@ -206,7 +214,7 @@ def case_open(
 
 @case_app.command("list")
 def case_list(status: Annotated[str | None, typer.Option()] = None,
-              as_json: Json = False, as_: As = services.ADMIN) -> None:
+              as_json: Json = False, as_: As = ADMIN) -> None:
     """The cases, by number."""
     def work() -> list[dict[str, Any]]:
         with store.session() as db:
@@ -245,7 +253,7 @@ def _human_case(r: dict[str, Any]) -> str:
 
 
 @case_app.command("show")
-def case_show(case_id: str, as_json: Json = False, as_: As = services.ADMIN) -> None:
+def case_show(case_id: str, as_json: Json = False, as_: As = ADMIN) -> None:
     """One case: steps, deadlines, allowed actions, history."""
     def work() -> dict[str, Any]:
         with store.session() as db:
@@ -260,7 +268,7 @@ def case_act(
     skip: Annotated[bool, typer.Option(help="Record the step as skipped.")] = False,
     reason: Annotated[str | None, typer.Option()] = None,
     param: Annotated[list[str] | None, typer.Option(help="KEY=VALUE, repeatable.")] = None,
-    as_json: Json = False, as_: As = services.ADMIN,
+    as_json: Json = False, as_: As = ADMIN,
 ) -> None:
     """Take, or skip with a reason, a step of the procedure."""
     def work() -> dict[str, Any]:
@@ -280,7 +288,7 @@ def case_act(
 def deadlines(as_of: Annotated[str | None, typer.Option(help="Count days left from this date.")] = None,
               case: Annotated[str | None, typer.Option("--case", help="Only this case.")] = None,
               who: Annotated[str | None, typer.Option("--who", help="Only this role or person.")] = None,
-              as_json: Json = False, as_: As = services.ADMIN) -> None:
+              as_json: Json = False, as_: As = ADMIN) -> None:
     """What is due, by date, per case and per person."""
     def work() -> list[dict[str, Any]]:
         with store.session() as db:
@@ -296,7 +304,7 @@ def deadlines(as_of: Annotated[str | None, typer.Option(help="Count days left fr
 
 @app.command()
 def sweep(as_of: Annotated[str | None, typer.Option(help="Sweep as on this date.")] = None,
-          as_json: Json = False, as_: As = services.ADMIN) -> None:
+          as_json: Json = False, as_: As = ADMIN) -> None:
     """One deadline and notice sweep, as the scheduler runs it."""
     from noncoop.sweep import sweep as run_sweep
 
@@ -331,7 +339,7 @@ def _deliver(content: bytes, fmt: str, output: Path | None, extra: dict[str, Any
 
 @letters_app.command("render")
 def letters_render(case_id: str, template: str, lang: Lang = "en", fmt: Format = "html",
-                   output: Output = None, as_json: Json = False, as_: As = services.ADMIN) -> None:
+                   output: Output = None, as_json: Json = False, as_: As = ADMIN) -> None:
     """Draft a letter of a case (marked DRAFT, not numbered, not stored)."""
     from noncoop.letters import register
 
@@ -346,7 +354,7 @@ def letters_render(case_id: str, template: str, lang: Lang = "en", fmt: Format =
 def letters_issue(case_id: str, template: str, lang: Lang = "en", fmt: Format = "html",
                   corrects: Annotated[str | None, typer.Option(help="The letter it corrects.")] = None,
                   on: Annotated[str | None, typer.Option(help="Date of the letter (default today).")] = None,
-                  as_json: Json = False, as_: As = services.ADMIN) -> None:
+                  as_json: Json = False, as_: As = ADMIN) -> None:
     """Issue a letter: the next register number; stored exactly as issued."""
     from noncoop.letters import register
 
@@ -360,7 +368,7 @@ def letters_issue(case_id: str, template: str, lang: Lang = "en", fmt: Format = 
 
 @letters_app.command("list")
 def letters_list(case: Annotated[str | None, typer.Option("--case", help="Only this case.")] = None,
-                 as_json: Json = False, as_: As = services.ADMIN) -> None:
+                 as_json: Json = False, as_: As = ADMIN) -> None:
     """The register of issued letters."""
     from noncoop.letters import register
 
@@ -375,7 +383,7 @@ def letters_list(case: Annotated[str | None, typer.Option("--case", help="Only t
 
 @letters_app.command("show")
 def letters_show(reference: str, output: Output = None, as_json: Json = False,
-                 as_: As = services.ADMIN) -> None:
+                 as_: As = ADMIN) -> None:
     """A letter of the register; with -o, its bytes exactly as issued."""
     from noncoop.letters import register
 
@@ -391,7 +399,7 @@ def letters_show(reference: str, output: Output = None, as_json: Json = False,
 
 
 @letters_app.command("templates")
-def letters_templates(as_json: Json = False, as_: As = services.ADMIN) -> None:
+def letters_templates(as_json: Json = False, as_: As = ADMIN) -> None:
     """The letters of the procedure, with their step and Annex II paragraph."""
     from noncoop.letters.render import catalogue
 
@@ -408,7 +416,7 @@ def letters_report(session: Annotated[int | None, typer.Option(help="Default: th
                    period_from: Annotated[str | None, typer.Option("--from")] = None,
                    period_to: Annotated[str | None, typer.Option("--to")] = None,
                    lang: Lang = "en", fmt: Format = "html", output: Output = None,
-                   as_json: Json = False, as_: As = services.ADMIN) -> None:
+                   as_json: Json = False, as_: As = ADMIN) -> None:
     """Draft the Bureau's report on non-cooperation to a session (Annex II para 15)."""
     from noncoop.letters import register
 
@@ -432,7 +440,7 @@ def people_add(name: Annotated[str, typer.Option()], email: Annotated[str, typer
                president_asked: Annotated[bool, typer.Option(help="A fifth focal point (para 17).")] = False,
                active_from: Annotated[str | None, typer.Option("--from")] = None,
                active_until: Annotated[str | None, typer.Option("--until")] = None,
-               as_json: Json = False, as_: As = services.ADMIN) -> None:
+               as_json: Json = False, as_: As = ADMIN) -> None:
     """Add a person to the directory."""
     from noncoop import people
 
@@ -450,7 +458,7 @@ def people_add(name: Annotated[str, typer.Option()], email: Annotated[str, typer
 @people_app.command("list")
 def people_list(role: Annotated[str | None, typer.Option()] = None,
                 active_on: Annotated[str | None, typer.Option("--active-on")] = None,
-                as_json: Json = False, as_: As = services.ADMIN) -> None:
+                as_json: Json = False, as_: As = ADMIN) -> None:
     """The directory (everyone, or those active on a date)."""
     from noncoop import people
 
@@ -464,7 +472,7 @@ def people_list(role: Annotated[str | None, typer.Option()] = None,
 
 @people_app.command("end")
 def people_end(email: str, on: Annotated[str | None, typer.Option()] = None,
-               as_json: Json = False, as_: As = services.ADMIN) -> None:
+               as_json: Json = False, as_: As = ADMIN) -> None:
     """End a person's active period (kept on record)."""
     from noncoop import people
 
@@ -479,7 +487,7 @@ def people_end(email: str, on: Annotated[str | None, typer.Option()] = None,
 def tasks_list(ctx: typer.Context,
                for_: Annotated[str | None, typer.Option("--for", help="This person's tasks.")] = None,
                all_: Annotated[bool, typer.Option("--all", help="Closed ones too.")] = False,
-               as_json: Json = False, as_: As = services.ADMIN) -> None:
+               as_json: Json = False, as_: As = ADMIN) -> None:
     """Open tasks by due date (`noncoop tasks --for EMAIL`)."""
     from noncoop import tasks
 
@@ -505,21 +513,21 @@ def _close_task(task_id: int, outcome: str, note: str | None, as_json: bool, by:
 
 @tasks_app.command("done")
 def tasks_done(task_id: int, note: Annotated[str | None, typer.Option()] = None,
-               as_json: Json = False, as_: As = services.ADMIN) -> None:
+               as_json: Json = False, as_: As = ADMIN) -> None:
     """Mark a request for assistance done, with a note."""
     _close_task(task_id, "done", note, as_json, as_)
 
 
 @tasks_app.command("decline")
 def tasks_decline(task_id: int, note: Annotated[str, typer.Option()] = "",
-                  as_json: Json = False, as_: As = services.ADMIN) -> None:
+                  as_json: Json = False, as_: As = ADMIN) -> None:
     """Decline a task, with a note saying why."""
     _close_task(task_id, "declined", note, as_json, as_)
 
 
 @outbox_app.command("list")
 def outbox_list(status: Annotated[str | None, typer.Option(help="pending, sent or dead")] = None,
-                as_json: Json = False, as_: As = services.ADMIN) -> None:
+                as_json: Json = False, as_: As = ADMIN) -> None:
     """The outbox: messages and notices that reached nobody."""
     from noncoop.notify.outbox import list_outbox
 
@@ -550,7 +558,7 @@ def _notice_line(n: dict[str, Any]) -> str:
 
 
 @outbox_app.command("dispatch")
-def outbox_dispatch(as_json: Json = False, as_: As = services.ADMIN) -> None:
+def outbox_dispatch(as_json: Json = False, as_: As = ADMIN) -> None:
     """Send what is due now."""
     from noncoop.notify.dispatch import dispatch
 
@@ -567,7 +575,7 @@ def outbox_retry(ids: Annotated[list[int] | None, typer.Argument(
                      help="Messages (default: every dead letter and every dead notice).")] = None,
                  notices: Annotated[list[int] | None, typer.Option(
                      "--notice", help="A dead notice to compose again (repeatable).")] = None,
-                 as_json: Json = False, as_: As = services.ADMIN) -> None:
+                 as_json: Json = False, as_: As = ADMIN) -> None:
     """Send dead letters again, and compose dead notices again (never about a closed case)."""
     from noncoop.notify.outbox import retry
 
@@ -585,7 +593,7 @@ def outbox_retry(ids: Annotated[list[int] | None, typer.Argument(
     _run(as_json, work, human)
 
 
-user_app = typer.Typer(help="Logins for the web app, and API tokens.", no_args_is_help=True)
+user_app = _commands(help="Logins for the web app, and API tokens.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 
 
@@ -600,7 +608,7 @@ def _password(from_stdin: bool) -> str:
 def user_add(email: Annotated[str, typer.Option()],
              role: Annotated[str, typer.Option(help="The person's role in the directory, or admin.")],
              password_stdin: Annotated[bool, typer.Option("--password-stdin")] = False,
-             as_json: Json = False, as_: As = services.ADMIN) -> None:
+             as_json: Json = False, as_: As = ADMIN) -> None:
     """A login for the web app (the password is read from standard input or asked for)."""
     from noncoop import accounts
 
@@ -616,7 +624,7 @@ def user_add(email: Annotated[str, typer.Option()],
 def user_token(email: str, name: Annotated[str, typer.Option(help="What the token is for.")] = "script",
                days: Annotated[int, typer.Option(help="Days until it expires.")] = 365,
                scope: Annotated[str, typer.Option(help="read (GET only) or act.")] = "act",
-               as_json: Json = False, as_: As = services.ADMIN) -> None:
+               as_json: Json = False, as_: As = ADMIN) -> None:
     """A new API token for scripts (shown once)."""
     from noncoop import accounts
 
@@ -632,7 +640,7 @@ def user_token(email: str, name: Annotated[str, typer.Option(help="What the toke
 def user_revoke_token(email: str,
                       name: Annotated[str | None, typer.Option(help="The token's name; "
                                                                "without it, all of them.")] = None,
-                      as_json: Json = False, as_: As = services.ADMIN) -> None:
+                      as_json: Json = False, as_: As = ADMIN) -> None:
     """Revoke a login's API tokens: the one named, or all."""
     from noncoop import accounts
 
@@ -644,7 +652,7 @@ def user_revoke_token(email: str,
 
 
 @user_app.command("disable")
-def user_disable(email: str, as_json: Json = False, as_: As = services.ADMIN) -> None:
+def user_disable(email: str, as_json: Json = False, as_: As = ADMIN) -> None:
     """The login can no longer sign in; its open sessions end and its tokens stop working."""
     from noncoop import accounts
 
@@ -658,7 +666,7 @@ def user_disable(email: str, as_json: Json = False, as_: As = services.ADMIN) ->
 @user_app.command("password")
 def user_password(email: str,
                   password_stdin: Annotated[bool, typer.Option("--password-stdin")] = False,
-                  as_json: Json = False, as_: As = services.ADMIN) -> None:
+                  as_json: Json = False, as_: As = ADMIN) -> None:
     """A new password for a login; every session signed in before it ends."""
     from noncoop import accounts
 
@@ -674,7 +682,7 @@ def user_password(email: str,
 def serve(host: Annotated[str, typer.Option()] = "127.0.0.1",
           port: Annotated[int, typer.Option()] = 8000,
           scheduler: Annotated[bool, typer.Option(help="Run the sweeps and the outbox here.")] = True,
-          as_: As = services.ADMIN) -> None:
+          as_: As = ADMIN) -> None:
     """The web app and the API, with the scheduler in the same process."""
     import uvicorn
 
@@ -684,12 +692,12 @@ def serve(host: Annotated[str, typer.Option()] = "127.0.0.1",
     uvicorn.run(create_app(scheduler=scheduler), host=host, port=port, proxy_headers=True)
 
 
-audit_app = typer.Typer(help="The tamper-evident event log.", no_args_is_help=True)
+audit_app = _commands(help="The tamper-evident event log.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 
 
 @audit_app.command("verify")
-def audit_verify(as_json: Json = False, as_: As = services.ADMIN) -> None:
+def audit_verify(as_json: Json = False, as_: As = ADMIN) -> None:
     """Check the hash chain of every case's events; name the first broken link."""
     from noncoop import audit
     from noncoop.errors import Refused
@@ -708,7 +716,7 @@ def audit_verify(as_json: Json = False, as_: As = services.ADMIN) -> None:
 
 
 @audit_app.command("sign")
-def audit_sign(as_json: Json = False, as_: As = services.ADMIN) -> None:
+def audit_sign(as_json: Json = False, as_: As = ADMIN) -> None:
     """Sign every chain's head with NONCOOP_AUDIT_KEY, once the chains are found whole (a
     database from before the heads were signed, or a new key)."""
     from noncoop import audit
@@ -722,7 +730,7 @@ def audit_sign(as_json: Json = False, as_: As = services.ADMIN) -> None:
 
 @app.command("export")
 def export_cmd(output: Annotated[Path, typer.Option("-o", "--output", help="FILE.jsonl")],
-               as_json: Json = False, as_: As = services.ADMIN) -> None:
+               as_json: Json = False, as_: As = ADMIN) -> None:
     """Everything, losslessly, as JSON lines (import it into an empty database)."""
     from noncoop import backup
 
@@ -734,7 +742,7 @@ def export_cmd(output: Annotated[Path, typer.Option("-o", "--output", help="FILE
 
 
 @app.command("import")
-def import_cmd(path: Path, as_json: Json = False, as_: As = services.ADMIN) -> None:
+def import_cmd(path: Path, as_json: Json = False, as_: As = ADMIN) -> None:
     """Load an export into an empty database (it is created or migrated first)."""
     from noncoop import backup
 
@@ -746,10 +754,13 @@ def import_cmd(path: Path, as_json: Json = False, as_: As = services.ADMIN) -> N
     _run(as_json, work, lambda r: f"imported {sum(r['rows'].values())} rows from {r['imported']}")
 
 
+BENCHMARKS = ("cli", "transition", "sweep", "letters", "web")  # bench/<name>.py
+
+
 @app.command()
 def bench(quick: Annotated[bool, typer.Option(help="Smaller data: well under a minute each.")] = False,
-          only: Annotated[list[str] | None, typer.Option(help="transition, sweep, letters, web")] = None,
-          as_json: Json = False, as_: As = services.ADMIN) -> None:
+          only: Annotated[list[str] | None, typer.Option(help=", ".join(BENCHMARKS))] = None,
+          as_json: Json = False, as_: As = ADMIN) -> None:
     """Run the benchmarks of bench/ and print each as a ratio to its baseline in the same run."""
     import importlib
     import os
@@ -762,10 +773,10 @@ def bench(quick: Annotated[bool, typer.Option(help="Smaller data: well under a m
         if not bench_dir.is_dir():
             raise BadInput(f"no bench/ folder in the package or the checkout ({bench_dir})")
         sys.path.insert(0, str(bench_dir))
-        names = only or ["transition", "sweep", "letters", "web"]
+        names = only or list(BENCHMARKS)
         for name in names:
-            if name not in ("transition", "sweep", "letters", "web"):
-                raise BadInput(f"unknown benchmark {name!r}: use transition, sweep, letters, web")
+            if name not in BENCHMARKS:
+                raise BadInput(f"unknown benchmark {name!r}: use {', '.join(BENCHMARKS)}")
         # All imported before any runs: one that cannot run (web without the [bench] extra)
         # says so at once, not after the others' minutes.
         modules = [importlib.import_module(name) for name in names]
@@ -789,7 +800,7 @@ def bench(quick: Annotated[bool, typer.Option(help="Smaller data: well under a m
 
 
 @app.command()
-def worker(as_: As = services.ADMIN) -> None:
+def worker(as_: As = ADMIN) -> None:
     """The scheduler alone: a catch-up sweep at start, then one sweep every few minutes."""
     from noncoop.scheduler import run_worker
 
@@ -798,7 +809,7 @@ def worker(as_: As = services.ADMIN) -> None:
 
 
 def main() -> None:
-    access.WAY_IN.set("cli")  # for the access log
+    WAY_IN.set("cli")  # for the access log
     for number, arg in enumerate(sys.argv[1:], start=1):
         try:
             arg.encode("utf-8")

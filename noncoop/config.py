@@ -77,3 +77,9 @@ def base_url() -> str:
         raise BadInput(f"NONCOOP_BASE_URL={url!r} is not a web address: write it as "
                        "https://noncoop.example.org")
     return url
+
+
+def base_url_given() -> bool:
+    """Whether NONCOOP_BASE_URL is set: what must never change once published (the ids of the
+    Atom feed) is not made from the default address."""
+    return bool(os.environ.get("NONCOOP_BASE_URL", "").strip())

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+
+# Cheap password hashes for this process and the commands it starts (noncoop/accounts.py).
+os.environ["NONCOOP_TEST_CHEAP_HASHES"] = "1"
 
 from noncoop import services
 from noncoop.demo import load_demo
@@ -21,20 +25,51 @@ def _postgres_url() -> str | None:
     return os.environ.get("NONCOOP_TEST_DATABASE_URL")
 
 
-@pytest.fixture
-def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The schema, migrated once per test run: a SQLite file each test copies, or a PostgreSQL
+    database each test's database is created from (CREATE DATABASE ... TEMPLATE). Running every
+    migration for every test would cost more than most tests."""
     base = _postgres_url()
     if base:
-        # A fresh schema-isolated database per test on the real server.
-        name = f"nc_{uuid.uuid4().hex[:12]}"
+        name = f"nc_template_{uuid.uuid4().hex[:8]}"
         admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
         url = base.rsplit("/", 1)[0] + f"/{name}"
     else:
-        url = f"sqlite:///{tmp_path / 'noncoop.db'}"
-    monkeypatch.setenv("NONCOOP_DATABASE_URL", url)
+        url = f"sqlite:///{tmp_path_factory.mktemp('template') / 'noncoop.db'}"
     store.upgrade(url)
+    engine = store.get_engine(url)
+    if not base:  # everything in the main file, so that copying the file copies the schema
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()  # a template database must have no connection when it is copied
+    store.get_engine.cache_clear()
+    yield url
+    if base:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                 migrated_template: str) -> Iterator[str]:
+    """A fresh database for each test, at the newest schema, on the real server."""
+    base = _postgres_url()
+    if base:
+        name = f"nc_{uuid.uuid4().hex[:12]}"
+        template = migrated_template.rsplit("/", 1)[1]
+        admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+        url = base.rsplit("/", 1)[0] + f"/{name}"
+    else:
+        path = tmp_path / "noncoop.db"
+        shutil.copyfile(migrated_template.removeprefix("sqlite:///"), path)
+        url = f"sqlite:///{path}"
+    monkeypatch.setenv("NONCOOP_DATABASE_URL", url)
     yield url
     store.get_engine(url).dispose()
     store.get_engine.cache_clear()

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from noncoop import people, services, tasks
 from noncoop.errors import NotFound, Refused
-from noncoop.ics import export
+from noncoop.ics import calendar_file
 from noncoop.letters import register
 from noncoop.store.models import AccessLogRow
 
@@ -129,7 +129,7 @@ def test_deadlines_and_calendar_export(world, db, who):
     rows = services.list_deadlines(db, by=email(who))
     seen_cases = {r["case_id"] for r in rows}
     steps = {(r["case_id"], r["step"]) for r in rows}
-    ics = export(services.list_calendar(db), rows, dt.datetime(2024, 11, 1, tzinfo=dt.UTC)).decode()
+    ics = calendar_file(db, email(who), dt.datetime(2024, 11, 1, tzinfo=dt.UTC)).decode()
     for kind in KINDS:
         sight = SIGHT[who][KINDS.index(kind)]
         case_id = world[kind]

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import subprocess
+import sys
 import uuid
 
 import pytest
@@ -65,6 +69,21 @@ def test_export_import_export_is_byte_identical(full, other_db, tmp_path):
         # The imported database goes on: new rows take new ids.
         people.add_person(db, name="New", email="new@example.org", role="bureau")
         services.open_case(db, state="Kenya", scenario="7b", summary="after the import")
+
+
+def test_the_export_reports_the_lines_of_the_file_it_wrote(full, database_url, tmp_path):
+    path = tmp_path / "all.jsonl"
+    env = {**os.environ, "NONCOOP_DATABASE_URL": database_url}
+    said = subprocess.run([sys.executable, "-m", "noncoop.cli", "export", "-o", str(path)],
+                          env=env, capture_output=True, text=True, timeout=120)
+    in_file = path.read_bytes().count(b"\n")  # as wc -l counts them
+    assert said.returncode == 0 and said.stdout.strip() == f"written {path}: {in_file} lines"
+    answer = subprocess.run([sys.executable, "-m", "noncoop.cli", "export", "-o", str(path),
+                             "--json"], env=env, capture_output=True, text=True, timeout=120)
+    assert json.loads(answer.stdout)["lines"] == in_file == path.read_bytes().count(b"\n")
+    # The last line counts the lines before it, as an import checks.
+    end = json.loads(path.read_text(encoding="utf-8").splitlines()[-1])["end"]
+    assert end["lines"] == in_file - 1 > 20
 
 
 def test_import_refuses_a_database_that_is_not_empty(full, tmp_path):

@@ -4,11 +4,11 @@ twice, each miss was marked once, each reminder and miss notice exists once, and
 every notice reached the mail server (a repeat only of a message in flight, as itself).
 
 The processes are the real commands (`noncoop sweep --as-of`, `noncoop outbox dispatch`,
-`noncoop worker`) against the real database and a real SMTP server. Kill points are seeded
-(NONCOOP_TEST_SEED repeats a run): half fall at a random instant of the run time measured in an
-uninterrupted calibration run of the same command, half at a random instant after the process
-was seen to commit its first work (an event, a notice or a message), so that kills land in
-every phase: start-up, marking misses, queuing notices, expanding them, sending."""
+`noncoop worker`) against the real database and a real SMTP server. Each is stopped by the
+kill-point hook (noncoop/store/killpoint.py) at a unit of work the seed chooses (NONCOOP_TEST_SEED
+repeats a run), inside its commit (statements sent, not committed) or just after it, and killed
+there: the kills land where the record says whatever the machine's load, in every phase
+(marking misses, queuing notices, expanding them, sending)."""
 
 from __future__ import annotations
 
@@ -22,15 +22,16 @@ import sys
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from sqlmodel import col, select
 
 from noncoop import audit, clock, people, services
 from noncoop.store.codec import to_snapshot
+from noncoop.store.killpoint import MODES
 from noncoop.store.models import CaseRow, DeadlineRow, EventRow, MessageRow, NoticeRow
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,14 +74,17 @@ def _open_overdue(db: Any, first: dt.date, days: int, n: int) -> list[str]:
 
 
 class Trials:
-    """Starts the commands, kills them, and keeps the record of what each kill interrupted."""
+    """Starts the commands, stops each at the commit the seed chose (noncoop/store/killpoint.py:
+    the process writes where it stands into a file and waits), kills it there, and keeps the
+    record of what each kill interrupted. Where a kill lands depends on the seed alone, never on
+    how fast the machine is."""
 
-    def __init__(self, url: str, env: dict[str, str], mail: Any, seed: int) -> None:
-        self.url, self.env, self.mail = url, env, mail
+    def __init__(self, url: str, env: dict[str, str], mail: Any, seed: int, tmp: Path) -> None:
+        self.url, self.env, self.mail, self.tmp = url, env, mail, tmp
         self.rng = random.Random(seed)
         self.engine = sa.create_engine(url)
         self.record: list[dict[str, Any]] = []
-        self.calibrated: dict[str, tuple[float, float]] = {}  # kind: first progress, end
+        self.units: dict[str, int] = {}  # kind: the fewest commits that write seen in a run
 
     def counts(self) -> dict[str, int]:
         """What is committed so far, and the mail received."""
@@ -92,68 +96,73 @@ class Trials:
         return {"events": row[0], "notices": row[1], "messages": row[2], "sent": row[3],
                 "mails": len(self.mail.inbox.messages)}
 
-    def start(self, args: list[str]) -> subprocess.Popen[str]:
-        return subprocess.Popen([sys.executable, "-m", "noncoop.cli", *args], env=self.env,
-                                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True)
+    def sends(self) -> int:
+        """The fewest units of work a dispatch has now: one for expanding the queued notices
+        (each becomes one message here or more), then a claim and a send for each message."""
+        with self.engine.connect() as conn:
+            queued = conn.execute(select(sa.func.count()).select_from(NoticeRow)
+                                  .where(NoticeRow.status == "queued")).scalar_one()
+            due = conn.execute(select(sa.func.count()).select_from(MessageRow).where(
+                MessageRow.status == "pending",
+                col(MessageRow.next_attempt_at) <= clock.now())).scalar_one()
+        return (1 if queued else 0) + 2 * (queued + due)
+
+    def start(self, args: list[str], **env: str) -> subprocess.Popen[str]:
+        return subprocess.Popen([sys.executable, "-m", "noncoop.cli", *args],
+                                env={**self.env, **env}, cwd=ROOT, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
 
     def calibrate(self, kind: str, args: list[str]) -> None:
-        """One uninterrupted run: when it first committed something, and when it ended."""
-        t0, proc = time.monotonic(), self.start(args)
-        first, _, _ = self._watch(proc, t0, self.counts(), lambda seen: None)
-        end = time.monotonic() - t0
-        out, err = proc.communicate()
+        """One uninterrupted run: how many units of work (commits that write) it has."""
+        log = self.tmp / f"calibrate-{kind}.log"
+        out, err = (proc := self.start(args, NONCOOP_TEST_COMMIT_LOG=str(log))).communicate()
         assert proc.returncode == 0, (args, out, err)
-        self.calibrated[kind] = (first or end, end)
-        print(f"calibration {kind}: first commit {first or end:.2f} s, end {end:.2f} s")
+        self.units[kind] = _lines(log)
+        print(f"calibration {kind}: {self.units[kind]} commits that write")
 
-    def _watch(self, proc: subprocess.Popen[str], t0: float, base: dict[str, int],
-               kill_at: Callable[[float | None], float | None]) -> tuple[float | None, float, bool]:
-        """Follow the process until it ends or `kill_at(first commit seen, or None)` (seconds
-        after the start) has come: when it first committed, when it was left, if it runs."""
-        first = None
-        while proc.poll() is None:
-            now = time.monotonic() - t0
-            if first is None and self.counts() != base:
-                first = now
-            when = kill_at(first)
-            if when is not None and now >= when:
-                break
-            time.sleep(0.01)
-        return first, time.monotonic() - t0, proc.poll() is None
-
-    def kill_at_random(self, kind: str, args: list[str], mode: str) -> None:
-        """Start the command and SIGKILL it: `timed` at a random instant of the calibrated run
-        time (from late in the start-up, the imports, to the end); `after` at a random instant
-        of the calibrated working time once the process was seen to commit its first work (a
-        worker with nothing left to do commits nothing: then at the calibrated end). Each run
-        that shows when it committed or ended updates the calibration: the load of the machine
-        changes."""
-        first, end = self.calibrated[kind]
-        if mode == "timed":
-            delay = self.rng.uniform(first * 0.75, end)
-            def kill_at(seen: float | None) -> float | None:
-                return delay
-        else:
-            delay = self.rng.uniform(0.0, max(end - first, 0.3))
-            def kill_at(seen: float | None) -> float | None:
-                return end + 1 if seen is None else seen + delay
-        base, t0 = self.counts(), time.monotonic()
-        proc = self.start(args)
-        seen, at, alive = self._watch(proc, t0, base, kill_at)
+    def kill_at(self, kind: str, args: list[str], mode: str) -> None:
+        """Start the command, let it stop `inside` (statements sent, not committed) or
+        `between` (just committed) its n-th unit of work, n drawn from the units the lightest
+        run of this kind had, and SIGKILL it there. A run with fewer units than n ends by
+        itself: recorded as such (the assertions at the end say how many must be killed)."""
+        n = self.rng.randint(1, max(1, self.units[kind] if kind != "dispatch" else self.sends()))
+        trial = len(self.record) + 1
+        marker, log = self.tmp / f"pause-{trial}", self.tmp / f"commits-{trial}.log"
+        base = self.counts()
+        proc = self.start(args, NONCOOP_TEST_PAUSE=f"{mode}:{n}",
+                          NONCOOP_TEST_PAUSE_FILE=str(marker), NONCOOP_TEST_COMMIT_LOG=str(log))
+        reached = _wait_for(marker, proc)
         done = {k: v - base[k] for k, v in self.counts().items()}
         proc.send_signal(signal.SIGKILL)
-        proc.wait(10)
+        proc.wait(60)
         out, err = proc.communicate()
-        if not alive:
+        if reached:
+            assert marker.read_text(encoding="utf-8").strip() == f"{mode}:{n}", marker
+        else:
             assert proc.returncode == 0, (args, out, err)
-        self.calibrated[kind] = ((first + seen) / 2 if seen else first,
-                                 end if alive else (end + at) / 2)
-        self.record.append({"kind": kind, "mode": mode, "killed_at": round(at, 3),
-                            "alive": alive, "progress_before_kill": sum(done.values())})
-        print(f"trial {len(self.record):2}: {kind:8} {mode:5} killed at {at:5.2f} s "
-              f"{'(running)' if alive else '(had ended)'}; before: "
+            self.units[kind] = min(self.units[kind], _lines(log))
+        self.record.append({"kind": kind, "mode": mode, "unit": n, "alive": reached,
+                            "progress_before_kill": sum(done.values())})
+        print(f"trial {trial:2}: {kind:8} {mode:7} unit {n:3} "
+              f"{'killed there' if reached else '(had ended before it)'}; before: "
               + (", ".join(f"{v} {k}" for k, v in done.items() if v) or "nothing"))
+
+
+def _lines(path: Path) -> int:
+    return len(path.read_text(encoding="utf-8").splitlines()) if path.exists() else 0
+
+
+def _wait_for(marker: Path, proc: subprocess.Popen[str]) -> bool:
+    """Whether the process reached its stopping point (True) or ended first (False). The limit
+    is only there so that a broken hook fails the test instead of hanging it."""
+    limit = time.monotonic() + 600
+    while time.monotonic() < limit:
+        if marker.exists() and marker.read_text(encoding="utf-8").endswith("\n"):
+            return True
+        if proc.poll() is not None:
+            return marker.exists()
+        time.sleep(0.01)
+    raise AssertionError(f"no stop and no end in 600 s: {proc.args}")
 
 
 def _run(trials: Trials, args: list[str]) -> dict[str, Any]:
@@ -182,33 +191,31 @@ def _finish(trials: Trials) -> dt.date:
 
 
 def test_killed_sweeps_dispatches_and_workers_lose_and_repeat_nothing(db, database_url, mail,
-                                                                      settings_file):
+                                                                      settings_file, tmp_path):
     seed = int(os.environ.get("NONCOOP_TEST_SEED") or random.SystemRandom().randrange(10**6))
     print(f"seed {seed} (NONCOOP_TEST_SEED={seed} repeats the kill points)")
     began = time.monotonic()
     today = clock.today()
     env = {**os.environ, "NONCOOP_DATABASE_URL": database_url,
            "NONCOOP_CONFIG": str(settings_file(SETTINGS))}
-    trials = Trials(database_url, env, mail, seed)
-    # A first run, before anything is due, meanwhile: the runs measured next start warm.
-    warm_up = trials.start(["sweep", "--as-of", (today - dt.timedelta(days=200)).isoformat()])
+    trials = Trials(database_url, env, mail, seed, tmp_path)
     _populate(db, today)
-    assert warm_up.wait(60) == 0, warm_up.communicate()
     print(f"{N_CASES} cases opened in {time.monotonic() - began:.1f} s")
     started = time.monotonic()
 
     as_of = today - dt.timedelta(days=155)
     trials.calibrate("sweep", ["sweep", "--as-of", as_of.isoformat()])
     trials.calibrate("dispatch", ["outbox", "dispatch"])
-    trials.calibrated["worker"] = (trials.calibrated["sweep"][0], trials.calibrated["dispatch"][1])
+    # A worker never ends: it is stopped within the least work a trial gives it (the misses of
+    # the findings opened before it, their notices and messages).
+    trials.units["worker"] = 4
     for n in range(CYCLES):
         as_of += dt.timedelta(days=SWEEP_DAYS)
-        trials.kill_at_random("sweep", ["sweep", "--as-of", as_of.isoformat()],
-                              ("timed", "after")[n % 2])
-        trials.kill_at_random("dispatch", ["outbox", "dispatch"], ("after", "timed")[n % 2])
+        trials.kill_at("sweep", ["sweep", "--as-of", as_of.isoformat()], MODES[n % 2])
+        trials.kill_at("dispatch", ["outbox", "dispatch"], MODES[(n + 1) % 2])
     for n in range(WORKER_TRIALS):  # the worker sweeps as of today: after the dated sweeps
         _open_overdue(db, today - dt.timedelta(days=30), 20, N_LATE)
-        trials.kill_at_random("worker", ["worker"], ("timed", "after")[n % 2])
+        trials.kill_at("worker", ["worker"], MODES[n % 2])
     killed = [t for t in trials.record if t["alive"]]
     print(f"{len(trials.record)} trials, {len(killed)} killed a running process, in "
           f"{time.monotonic() - started:.1f} s")
@@ -222,12 +229,14 @@ def test_killed_sweeps_dispatches_and_workers_lose_and_repeat_nothing(db, databa
     again = _run(trials, ["sweep", "--as-of", finished_on.isoformat()])
     assert again["changed"] == [] and again["notices"] == [], "a finished sweep left work behind"
 
-    # The kills were real, and fell both between and inside units of work of each command.
+    # The kills were real, and fell both inside and between units of work of each command.
     assert len(trials.record) == 2 * CYCLES + WORKER_TRIALS == 20
-    assert len(killed) >= 12, trials.record
-    for kind in ("sweep", "dispatch"):
-        mid = [t for t in killed if t["kind"] == kind and t["progress_before_kill"] > 0]
-        assert mid, f"no kill of {kind} landed after it had committed some work: {trials.record}"
+    assert all(t["alive"] for t in trials.record if t["kind"] == "worker"), trials.record
+    assert len(killed) >= 16, trials.record
+    for kind in ("sweep", "dispatch", "worker"):
+        for mode in MODES:
+            assert any(t["kind"] == kind and t["mode"] == mode for t in killed), \
+                f"no kill of {kind} {mode} a unit of work: {trials.record}"
 
 
 def _assert_events_whole(db: Any, as_of: dt.date) -> None:
@@ -296,3 +305,27 @@ def _assert_every_message_delivered_once(db: Any, mail: Any, killed: list[dict[s
     may_repeat = sum(1 for t in killed if t["kind"] in ("dispatch", "worker"))
     print(f"{len(ids)} messages delivered, {repeats} of them twice (in flight at a kill)")
     assert repeats <= may_repeat, f"{repeats} messages sent twice after {may_repeat} kills"
+
+
+def test_the_kill_point_hook_counts_only_commits_that_write(database_url, tmp_path, monkeypatch):
+    """The units of work the crash test chooses among are commits that change something: a
+    commit after reads only is not one, on either database."""
+    from noncoop.store import killpoint
+
+    log = tmp_path / "commits.log"
+    monkeypatch.setenv("NONCOOP_TEST_COMMIT_LOG", str(log))
+    engine = sa.create_engine(database_url)
+    killpoint.install(engine)
+    with engine.begin() as conn:
+        conn.execute(sa.text("SELECT count(*) FROM cases")).scalar_one()
+    assert _lines(log) == 0
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE killpoint_probe (n integer)"))
+        conn.execute(sa.text("INSERT INTO killpoint_probe VALUES (1)"))
+    with engine.begin() as conn:
+        conn.execute(sa.text("SELECT n FROM killpoint_probe")).all()
+    assert _lines(log) == 1
+    engine.dispose()
+    monkeypatch.setenv("NONCOOP_TEST_PAUSE", "during:1")
+    with pytest.raises(ValueError, match="inside:N or between:N"):
+        killpoint.install(sa.create_engine(database_url))

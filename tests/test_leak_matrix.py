@@ -52,6 +52,7 @@ def email(who: str) -> str:
 @pytest.fixture
 def world(db, monkeypatch) -> dict[str, Any]:
     monkeypatch.setenv("NONCOOP_SECRET_KEY", "test-secret")
+    monkeypatch.setenv("NONCOOP_BASE_URL", "https://noncoop.example.org")  # the feed is served
     for who, (role, region) in PEOPLE.items():
         people.add_person(db, name=who, email=email(who), role=role, region=region,
                           active_from=D(2030, 1, 1) if who == "not_yet" else D(2024, 1, 1))

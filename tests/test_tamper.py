@@ -57,6 +57,23 @@ def test_a_case_moved_to_another_region_in_the_database_is_caught(signed, db):
     assert "does not say what its events say" in audit.verify(db)["first_broken"]["reason"]
 
 
+def test_a_case_deleted_with_everything_it_had_is_caught_by_the_gap_it_leaves(signed, db):
+    """The writer deletes a whole case (its row, events, deadlines, letters): no chain is left
+    to break, but the next case of the year is numbered after it."""
+    later = services.open_case(db, state="Mongolia", scenario="7a", decision_ref="ICC-01/22-91",
+                               decision_date=D(2024, 10, 24), referred_to=["assembly"])["id"]
+    assert audit.verify(db)["ok"]
+    tables = [t for t in sa.inspect(db.get_bind()).get_table_names()
+              if "case_id" in {c["name"] for c in sa.inspect(db.get_bind()).get_columns(t)}]
+    for table in tables:
+        db.execute(sa.text(f"DELETE FROM {table} WHERE case_id = :c"), {"c": signed})
+    db.execute(sa.text("DELETE FROM cases WHERE id = :c"), {"c": signed})
+    db.commit()
+    broken = audit.verify(db)["first_broken"]
+    assert (broken["case_id"], later) == (signed, signed[:-3] + "002")
+    assert "a case was deleted" in broken["reason"]
+
+
 def test_a_letter_whose_bytes_were_changed_is_caught_even_with_its_hash(signed, db):
     forged = b"<p>nothing happened</p>"
     db.execute(sa.text("UPDATE letters SET content = :b, sha256 = :h"),

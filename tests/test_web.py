@@ -203,8 +203,10 @@ def test_pages_for_each_role_in_both_languages(app, cases):
         assert ("SECRET" in page.text) is (who in ("president", "secretariat", "fp_asia"))
 
 
-def test_the_public_page_shows_only_what_is_public(app, db, cases):
+def test_the_public_page_shows_only_what_is_public(app, db, cases, monkeypatch):
     from noncoop.letters import register
+
+    monkeypatch.setenv("NONCOOP_BASE_URL", "https://noncoop.example.org")  # the feed needs it
 
     register.issue(db, cases["formal"], "press_release", on=D(2024, 10, 25))
     client = TestClient(app)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import os
 import re
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -90,7 +89,7 @@ def inbox(db: Any, notice: NoticeRow, person: PersonRow) -> list[dict[str, Any]]
         d = db.get(DeadlineRow, notice.deadline_id)
         found.append(db.exec(select(TaskRow).where(
             TaskRow.case_id == d.case_id, TaskRow.deadline_position == d.position)).first())
-    base = config.base_url() if os.environ.get("NONCOOP_BASE_URL", "").strip() else None
+    base = config.base_url() if config.base_url_given() else None
     return [{"id": t.id, "due": t.due, "path": f"/tasks/{t.id}",
              "url": f"{base}/tasks/{t.id}" if base else None,
              # A request's words are the asker's; a deadline's task is the letter's subject.

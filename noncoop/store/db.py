@@ -5,13 +5,16 @@ from __future__ import annotations
 import os
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import event
 from sqlmodel import Session
+
+from noncoop.store import killpoint
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 DEFAULT_URL = "sqlite:///noncoop.db"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -53,6 +56,8 @@ def get_engine(url: str | None = None) -> sa.Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
         engine = sa.create_engine(url, pool_pre_ping=True)
+    if killpoint.wanted():  # only ever set by the crash test
+        killpoint.install(engine)
     return engine
 
 
@@ -61,6 +66,8 @@ def session(url: str | None = None) -> Session:
 
 
 def alembic_config(url: str | None = None) -> Config:
+    from alembic.config import Config  # only where the schema is made: not for every command
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", (url or database_url()).replace("%", "%%"))
@@ -69,4 +76,6 @@ def alembic_config(url: str | None = None) -> Config:
 
 def upgrade(url: str | None = None) -> None:
     """Create or migrate the database to the newest schema; safe to run again."""
+    from alembic import command
+
     command.upgrade(alembic_config(url), "head")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -332,19 +331,21 @@ def press_release(reference: str, db: Db) -> Response:
 
 
 @router.get("/public/feed.atom")
-def feed(request: Request, db: Db) -> Response:
+def feed(db: Db) -> Response:
+    from noncoop.web import feed as atom
+
+    if not config.base_url_given():
+        # An Atom id is for good (RFC 4287 4.2.6): made from a default or from the request's
+        # Host header, every reader would see each release again once the address is set.
+        return Response("The feed is not served until the address of this site is set: start "
+                        "noncoop with NONCOOP_BASE_URL=https://... (the address people reach it "
+                        "at); the feed's ids and links are made from it.\n", status_code=503,
+                        media_type="text/plain; charset=utf-8")
     _, releases = _public(db)
-    base = config.base_url()  # not the request's Host header: anyone can set that
-    updated = max((r.issued_at for r in releases), default=dt.datetime(2018, 12, 12, tzinfo=dt.UTC))
-    entries = "".join(
-        f"<entry><id>{escape(base)}/public/press/{escape(r.reference)}</id>"
-        f"<title>{escape(r.reference)}</title><updated>{r.issued_at.isoformat()}</updated>"
-        f'<link href="{escape(base)}/public/press/{escape(r.reference)}"/></entry>' for r in releases)
-    body = ('<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
-            f"<id>{escape(base)}/public</id><title>Non-cooperation: press releases of the "
-            f"President of the Assembly</title><updated>{updated.isoformat()}</updated>"
-            f"{entries}</feed>")
-    return Response(body, media_type="application/atom+xml")
+    states = dict(db.exec(select(CaseRow.id, CaseRow.requested_state).where(
+        col(CaseRow.id).in_({r.case_id for r in releases}))).all())
+    body = atom.feed(config.base_url(), [(r, states.get(r.case_id or "")) for r in releases])
+    return Response(body, media_type=atom.MEDIA_TYPE)
 
 
 def _waiting_for_good_offices(case: dict[str, Any]) -> set[str]:
