@@ -537,12 +537,24 @@ def outbox_list(status: Annotated[str | None, typer.Option(help="pending, sent o
             return list_outbox(db, status)
 
     def human(r: dict[str, Any]) -> str:
+        # Everything the JSON holds, one line each: messages, then the notices not (yet) sent.
         lines = [f"#{m['id']:<5} {m['status']:<8} {m['attempts']} {m['to']:<30} {m['subject']}"
                  + (f"  [{m['last_error']}]" if m["last_error"] else "") for m in r["messages"]]
-        lines += [f"notice {n['id']} ({n['kind']}, {n['case_id']}) reached nobody: no active "
-                  f"{', '.join(n['to'])}" for n in r["notices"] if n["status"] == "no_recipient"]
+        lines += [_notice_line(n) for n in r["notices"]]
         return "\n".join(lines) or "the outbox is empty"
     _run(as_json, work, human)
+
+
+def _notice_line(n: dict[str, Any]) -> str:
+    about = f"notice {n['id']} ({n['kind']}, {n['case_id'] or 'no case'})"
+    error = f"  [{n['last_error']}]" if n["last_error"] else ""
+    if n["status"] == "no_recipient":
+        return f"{about} reached nobody: no active {', '.join(n['to'])}"
+    if n["status"] == "dead":
+        return (f"{about} dead after {n['attempts']} attempt(s), never sent: noncoop outbox "
+                f"retry --notice {n['id']}{error}")
+    tried = f", {n['attempts']} attempt(s) failed" if n["attempts"] else ""
+    return f"{about} {n['status']}: to be written as e-mails by the next dispatch{tried}{error}"
 
 
 @outbox_app.command("dispatch")
@@ -559,16 +571,26 @@ def outbox_dispatch(as_json: Json = False, as_: As = ADMIN) -> None:
 
 
 @outbox_app.command("retry")
-def outbox_retry(ids: Annotated[list[int] | None, typer.Argument(help="Default: every dead letter.")] = None,
+def outbox_retry(ids: Annotated[list[int] | None, typer.Argument(
+                     help="Messages (default: every dead letter and every dead notice).")] = None,
+                 notices: Annotated[list[int] | None, typer.Option(
+                     "--notice", help="A dead notice to compose again (repeatable).")] = None,
                  as_json: Json = False, as_: As = ADMIN) -> None:
-    """Send dead letters again."""
+    """Send dead letters again, and compose dead notices again (never about a closed case)."""
     from noncoop.notify.outbox import retry
 
-    def work() -> list[dict[str, Any]]:
+    def work() -> dict[str, Any]:
         with store.session() as db:
             access.require(access.viewer(db, as_), PEOPLE_KEEPERS, "the outbox")
-            return retry(db, ids)
-    _run(as_json, work, lambda rows: f"{len(rows)} message(s) to send again")
+            return retry(db, ids, notices)
+
+    def human(r: dict[str, Any]) -> str:
+        lines = [f"{len(r['messages'])} message(s) to send again, {len(r['notices'])} "
+                 "notice(s) to compose again"]
+        lines += [f"skipped {'message' if 'message' in s else 'notice'} "
+                  f"{s.get('message', s.get('notice'))}: {s['reason']}" for s in r["skipped"]]
+        return "\n".join(lines)
+    _run(as_json, work, human)
 
 
 user_app = _commands(help="Logins for the web app, and API tokens.", no_args_is_help=True)

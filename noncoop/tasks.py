@@ -11,19 +11,23 @@ from typing import Any
 from sqlmodel import Session, col, or_, select
 
 from noncoop import access, clock, people, record
-from noncoop.domain import Event
+from noncoop.domain import Event, load_procedure
 from noncoop.domain.case import Case
 from noncoop.errors import BadInput, NotFound, Refused
 from noncoop.store.models import TaskRow
 
 
-def assistance(db: Session, case: Case, emails: list[str], on: dt.date, params: dict[str, str]) -> None:
-    """A task for each person the President asks to assist (paras 20, 22)."""
+def assistance(db: Session, case: Case, emails: list[str], on: dt.date,
+               params: dict[str, str]) -> dict[str, int]:
+    """A task for each person the President asks to assist (paras 20, 22): their numbers by
+    e-mail, which the request's notice keeps so that each mail names and links its task."""
     due = dt.date.fromisoformat(params["due"]) if params.get("due") else None
     what = params.get("task") or "Assist the President's good offices"
-    for email in emails:
-        db.add(TaskRow(case_id=case.id, step="request_assistance", title=what, assignee=email,
-                       due=due, created_at=clock.now()))
+    rows = [TaskRow(case_id=case.id, step="request_assistance", title=what, assignee=email,
+                    due=due, created_at=clock.now()) for email in emails]
+    db.add_all(rows)
+    db.flush()
+    return {r.assignee: r.id for r in rows}  # type: ignore[misc]
 
 
 def asked(params: dict[str, str], request: Event) -> dict[str, Any]:
@@ -92,9 +96,10 @@ def _sees_task(db: Session, v: access.Viewer, task: TaskRow) -> bool:
     return seen == "full" or (seen == "formal" and task.step not in access.INFORMAL_STEPS)
 
 
-def close(db: Session, task_id: int, outcome: str, note: str | None, by: str,
-          on: dt.date | None = None) -> dict[str, Any]:
-    """A person marks a task done or declined, with a note; it goes on the case's record."""
+def _mine(db: Session, task_id: int, by: str) -> tuple[TaskRow, access.Viewer]:
+    """The task `by` may see and act on: his or her own (or his or her role's) on a case he or
+    she sees, anyone's for the President's office and the Secretariat. Any other is "no task",
+    worded as for a number no task has."""
     # A number no row can have (the database could not even be asked) is no task either.
     task = db.get(TaskRow, task_id) if 1 <= task_id <= 2**31 - 1 else None
     if task is None:
@@ -103,14 +108,41 @@ def close(db: Session, task_id: int, outcome: str, note: str | None, by: str,
     if not v.sees_all and (task.assignee not in (v.email, v.role) or v.role == "none"
                            or not _sees_task(db, v, task)):
         raise NotFound(f"no task {task_id}: see noncoop tasks", code="unknown_task")
-    if task.status != "open":
-        raise Refused(f"task {task_id} is already {task.status}", code="task_closed")
-    if outcome == "declined" and not (note or "").strip():
-        raise BadInput("declining a task needs a note saying why: add --note TEXT")
-    if outcome == "done" and task.deadline_position is not None:
-        raise Refused(f"task {task_id} is done when its step is recorded: noncoop case act "
-                      f"{task.case_id} {task.step}", code="task_follows_step")
+    return task, v
+
+
+def get_task(db: Session, task_id: int, by: str = access.ADMIN) -> dict[str, Any]:
+    """One task, as `close` would find it for `by`, with the paragraph of its step."""
+    task, _ = _mine(db, task_id, by)
+    _, case = record.load_case(db, task.case_id)
+    return {**task_json(task), "paragraph": _paragraph(case, task.step),
+            "follows_step": task.deadline_position is not None}
+
+
+def _paragraph(case: Case, step: str) -> str:
+    """The Annex II paragraph of the task's step, as its workflow says."""
+    defn = load_procedure(case.workflow, case.workflow_version).steps.get(step)
+    return defn.paragraph if defn is not None else f"of the step {step}"
+
+
+def close(db: Session, task_id: int, outcome: str, note: str | None, by: str,
+          on: dt.date | None = None) -> dict[str, Any]:
+    """A person marks a task done or declined, with a note; it goes on the case's record."""
+    task, _ = _mine(db, task_id, by)
     row, case = record.load_case(db, task.case_id)
+    paragraph = _paragraph(case, task.step)
+    if task.status != "open":
+        raise Refused(f"refused by rule task_closed (Annex II para {paragraph}): task {task_id} "
+                      f"is already {task.status}", code="task_closed", rule="task_closed",
+                      paragraph=paragraph)
+    if outcome == "declined" and not (note or "").strip():
+        raise BadInput("declining a task needs a note saying why: add --note TEXT (on the "
+                       "task's page, write it in the note)")
+    if outcome == "done" and task.deadline_position is not None:
+        raise Refused(f"refused by rule task_follows_step (Annex II para {paragraph}): task "
+                      f"{task_id} is done when its step is recorded: noncoop case act "
+                      f"{task.case_id} {task.step}", code="task_follows_step",
+                      rule="task_follows_step", paragraph=paragraph)
     on = on or clock.today()
     task.status, task.note, task.closed_on, task.closed_by = outcome, note, on, by
     db.add(task)

@@ -20,6 +20,7 @@ class Inbox:
 
     def __init__(self) -> None:
         self.messages: list[tuple[list[str], EmailMessage]] = []
+        self.raw: list[bytes] = []  # each message as it came, for parsers of the test's choice
         self.delay = 0.0  # seconds to wait before accepting each message
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
@@ -27,6 +28,7 @@ class Inbox:
             await asyncio.sleep(self.delay)
         parsed = email.message_from_bytes(envelope.content, policy=default)
         self.messages.append((list(envelope.rcpt_tos), parsed))  # type: ignore[arg-type]
+        self.raw.append(envelope.original_content or envelope.content)
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list[EmailMessage]:

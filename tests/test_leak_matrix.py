@@ -90,7 +90,13 @@ def world(db, monkeypatch) -> dict[str, Any]:
                  params={"step": "notify_bureau", "kind": "due"})
     letters = {kind: register.issue(db, ids[kind], "reminder", on=D(2024, 11, 1))["reference"]
                for kind in ("formal", "beside", "urgent")}
-    return {"ids": ids, "letters": letters}
+    # A task of each kind of case (its first: a deadline's, or the request for assistance).
+    from sqlmodel import col, select
+
+    from noncoop.store.models import TaskRow
+    tasks = {kind: str(db.exec(select(TaskRow.id).where(TaskRow.case_id == ids[kind])
+                               .order_by(col(TaskRow.id))).first() or 2**31 - 1) for kind in KINDS}
+    return {"ids": ids, "letters": letters, "tasks": tasks}
 
 
 def check(who: str, world: dict[str, Any], way: str, body: str) -> None:
@@ -126,6 +132,7 @@ FILL = {
     "case_id": lambda world, kind: world["ids"][kind],
     "template": lambda world, kind: "reminder",
     "reference": lambda world, kind: world["letters"].get(kind, "ICC-ASP/0/S/0"),
+    "task_id": lambda world, kind: world["tasks"][kind],
 }
 NOT_ABOUT_CASES = {"/login", "/openapi.json", "/docs", "/redoc", "/docs/oauth2-redirect"}
 
@@ -179,7 +186,7 @@ def test_no_route_shows_what_its_reader_may_not_see(db, world, who):
         body = readable(answer)
         check(who, world, path, body)
         if kind is not None and SIGHT[who][KINDS.index(kind)] is None and (
-                f"/{world['ids'][kind]}" in path):
+                f"/{world['ids'][kind]}" in path or path == f"/tasks/{world['tasks'][kind]}"):
             assert answer.status_code in (303, 404), (who, path, answer.status_code)
 
 

@@ -15,7 +15,7 @@ from icalendar import Calendar
 from sqlmodel import select
 
 from noncoop import people, services, tasks
-from noncoop.errors import BadInput, Refused
+from noncoop.errors import BadInput, NotFound, Refused
 from noncoop.notify.dispatch import backoff, dispatch
 from noncoop.notify.outbox import expand, list_outbox, retry
 from noncoop.store.models import MessageRow
@@ -78,7 +78,7 @@ def test_the_emergency_meeting_reaches_the_bureau_with_an_invitation(mongolia, d
     html = english.get_body(("html",)).get_content()
     assert "Mongolia" in text and "<" not in text.split("\n")[0]
     assert html.startswith("<!DOCTYPE html>")
-    invite = next(p for p in english.iter_attachments() if p.get_content_type() == "text/calendar")
+    invite = next(p for p in english.walk() if p.get_content_type() == "text/calendar")
     event = Calendar.from_ical(invite.get_content()).walk("VEVENT")[0]
     assert event.decoded("dtstart") == D(2024, 10, 29)
     assert str(event["location"]) == "New York"
@@ -114,7 +114,7 @@ def test_after_its_last_attempt_a_message_is_a_dead_letter_until_retried(mongoli
     assert dispatch(db)["failed"] == []  # dead letters are not tried again by themselves
     assert {m["status"] for m in list_outbox(db, "dead")["messages"]} == {"dead"}
     mail.start()
-    assert len(retry(db)) == 3
+    assert len(retry(db)["messages"]) == 3
     assert len(dispatch(db)["sent"]) == 3 and len(mail.inbox.messages) == 3
 
 
@@ -363,3 +363,95 @@ def test_a_task_notice_says_its_own_request_even_when_a_later_one_came_first_to_
     assert "Brief the Bureau" not in first and "as discussed" not in first
     assert "Brief the Bureau members." in second and "as discussed" in second
     assert "Contact the authorities" not in second and "1 September" not in second
+
+
+# The outbox as the Secretariat sees it: the plain list says what the JSON says, and a dead
+# notice can be tried again as a dead letter can (never about a closed case).
+
+def _cli(*args):
+    import json
+
+    from typer.testing import CliRunner
+
+    from noncoop.cli import app
+    plain = CliRunner().invoke(app, list(args))
+    as_json = CliRunner().invoke(app, [*args, "--json"])
+    return plain, json.loads(as_json.output) if as_json.output.strip() else None
+
+
+def _dead(db, notice_id, error="OperationalError: the database went away"):
+    from noncoop.store.models import NoticeRow
+
+    row = db.get(NoticeRow, notice_id)
+    row.status, row.attempts, row.last_error = "dead", 5, error
+    db.add(row)
+    db.commit()
+
+
+def test_the_plain_outbox_list_shows_every_notice_and_message_the_json_shows(mongolia, db, mail):
+    from noncoop.store.models import NoticeRow
+
+    services.act(db, mongolia, "emergency_bureau_meeting", on=D(2024, 10, 29))  # sent below
+    dispatch(db)
+    bad = _poisoned_notice(db, mongolia)
+    _dead(db, bad, "KeyError: 'withdrawn_letter'")
+    services.act(db, mongolia, "open_letter", on=D(2024, 10, 28), params={"action": "send"})
+    sweep(db, D(2024, 11, 25))  # reminders and misses, queued: not yet dispatched
+    queued = db.exec(select(NoticeRow).where(NoticeRow.status == "queued")).all()
+    assert len(queued) >= 2
+    plain, shown = _cli("outbox", "list")
+    assert plain.exit_code == 0, plain.output
+    lines = plain.output.strip().splitlines()
+    assert len(lines) == len(shown["messages"]) + len(shown["notices"]) == 3 + len(queued) + 1
+    for m in shown["messages"]:
+        assert any(line.startswith(f"#{m['id']} ") and m["to"] in line for line in lines)
+    for n in shown["notices"]:
+        line = next(line for line in lines if line.startswith(f"notice {n['id']} "))
+        assert n["status"] in line or n["status"] == "no_recipient"
+    dead_line = next(line for line in lines if line.startswith(f"notice {bad} "))
+    assert "KeyError" in dead_line and f"retry --notice {bad}" in dead_line
+    assert "the outbox is empty" not in plain.output
+
+
+def test_retry_revives_a_dead_notice_and_it_is_sent(mongolia, db, mail):
+    from noncoop.store.models import NoticeRow
+
+    services.act(db, mongolia, "emergency_bureau_meeting", on=D(2024, 10, 29))
+    notice = db.exec(select(NoticeRow)).one()
+    _dead(db, notice.id)  # it died of a failure that has passed since
+    assert dispatch(db)["sent"] == []  # a dead notice waits for someone to say so
+    plain, _ = _cli("outbox", "retry", "--notice", str(notice.id))
+    assert plain.exit_code == 0 and "1 notice(s) to compose again" in plain.output
+    db.refresh(notice)
+    assert (notice.status, notice.attempts) == ("queued", 0)
+    assert len(dispatch(db)["sent"]) == 3 and len(mail.inbox.messages) == 3
+    # One named that is not dead is said to be so, and not sent again.
+    sent = db.exec(select(MessageRow)).first()
+    assert retry(db, [sent.id])["skipped"] == [
+        {"message": sent.id, "case_id": mongolia, "reason": f"message {sent.id} is sent, not dead"}]
+    with pytest.raises(NotFound, match="no notice 999"):
+        retry(db, notice_ids=[999])
+    assert dispatch(db)["sent"] == []
+
+
+def test_retry_sends_nothing_more_about_a_closed_case(mongolia, db, mail, settings_file):
+    from noncoop.store.models import NoticeRow
+
+    settings_file("notify: {backoff_seconds: 0, max_attempts: 1}")
+    services.act(db, mongolia, "emergency_bureau_meeting", on=D(2024, 10, 29))
+    mail.stop()
+    assert len(dispatch(db)["dead"]) == 3  # dead letters, the server being down
+    bad = _poisoned_notice(db, mongolia)
+    dispatch(db)
+    assert db.get(NoticeRow, bad).status == "dead"
+    services.act(db, mongolia, "close", on=D(2024, 11, 1), params={"outcome": "other"})
+    mail.start()
+    result = retry(db)  # every dead one: all about the closed case
+    assert result["messages"] == [] and result["notices"] == []
+    assert sorted(s.get("notice", 0) for s in result["skipped"]) == [0, 0, 0, bad]
+    assert all(s["reason"] == f"case {mongolia} is closed: nothing more is sent about it"
+               for s in result["skipped"])
+    plain, _ = _cli("outbox", "retry")
+    assert plain.exit_code == 0
+    assert f"skipped notice {bad}: case {mongolia} is closed" in plain.output
+    assert dispatch(db)["sent"] == [] and mail.inbox.messages == []

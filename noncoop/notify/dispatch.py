@@ -11,7 +11,6 @@ import datetime as dt
 import logging
 import os
 from dataclasses import dataclass
-from email.message import EmailMessage
 from typing import Any
 
 import aiosmtplib
@@ -20,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from noncoop import clock, config
 from noncoop.errors import BadInput
-from noncoop.notify.compose import email_of
+from noncoop.notify.compose import email_of, sender_parts, wire
 from noncoop.notify.outbox import error_text, expand_notices, message_json, notice_json, sender
 from noncoop.store.models import MessageRow
 
@@ -59,10 +58,12 @@ class SmtpSettings:
                    timeout=float(config.notify()["timeout_seconds"]))
 
 
-async def _send(smtp: SmtpSettings, mail: EmailMessage) -> None:
+async def _send(smtp: SmtpSettings, mail: bytes, to: str) -> None:
     # TLS is what the settings say, never what the server offers (PITFALLS: aiosmtplib would
-    # otherwise upgrade to STARTTLS whenever it is offered).
-    await aiosmtplib.send(mail, hostname=smtp.host, port=smtp.port,
+    # otherwise upgrade to STARTTLS whenever it is offered). The e-mail goes as written
+    # (compose.wire): the library would fold its headers again, and lose spaces doing it.
+    await aiosmtplib.send(mail, sender=sender_parts(smtp.sender)[1], recipients=[to],
+                          hostname=smtp.host, port=smtp.port,
                           username=smtp.user, password=smtp.password,
                           use_tls=smtp.tls == "ssl", start_tls=smtp.tls == "starttls",
                           timeout=smtp.timeout)
@@ -105,7 +106,7 @@ def dispatch(db: Session, smtp: SmtpSettings | None = None, limit: int | None = 
         db.refresh(message)
         message.attempts += 1
         try:
-            mail = email_of(message, smtp.sender)
+            mail = wire(email_of(message, smtp.sender))
         except ValueError as exc:
             # A header that cannot be written (a line break in a name, a NUL in an address, of
             # a row stored before the directory refused them): the same row fails the same way
@@ -115,7 +116,7 @@ def dispatch(db: Session, smtp: SmtpSettings | None = None, limit: int | None = 
             dead.append(message_json(message))
         else:
             try:
-                asyncio.run(_send(smtp, mail))
+                asyncio.run(_send(smtp, mail, message.to_email))
             except Exception as exc:  # noqa: BLE001 - the server's or this message's: retried
                 message.last_error = error_text(exc)
                 if message.attempts >= int(cfg["max_attempts"]):

@@ -146,19 +146,45 @@ def list_outbox(db: Session, status: str | None = None) -> dict[str, Any]:
             "notices": [notice_json(n) for n in unsent]}
 
 
-def retry(db: Session, ids: list[int] | None = None) -> list[dict[str, Any]]:
-    """Send dead letters again (all of them, or those named), from a fresh count of attempts."""
-    query = select(MessageRow).where(MessageRow.status == "dead")
-    if ids:
-        found = db.exec(select(MessageRow).where(col(MessageRow.id).in_(ids))).all()
-        missing = sorted(set(ids) - {m.id for m in found})
-        if missing:
-            raise NotFound(f"no message {missing[0]} in the outbox: see noncoop outbox list",
-                           code="unknown_message")
-        query = query.where(col(MessageRow.id).in_(ids))
-    rows = db.exec(query).all()
-    for m in rows:
-        m.status, m.attempts, m.next_attempt_at = "pending", 0, clock.now()
-        db.add(m)
+def retry(db: Session, ids: list[int] | None = None,
+          notice_ids: list[int] | None = None) -> dict[str, Any]:
+    """Send dead letters again, and compose dead notices again, from a fresh count of attempts:
+    all of them, or those named (messages by `ids`, notices by `notice_ids`). Nothing is sent
+    again about a closed case (it asks nothing more of anyone): such a one is skipped, with why.
+    One named that is not dead is skipped too, with its status."""
+    named = bool(ids or notice_ids)
+    messages = _named(db, MessageRow, ids, "message") if named else db.exec(
+        select(MessageRow).where(MessageRow.status == "dead").order_by(col(MessageRow.id))).all()
+    notices = _named(db, NoticeRow, notice_ids, "notice") if named else db.exec(
+        select(NoticeRow).where(NoticeRow.status == "dead").order_by(col(NoticeRow.id))).all()
+    of_notice = {n.id: n.case_id for n in db.exec(select(NoticeRow).where(
+        col(NoticeRow.id).in_({m.notice_id for m in messages}))).all()}
+    closed = set(db.exec(select(CaseRow.id).where(CaseRow.status == "closed")).all())
+    out: dict[str, Any] = {"messages": [], "notices": [], "skipped": []}
+    now = clock.now()
+    for what, rows in (("message", messages), ("notice", notices)):
+        for row in rows:
+            case_id = of_notice.get(row.notice_id) if what == "message" else row.case_id  # type: ignore[union-attr]
+            why = (f"{what} {row.id} is {row.status}, not dead" if row.status != "dead" else
+                   f"case {case_id} is closed: nothing more is sent about it" if case_id in closed
+                   else None)
+            if why:
+                out["skipped"].append({what: row.id, "case_id": case_id, "reason": why})
+                continue
+            row.status = "pending" if what == "message" else "queued"
+            row.attempts, row.next_attempt_at = 0, now
+            db.add(row)
+            out[f"{what}s"].append(message_json(row) if what == "message" else notice_json(row))  # type: ignore[arg-type]
     db.commit()
-    return [message_json(m) for m in rows]
+    return out
+
+
+def _named(db: Session, model: Any, ids: list[int] | None, what: str) -> list[Any]:
+    if not ids:
+        return []
+    found = db.exec(select(model).where(col(model.id).in_(ids)).order_by(col(model.id))).all()
+    missing = sorted(set(ids) - {r.id for r in found})
+    if missing:
+        raise NotFound(f"no {what} {missing[0]} in the outbox: see noncoop outbox list",
+                       code=f"unknown_{what}")
+    return list(found)

@@ -189,7 +189,11 @@ def record_decision(db: Session, row: Any, case: Case, procedure: Any, decision:
                for spec in (defn.notify if defn else ()) if spec["when"] == decision.records]
 
     def stage(case: Case) -> None:  # in the event's transaction (DESIGN principle 4)
-        tasks.assistance(db, case, assisting, on, params)
+        asked = tasks.assistance(db, case, assisting, on, params)
+        for notice in notices:  # each person asked is told the number of his or her task
+            if asked and set(notice["recipients"]) & set(asked):
+                notice["body"] = {**notice["body"], "task_ids": {
+                    e: n for e, n in asked.items() if e in notice["recipients"]}}
         if notices:
             db.connection().execute(sa.insert(NoticeRow.__table__), notices)  # type: ignore[attr-defined]
     if also is None:

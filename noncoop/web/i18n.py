@@ -44,6 +44,15 @@ UI: dict[str, dict[str, str]] = {
         "outcome_cooperation_achieved": "cooperation achieved", "outcome_other": "other outcome",
         "year": "Year", "needs_action": "needs action", "export_pdf": "Export as PDF",
         "as_of": "as of {day}",
+        "inbox": "My tasks", "task_no": "Task no. {n}", "open_tasks": "To do",
+        "closed_tasks": "Closed", "mark_done": "Mark done", "decline": "Decline",
+        "note": "Note", "note_done": "What was done (optional)",
+        "note_decline": "Why you decline (needed)", "declined": "declined",
+        "cancelled": "cancelled", "assignee": "For", "closed_on": "Closed on",
+        "follows_step": "Done when its step is recorded on the case; you may decline it "
+                        "with a note.",
+        "paragraph": "Annex II, para.", "all_tasks": "All my tasks",
+        "task_closed": "Task no. {n}: {status}",
     },
     "fr": {
         "app": "Non-coopération", "dashboard": "Tableau de bord", "cases": "Dossiers",
@@ -88,6 +97,16 @@ UI: dict[str, dict[str, str]] = {
         "outcome_cooperation_achieved": "coopération obtenue", "outcome_other": "autre issue",
         "year": "Année", "needs_action": "à traiter", "export_pdf": "Exporter en PDF",
         "as_of": "au {day}",
+        "inbox": "Mes tâches", "task_no": "Tâche nº {n}", "open_tasks": "À faire",
+        "closed_tasks": "Closes", "mark_done": "Marquer comme accomplie",
+        "decline": "Décliner", "note": "Note",
+        "note_done": "Ce qui a été fait (facultatif)",
+        "note_decline": "Pourquoi vous déclinez (obligatoire)", "declined": "déclinée",
+        "cancelled": "annulée", "assignee": "Pour", "closed_on": "Close le",
+        "follows_step": "Accomplie lorsque son étape est consignée au dossier ; vous pouvez "
+                        "la décliner avec une note.",
+        "paragraph": "Annexe II, par.", "all_tasks": "Toutes mes tâches",
+        "task_closed": "Tâche nº {n} : {status}",
     },
 }
 

@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 from sqlmodel import Session, col, select
 
-from noncoop import access, accounts, clock, config, people, services
+from noncoop import access, accounts, clock, config, people, services, tasks
 from noncoop.errors import BadInput, NoncoopError, NotFound, Refused
 from noncoop.letters import register
 from noncoop.store.codec import from_snapshot
@@ -285,6 +285,64 @@ def people_page(request: Request, db: Db) -> Response:
     # Who the regional focal points are is known to all (para 17): they are there to be asked.
     return render(request, "people.html", people=everyone,
                   focal=[p for p in people.list_people(db, "focal_point", clock.today())])
+
+
+# -- the inbox: one's own tasks --------------------------------------------------------------
+
+def _mine(db: Session, email: str) -> str | None:
+    """Whose tasks the inbox lists: the signed-in person's and his or her role's; a login that is
+    no person of the directory (the administrator) has none of its own and sees everyone's."""
+    return None if access.viewer(db, email).role == "admin" else email
+
+
+@router.get("/tasks", response_class=HTMLResponse)
+def inbox(request: Request, db: Db) -> Response:
+    """What the signed-in person has to do (paras 20, 22: the requests for assistance; the
+    deadlines of his or her role), then what he or she has closed."""
+    email = me(request, db)
+    rows = tasks.list_tasks(db, _mine(db, email), None, by=email)
+    return render(request, "tasks.html", open_tasks=[r for r in rows if r["status"] == "open"],
+                  closed_tasks=[r for r in rows if r["status"] != "open"],
+                  titles=_step_titles(lang_of(request)))
+
+
+@router.get("/tasks/{task_id}", response_class=HTMLResponse)
+def task_page(request: Request, task_id: int, db: Db) -> Response:
+    email = me(request, db)
+    task = tasks.get_task(db, task_id, by=email)  # another's task is "no task" (tasks._mine)
+    return render(request, "task.html", task=task, titles=_step_titles(lang_of(request)))
+
+
+def _close_task(request: Request, db: Session, task_id: int, outcome: str, note: str) -> Response:
+    """The CLI's `tasks done` / `tasks decline` (tasks.close: its rules, its event on the case):
+    a refusal is shown on the task's page as the service words it (rule and paragraph)."""
+    email = me(request, db)
+    t = words(lang_of(request))
+    try:
+        closed = tasks.close(db, task_id, outcome, note.strip() or None, email)
+    except (Refused, BadInput) as exc:
+        if isinstance(exc, NotFound):
+            raise
+        flash(request, "error", exc.message)
+        return RedirectResponse(f"/tasks/{task_id}", status_code=303)
+    flash(request, "ok", t["task_closed"].format(n=closed["id"], status=t[closed["status"]]))
+    return RedirectResponse("/tasks", status_code=303)
+
+
+@router.post("/tasks/{task_id}/done")
+def task_done(request: Request, task_id: int, db: Db, note: str = Form("")) -> Response:
+    return _close_task(request, db, task_id, "done", note)
+
+
+@router.post("/tasks/{task_id}/decline")
+def task_decline(request: Request, task_id: int, db: Db, note: str = Form("")) -> Response:
+    return _close_task(request, db, task_id, "declined", note)
+
+
+def _step_titles(lang: str) -> dict[str, str]:
+    from noncoop.domain import load_procedure
+
+    return load_procedure().titles(lang)
 
 
 # -- public ---------------------------------------------------------------------------------
