@@ -14,12 +14,17 @@ from noncoop.access import INFORMAL_STEPS
 WIDTH, HEIGHT, LEFT, RIGHT = 960, 230, 130, 20
 LANES = {"formal": 80, "informal": 150}
 AXIS = 195
-COLOURS = {"met": "#2e7d32", "late": "#ef6c00", "missed": "#c62828", "open": "#1565c0",
+COLOURS = {"met": "#2e7d32", "late": "#b45309", "missed": "#c62828", "open": "#1565c0",
            "waived": "#757575", "closed": "#757575", "not_applicable": "#9e9e9e"}
 
 
 def _d(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
+
+
+def _mark(said: str) -> str:
+    """A step or deadline mark reached with Tab and read by a screen reader, not only hovered."""
+    return f'tabindex="0" role="img" aria-label="{escape(said, {chr(34): "&quot;"})}"'
 
 
 def svg(case: dict[str, Any], calendar: dict[str, Any], today: dt.date,
@@ -42,8 +47,10 @@ def svg(case: dict[str, Any], calendar: dict[str, Any], today: dt.date,
     def x(day: dt.date) -> float:
         return LEFT + (WIDTH - LEFT - RIGHT) * (day - start).days / span
 
+    # A group named by its title, not an img: an img's children are hidden from assistive
+    # technology, and each mark is to be reached with Tab and read out.
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-           f'role="img" class="timeline" aria-labelledby="tl-title">',
+           f'role="group" class="timeline" aria-labelledby="tl-title">',
            f'<title id="tl-title">{escape(labels["timeline"])} {escape(case["id"])}</title>']
     for s in sessions:
         x0, x1 = max(x(_d(s["start"])), LEFT), min(x(_d(s["end"])), WIDTH - RIGHT)
@@ -76,8 +83,9 @@ def svg(case: dict[str, Any], calendar: dict[str, Any], today: dt.date,
         y = LANES["informal" if step["step"] in INFORMAL_STEPS else "formal"]
         cls = f'step {step["status"]}'
         label = labels.get(step["step"], step["step"])
-        out.append(f'<circle class="{cls}" cx="{x(day):.1f}" cy="{y}" r="6"><title>{escape(label)}: '
-                   f'{escape(labels.get(step["status"], step["status"]))}, {day}</title></circle>')
+        said = f'{label}: {labels.get(step["status"], step["status"])}, {day}'
+        out.append(f'<circle class="{cls}" cx="{x(day):.1f}" cy="{y}" r="6" {_mark(said)}>'
+                   f'<title>{escape(said)}</title></circle>')
         # A label where there is room for it; crowded markers keep theirs in the tooltip.
         if x(day) - last_label.get(y, -1e9) >= 90:
             last_label[y] = x(day)
@@ -87,10 +95,10 @@ def svg(case: dict[str, Any], calendar: dict[str, Any], today: dt.date,
         y = LANES["informal" if d["step"] in INFORMAL_STEPS else "formal"] + 22
         cx = x(day)
         colour = COLOURS.get(d["status"], "#000")
+        said = (f'{labels.get(d["step"], d["step"])} ({d["kind"]}): '
+                f'{labels.get(d["status"], d["status"])}, {d["due"]}')
         out.append(f'<path class="deadline {d["status"]}" d="M{cx:.1f} {y - 6} l6 6 l-6 6 l-6 -6 z" '
-                   f'fill="{colour}"><title>{escape(labels.get(d["step"], d["step"]))} '
-                   f'({escape(d["kind"])}): {escape(labels.get(d["status"], d["status"]))}, '
-                   f'{d["due"]}</title></path>')
+                   f'fill="{colour}" {_mark(said)}><title>{escape(said)}</title></path>')
     if start <= today <= end:
         at = x(today)
         out.append(f'<line class="today" x1="{at:.1f}" x2="{at:.1f}" y1="34" y2="{AXIS}"/>'
