@@ -23,7 +23,8 @@ def _d(value: str | None) -> dt.date | None:
 
 
 def _mark(said: str) -> str:
-    """A step or deadline mark reached with Tab and read by a screen reader, not only hovered."""
+    """A mark whose words are otherwise only in its tooltip: reached with Tab and read out by
+    a screen reader, not only seen by hovering with a mouse."""
     return f'tabindex="0" role="img" aria-label="{escape(said, {chr(34): "&quot;"})}"'
 
 
@@ -56,15 +57,16 @@ def svg(case: dict[str, Any], calendar: dict[str, Any], today: dt.date,
         x0, x1 = max(x(_d(s["start"])), LEFT), min(x(_d(s["end"])), WIDTH - RIGHT)
         if x1 < LEFT or x0 > WIDTH - RIGHT:
             continue
+        said = f'{labels["session"]} {s["number"]}: {s["start"]} – {s["end"]}'
         out.append(f'<rect class="session" x="{x0:.1f}" y="30" width="{max(x1 - x0, 3):.1f}" '
-                   f'height="{AXIS - 30}"><title>{escape(labels["session"])} {s["number"]}: '
-                   f'{s["start"]} – {s["end"]}</title></rect>')
+                   f'height="{AXIS - 30}" {_mark(said)}><title>{escape(said)}</title></rect>')
         out.append(f'<text class="small" x="{x0:.1f}" y="26">{escape(labels["asp"])} {s["number"]}</text>')
     for m in calendar["bureau_meetings"]:
         day = _d(m["date"])
         if start <= day <= end:
+            said = f'{labels["bureau_meeting"]} {m["date"]}'
             out.append(f'<line class="meeting" x1="{x(day):.1f}" x2="{x(day):.1f}" y1="40" '
-                       f'y2="{AXIS}"><title>{escape(labels["bureau_meeting"])} {m["date"]}</title></line>')
+                       f'y2="{AXIS}" {_mark(said)}><title>{escape(said)}</title></line>')
     for lane, y in LANES.items():
         out.append(f'<line class="lane" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y}" y2="{y}"/>')
         out.append(f'<text class="lane-label" x="8" y="{y + 4}">{escape(labels[lane])}</text>')
