@@ -305,6 +305,16 @@ def test_the_case_pages_actions_work_with_the_keyboard_alone(site, browser):
 
     # Record a step: Tab to the step, arrows to choose it, Tab to the button, Enter.
     page.goto(url)
+    # The first Tab shows the way past the menu, on screen.
+    tab_to(page, "a.skip[href='#main']", limit=1)
+    box = page.locator("a.skip").bounding_box()
+    assert box is not None and box["x"] >= 0 and box["y"] >= 0, box
+    # The timeline's marks are stops on the way, each saying what it marks.
+    tab_to(page, "main svg [tabindex='0'][aria-label]")
+    assert re.search(r"\d{4}-\d{2}-\d{2}", page.evaluate(
+        "document.activeElement.getAttribute('aria-label')"))
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator("main svg").first.screenshot(path=str(SHOTS / "keyboard-timeline-mark.png"))
     tab_to(page, "form.act select[name=step]")
     choose(page, "plenary_discussion")
     shot(page, "keyboard-step-focused")
