@@ -23,7 +23,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import BaseRoute
 
 from noncoop import access
-from noncoop.errors import NoncoopError
+from noncoop.errors import NoncoopError, NotFound
 from noncoop.web import api, hygiene, pages
 from noncoop.web.deps import error_response
 
@@ -161,6 +161,10 @@ def create_app(scheduler: bool = False) -> FastAPI:
     async def http_error(request: Request, exc: HTTPException) -> Response:
         """An unknown path or method under /api/ answers as every other API error does."""
         if not request.url.path.startswith("/api/"):
+            if exc.status_code == 404 and "text/html" in request.headers.get("accept", ""):
+                # A browser that asks for a page that is not there gets a page that says so.
+                return pages.error_page(request, NotFound(
+                    f"no page {request.url.path}: the pages are in the menu at the top"))
             return await http_exception_handler(request, exc)
         headers = dict(exc.headers or {})
         if exc.status_code == 405:

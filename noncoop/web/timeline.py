@@ -44,7 +44,7 @@ _OTHER = {"’": 318, "‘": 318, "–": 500, "—": 1000, "…": 1000, "·": 31
           "\u00a0": 318}
 
 INK, MUTED, LINE, ACCENT = "#1d2733", "#5b6672", "#cfd8dc", "#1f4e79"
-OK, LATE, BAD, OPEN, GREY = "#2e7d32", "#e65100", "#c62828", "#1565c0", "#757575"
+OK, LATE, BAD, OPEN, GREY = "#2e7d32", "#b45309", "#c62828", "#1565c0", "#757575"
 SESSION_FILL, MEETING = "#dcebf8", "#7b8a97"
 DEADLINE_FILL = {"met": OK, "late": LATE, "missed": BAD, "open": OPEN}  # others: hollow grey
 
