@@ -145,7 +145,10 @@ def _text(x: float, y: float, text: str, size: float = TEXT, fill: str = INK, cl
     extra = (' font-weight="bold"' if bold else "") + (' font-style="italic"' if italic else "")
     extra += ' text-decoration="line-through"' if strike else ""
     extra += f' text-anchor="{anchor}"' if anchor != "start" else ""
-    tip = f"<title>{escape(full)}</title>" if full and full != text else ""
+    tip = ""
+    if full and full != text:  # cut to fit: the whole text on hover, and to a keyboard too
+        tip = f"<title>{escape(full)}</title>"
+        extra += f' tabindex="0" aria-label={quoteattr(full)}'
     return (f'<text class="tl-label{" " + cls if cls else ""}" x="{x:.1f}" y="{y:.1f}" '
             f'font-size="{size}" fill="{fill}"{extra}>{tip}{escape(text)}</text>')
 
