@@ -14,13 +14,17 @@ from noncoop import access, clock, people, record
 from noncoop.domain import Event
 from noncoop.domain.case import Case
 from noncoop.errors import BadInput, NotFound, Refused
+from noncoop.i18n import N_
 from noncoop.store.models import TaskRow
+
+
+DEFAULT_TASK = N_("Assist the President's good offices")  # a request that names no task
 
 
 def assistance(db: Session, case: Case, emails: list[str], on: dt.date, params: dict[str, str]) -> None:
     """A task for each person the President asks to assist (paras 20, 22)."""
     due = dt.date.fromisoformat(params["due"]) if params.get("due") else None
-    what = params.get("task") or "Assist the President's good offices"
+    what = params.get("task") or DEFAULT_TASK
     for email in emails:
         db.add(TaskRow(case_id=case.id, step="request_assistance", title=what, assignee=email,
                        due=due, created_at=clock.now()))

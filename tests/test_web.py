@@ -234,9 +234,7 @@ def test_the_timeline_draws_lanes_steps_deadlines_sessions_and_today():
     calendar = {"sessions": [{"number": 23, "kind": "regular", "start": "2024-12-02",
                               "end": "2024-12-07", "venue": "The Hague"}],
                 "bureau_meetings": [{"date": "2024-11-05", "place": "New York"}]}
-    from noncoop.web.i18n import words
-
-    drawn = ET.fromstring(svg(case, calendar, D(2024, 11, 20), words("en")))
+    drawn = ET.fromstring(svg(case, calendar, D(2024, 11, 20), "en", {}))
     ns = "{http://www.w3.org/2000/svg}"
     circles = drawn.findall(f"{ns}circle")
     assert len(circles) == 2  # steps with a date

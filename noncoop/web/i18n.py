@@ -1,74 +1,92 @@
-"""The words of the interface, in English and French. Step names come from the workflow in
-English and from the letters' French names in French."""
+"""What the page templates call to write words, in the language of the page.
+
+A label is written in its template as `_("English")`; its French is in the catalogue
+(noncoop/locale/fr/LC_MESSAGES/messages.po: README "Adding a label"). Codes of the record go
+through `word(kind, code)` (noncoop/vocabulary.py), States and regions through `state(name)` and
+`region(group)` (config/states.yaml), step names through `title(step)` (the workflow's `title`
+and `title_fr`), dates and numbers through `day(d)` and `num(n)` (Babel, by locale).
+
+`t.key` is the older way (a key for each label): a template still written so reads the English
+of the key from LEGACY and its French from the catalogue, like `_()`. Move such a label to
+`_("English")` and drop its key."""
 
 from __future__ import annotations
 
-UI: dict[str, dict[str, str]] = {
-    "en": {
-        "app": "Non-cooperation", "dashboard": "Dashboard", "cases": "Cases",
-        "review": "Bureau review", "calendar": "Calendar", "people": "People",
-        "public": "Public", "sign_in": "Sign in", "sign_out": "Sign out", "email": "E-mail",
-        "password": "Password", "my_tasks": "My tasks", "this_week": "Deadlines this week",
-        "missed": "missed", "missed_title": "Missed, still outstanding", "none": "Nothing.",
-        "case": "Case", "state": "Requested State", "region": "Region", "scenario": "Scenario",
-        "status": "Status", "stage": "Stage", "decision": "Court decision", "due": "Due",
-        "step": "Step", "date": "Date", "steps": "Steps", "deadlines": "Deadlines",
-        "history": "History", "letters": "Letters", "actions": "Take a step",
-        "why_not": "Not allowed now, and why", "act": "Record", "skip": "Skipped, for a reason",
-        "reason": "Reason", "params": "Details (one KEY=VALUE a line)", "filter": "Filter",
-        "all": "all", "open": "open", "closed": "closed", "timeline": "Timeline",
-        "formal": "Formal procedure", "informal": "Good offices", "today": "today",
-        "session": "Session", "asp": "ASP", "bureau_meeting": "Bureau meeting",
-        "days_since": "Days since the finding", "next_deadline": "Next deadline",
-        "overdue": "overdue", "travel": "Announced travel", "in_days": "in {n} day(s)",
-        "days_ago": "{n} day(s) ago", "sessions": "Assembly sessions",
-        "meetings": "Bureau meetings", "role": "Role", "active": "Active",
-        "focal_points": "Regional focal points", "findings": "Court findings referred to the Assembly",
-        "press_releases": "Press releases of the President", "preview": "preview",
-        "issue": "Issue", "issued": "Issued letters", "by": "by", "event": "Event",
-        "not_found": "Not found", "refused": "Refused", "bad_input": "Please check",
-        "error": "Error", "back": "Back", "done": "done", "in_progress": "in progress",
-        "skipped": "skipped", "not_applicable": "not applicable", "pending": "pending",
-        "met": "met", "late": "late", "days_late": "{n} day(s) late", "waived": "waived",
-        "lang_switch": "Français", "who": "Who",
-        "task": "Task", "no_access": "You may not see this page.",
-        "takes": "Details each step takes",
-    },
-    "fr": {
-        "app": "Non-coopération", "dashboard": "Tableau de bord", "cases": "Dossiers",
-        "review": "Examen du Bureau", "calendar": "Calendrier", "people": "Personnes",
-        "public": "Public", "sign_in": "Connexion", "sign_out": "Déconnexion",
-        "email": "Courriel", "password": "Mot de passe", "my_tasks": "Mes tâches",
-        "this_week": "Échéances de la semaine", "missed": "dépassé",
-        "missed_title": "Délais dépassés, à traiter", "none": "Rien.", "case": "Dossier",
-        "state": "État requis", "region": "Région", "scenario": "Scénario", "status": "Statut",
-        "stage": "Phase", "decision": "Décision de la Cour", "due": "Échéance", "step": "Étape",
-        "date": "Date", "steps": "Étapes", "deadlines": "Délais", "history": "Historique",
-        "letters": "Lettres", "actions": "Consigner une étape",
-        "why_not": "Non permis pour l’instant, et pourquoi", "act": "Consigner",
-        "skip": "Non effectuée, pour un motif", "reason": "Motif",
-        "params": "Détails (une ligne CLÉ=VALEUR)", "filter": "Filtrer", "all": "tous",
-        "open": "ouvert", "closed": "clos", "timeline": "Chronologie",
-        "formal": "Procédure officielle", "informal": "Bons offices", "today": "aujourd’hui",
-        "session": "Session", "asp": "AEP", "bureau_meeting": "Réunion du Bureau",
-        "days_since": "Jours depuis la constatation", "next_deadline": "Prochaine échéance",
-        "overdue": "en retard", "travel": "Déplacement annoncé", "in_days": "dans {n} jour(s)",
-        "days_ago": "il y a {n} jour(s)", "sessions": "Sessions de l’Assemblée",
-        "meetings": "Réunions du Bureau", "role": "Rôle", "active": "Actif",
-        "focal_points": "Points focaux régionaux",
-        "findings": "Constatations de la Cour renvoyées à l’Assemblée",
-        "press_releases": "Communiqués de presse de la Présidence", "preview": "aperçu",
-        "issue": "Émettre", "issued": "Lettres émises", "by": "par", "event": "Événement",
-        "not_found": "Introuvable", "refused": "Refusé", "bad_input": "À vérifier",
-        "error": "Erreur", "back": "Retour", "done": "fait", "in_progress": "en cours",
-        "skipped": "non effectuée", "not_applicable": "sans objet", "pending": "à faire",
-        "met": "respecté", "late": "en retard", "days_late": "{n} jour(s) de retard",
-        "waived": "levé", "lang_switch": "English", "who": "Qui",
-        "task": "Tâche", "no_access": "Vous ne pouvez pas voir cette page.",
-        "takes": "Détails que prend chaque étape",
-    },
+from typing import Any
+
+from noncoop import i18n, states, vocabulary
+from noncoop.i18n import N_
+
+# key -> English (the message id); only for templates not yet moved to _("...").
+LEGACY: dict[str, str] = {
+    "none": N_("Nothing."), "due": N_("Due"), "case": N_("Case"), "task": N_("Task"),
+    "who": N_("Who"), "status": N_("Status"), "step": N_("Step"), "date": N_("Date"),
 }
 
 
-def words(lang: str) -> dict[str, str]:
-    return UI["fr" if lang == "fr" else "en"]
+class Words:
+    """`t.key`, `t[key]`, `t.get(key, default)` for the keys of LEGACY, in `lang`."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def __getitem__(self, key: str) -> str:
+        return i18n.tr(self.lang, LEGACY[key])
+
+    def __getattr__(self, key: str) -> str:
+        try:
+            return self[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        return self[key] if key in LEGACY else default
+
+
+def words(lang: str) -> Words:
+    return Words(i18n.lang_of(lang))
+
+
+def state_name(name: str | None, lang: str) -> str:
+    """A State's short name in `lang` (config/states.yaml `fr`); a name not in the lists as given."""
+    if not name:
+        return ""
+    try:
+        return states.lookup(name).named(lang)
+    except Exception:  # a name recorded before the lists changed is still shown
+        return name
+
+
+def helpers(lang: str, titles: dict[str, str] | None = None) -> dict[str, Any]:
+    """What every template gets to write its words in `lang`."""
+    lang = i18n.lang_of(lang)
+    named = titles or {}
+
+    def basis(text: str) -> str:
+        return vocabulary.basis(text, lang, named) or text
+
+    return {
+        "_": lambda message, **values: i18n.tr(lang, message, **values),
+        "gettext": lambda message, **values: i18n.tr(lang, message, **values),
+        "ngettext": lambda s, p, n, **values: i18n.ntr(lang, s, p, n, **values),
+        "t": words(lang),
+        "word": lambda kind, code: vocabulary.word(kind, code, lang),
+        "state": lambda name: state_name(name, lang),
+        "region": lambda group: states.group_name(group, lang) if group else "",
+        "title": lambda step: named.get(step, step) if step else "",
+        "basis": basis,
+        "day": lambda d: i18n.format_date(d, lang),
+        "num": lambda n: i18n.format_number(n, lang),
+        "place": lambda name: vocabulary.place(name, lang),
+        "chamber": lambda name: vocabulary.chamber(name, lang),
+        "letter_title": lambda name: vocabulary.word("letter", name, lang),
+        "task_title": lambda task: task_title(task, lang),
+    }
+
+
+def task_title(task: dict[str, Any], lang: str) -> str:
+    """A task's words: the default request for assistance in `lang`, else as the President wrote
+    them (a person's own words are not translated)."""
+    from noncoop.tasks import DEFAULT_TASK
+
+    return i18n.tr(lang, DEFAULT_TASK) if task.get("title") == DEFAULT_TASK else task.get("title", "")

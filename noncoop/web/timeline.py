@@ -10,6 +10,8 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from noncoop.access import INFORMAL_STEPS
+from noncoop.i18n import N_, format_date, tr
+from noncoop.vocabulary import word
 
 WIDTH, HEIGHT, LEFT, RIGHT = 960, 230, 130, 20
 LANES = {"formal": 80, "informal": 150}
@@ -22,8 +24,16 @@ def _d(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
-def svg(case: dict[str, Any], calendar: dict[str, Any], today: dt.date,
-        labels: dict[str, str]) -> str:
+LABELS = {"timeline": N_("Timeline"), "session": N_("Session"), "asp": N_("ASP"),
+          "bureau_meeting": N_("Bureau meeting"), "formal": N_("Formal procedure"),
+          "informal": N_("Good offices"), "today": N_("today")}
+
+
+def svg(case: dict[str, Any], calendar: dict[str, Any], today: dt.date, lang: str,
+        titles: dict[str, str]) -> str:
+    """The timeline in `lang`; `titles` names the steps (Procedure.titles)."""
+    labels = {key: tr(lang, text) for key, text in LABELS.items()}
+    day_of = lambda d: format_date(d, lang)  # noqa: E731
     steps = [(s, _d(s.get("date"))) for s in case["steps"] if s.get("date")]
     deadlines = [(d, _d(d["due"])) for d in case["deadlines"]]
     days = [x for _, x in steps + deadlines if x] + [today]
@@ -51,13 +61,13 @@ def svg(case: dict[str, Any], calendar: dict[str, Any], today: dt.date,
             continue
         out.append(f'<rect class="session" x="{x0:.1f}" y="30" width="{max(x1 - x0, 3):.1f}" '
                    f'height="{AXIS - 30}"><title>{escape(labels["session"])} {s["number"]}: '
-                   f'{s["start"]} – {s["end"]}</title></rect>')
+                   f'{day_of(s["start"])} – {day_of(s["end"])}</title></rect>')
         out.append(f'<text class="small" x="{x0:.1f}" y="26">{escape(labels["asp"])} {s["number"]}</text>')
     for m in calendar["bureau_meetings"]:
         day = _d(m["date"])
         if start <= day <= end:
             out.append(f'<line class="meeting" x1="{x(day):.1f}" x2="{x(day):.1f}" y1="40" '
-                       f'y2="{AXIS}"><title>{escape(labels["bureau_meeting"])} {m["date"]}</title></line>')
+                       f'y2="{AXIS}"><title>{escape(labels["bureau_meeting"])} {day_of(m["date"])}</title></line>')
     for lane, y in LANES.items():
         out.append(f'<line class="lane" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y}" y2="{y}"/>')
         out.append(f'<text class="lane-label" x="8" y="{y + 4}">{escape(labels[lane])}</text>')
@@ -69,15 +79,15 @@ def svg(case: dict[str, Any], calendar: dict[str, Any], today: dt.date,
         if month >= start and (month.month - 1) % every == 0:
             out.append(f'<line class="tick" x1="{x(month):.1f}" x2="{x(month):.1f}" y1="{AXIS}" '
                        f'y2="{AXIS + 5}"/><text class="small" x="{x(month) + 2:.1f}" '
-                       f'y="{AXIS + 16}">{month:%Y-%m}</text>')
+                       f'y="{AXIS + 16}">{escape(format_date(month, lang, "MMM y"))}</text>')
         month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
     last_label: dict[int, float] = {}
     for step, day in sorted(steps, key=lambda sd: sd[1]):
         y = LANES["informal" if step["step"] in INFORMAL_STEPS else "formal"]
         cls = f'step {step["status"]}'
-        label = labels.get(step["step"], step["step"])
+        label = titles.get(step["step"], step["step"])
         out.append(f'<circle class="{cls}" cx="{x(day):.1f}" cy="{y}" r="6"><title>{escape(label)}: '
-                   f'{escape(labels.get(step["status"], step["status"]))}, {day}</title></circle>')
+                   f'{escape(word("step_status", step["status"], lang))}, {day_of(day)}</title></circle>')
         # A label where there is room for it; crowded markers keep theirs in the tooltip.
         if x(day) - last_label.get(y, -1e9) >= 90:
             last_label[y] = x(day)
@@ -88,9 +98,10 @@ def svg(case: dict[str, Any], calendar: dict[str, Any], today: dt.date,
         cx = x(day)
         colour = COLOURS.get(d["status"], "#000")
         out.append(f'<path class="deadline {d["status"]}" d="M{cx:.1f} {y - 6} l6 6 l-6 6 l-6 -6 z" '
-                   f'fill="{colour}"><title>{escape(labels.get(d["step"], d["step"]))} '
-                   f'({escape(d["kind"])}): {escape(labels.get(d["status"], d["status"]))}, '
-                   f'{d["due"]}</title></path>')
+                   f'fill="{colour}"><title>{escape(titles.get(d["step"], d["step"]))} '
+                   f'({escape(word("deadline_kind", d["kind"], lang))}): '
+                   f'{escape(word("deadline_status", d["status"], lang))}, '
+                   f'{day_of(d["due"])}</title></path>')
     if start <= today <= end:
         at = x(today)
         out.append(f'<line class="today" x1="{at:.1f}" x2="{at:.1f}" y1="34" y2="{AXIS}"/>'
