@@ -8,7 +8,8 @@ checkout and an installed wheel need no compile step, and no stale .mo file can 
 Codes of the record (a step's status, a deadline's kind, a case's outcome...) are never shown
 as such: noncoop/vocabulary.py gives each its English words, translated here like any label.
 In Python, `tr(lang, "English")` (extraction keyword tr:2) and `ntr(lang, singular, plural,
-n)`; in a page template `_("English")`. Dates and numbers are written by Babel for the language (format_date, format_number).
+n)`; in a page template `_("English")`. Dates and numbers are written by Babel for the
+language (format_date, format_number).
 
 CLI output and JSON stay English (INTERFACE.md): only the pages and e-mails ask this module."""
 
@@ -74,7 +75,7 @@ def ntr(lang: str | None, singular: str, plural: str, n: int, **values: object) 
 
 def format_date(day: dt.date | str | None, lang: str | None, form: str = "medium") -> str:
     """A day as the language writes it: "24 Oct 2024", "24 oct. 2024"; '' for none."""
-    if day is None or day == "":
+    if not day:  # None, '' or a template's undefined value
         return ""
     if isinstance(day, str):
         day = dt.date.fromisoformat(day[:10])
@@ -82,6 +83,6 @@ def format_date(day: dt.date | str | None, lang: str | None, form: str = "medium
 
 
 def format_number(value: float | int | None, lang: str | None) -> str:
-    if value is None:
+    if value is None or value == "":
         return ""
     return format_decimal(value, locale=Locale.parse(lang_of(lang)))

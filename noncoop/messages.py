@@ -60,8 +60,8 @@ def update() -> None:
 
 
 def _key(message: object) -> tuple[str, str | None]:
-    mid = getattr(message, "id")
-    return (mid[0] if isinstance(mid, tuple) else mid, getattr(message, "context"))
+    mid = message.id
+    return (mid[0] if isinstance(mid, tuple) else mid, message.context)
 
 
 def problems(lang: str = "fr") -> list[str]:

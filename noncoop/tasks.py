@@ -17,7 +17,6 @@ from noncoop.errors import BadInput, NotFound, Refused
 from noncoop.i18n import N_
 from noncoop.store.models import TaskRow
 
-
 DEFAULT_TASK = N_("Assist the President's good offices")  # a request that names no task
 
 

@@ -146,6 +146,8 @@ def anchor(text: str, lang: str, titles: dict[str, str]) -> str:
     started", "travel_alert done"), in words."""
     if text == "decision":
         return _t(lang, N_("the Court's decision"))
+    if text == "travel_information_received":  # a fact, not a step (deadlines.py)
+        return _t(lang, N_("the travel information received"))
     step, _, records = text.partition(" ")
     title = titles.get(step, step)
     if records == "started":
@@ -223,8 +225,8 @@ def basis(text: str, lang: str | None, titles: dict[str, str]) -> str | None:
 
 # -- names of the record written in English --------------------------------------------------
 
-_CHAMBERS = [(r"Pre-Trial Chamber (?P<n>[IVX]+)", N_("Pre-Trial Chamber %(n)s")),
-             (r"Trial Chamber (?P<n>[IVX]+)", N_("Trial Chamber %(n)s")),
+_CHAMBERS = [(r"Pre-Trial Chamber (?P<n>[IVX]+(?:\([A-C]\))?)", N_("Pre-Trial Chamber %(n)s")),
+             (r"Trial Chamber (?P<n>[IVX]+(?:\([A-C]\))?)", N_("Trial Chamber %(n)s")),
              (r"Appeals Chamber", N_("Appeals Chamber"))]
 
 
@@ -244,3 +246,15 @@ def place(name: str | None, lang: str | None) -> str:
     if not name:
         return ""
     return translations(lang_of(lang)).gettext(_PLACES[name]) if name in _PLACES else name
+
+
+def decision_ref(text: str | None, lang: str | None) -> str:
+    """A Court decision's reference; one the demo records without a document number ("Pre-Trial
+    Chamber I decision of 2010-08-27 (document number not recorded)") in words of the language."""
+    if not text:
+        return ""
+    m = re.fullmatch(rf"(?P<c>.+) decision of (?P<d>{_DAY}) \(document number not recorded\)", text)
+    if m is None:
+        return text
+    return _t(lang_of(lang), N_("%(chamber)s decision of %(day)s (document number not recorded)"),
+              chamber=chamber(m["c"], lang), day=format_date(m["d"], lang))

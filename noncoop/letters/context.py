@@ -22,6 +22,7 @@ from noncoop.domain.case import Case
 from noncoop.domain.deadlines import counted_sessions, report_session, session_name
 from noncoop.domain.procedure import load_procedure
 from noncoop.errors import BadInput
+from noncoop.i18n import tr
 from noncoop.letters.render import LetterDef
 
 
@@ -99,7 +100,9 @@ def common(letter: LetterDef, lang: str, on: dt.date, reference: str | None,
     only a draft does (register.issue gives the register number, a notice its case number)."""
     settings = config.letters()
     return {
-        "letter": {"reference": reference or "DRAFT", "draft": reference is None, "date": on,
+        # A draft's reference says so in the letter's language ("PROJET" in French).
+        "letter": {"reference": reference or tr(lang, "DRAFT"), "draft": reference is None,
+                   "date": on,
                    "lang": lang, "name": letter.name,
                    "place": place_name(settings["place"], lang), "paragraph": letter.paragraph,
                    "corrects": corrects},

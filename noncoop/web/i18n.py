@@ -2,8 +2,8 @@
 
 A label is written in its template as `_("English")`; its French is in the catalogue
 (noncoop/locale/fr/LC_MESSAGES/messages.po: README "Adding a label"). Codes of the record go
-through `word(kind, code)` (noncoop/vocabulary.py), States and regions through `state(name)` and
-`region(group)` (config/states.yaml), step names through `title(step)` (the workflow's `title`
+through `word(kind, code)` (noncoop/vocabulary.py), States and regions through `state_name(name)`
+and `region_name(group)` (config/states.yaml), step names through `step_title(step)` (the workflow's `title`
 and `title_fr`), dates and numbers through `day(d)` and `num(n)` (Babel, by locale).
 
 `t.key` is the older way (a key for each label): a template still written so reads the English
@@ -71,9 +71,9 @@ def helpers(lang: str, titles: dict[str, str] | None = None) -> dict[str, Any]:
         "ngettext": lambda s, p, n, **values: i18n.ntr(lang, s, p, n, **values),
         "t": words(lang),
         "word": lambda kind, code: vocabulary.word(kind, code, lang),
-        "state": lambda name: state_name(name, lang),
-        "region": lambda group: states.group_name(group, lang) if group else "",
-        "title": lambda step: named.get(step, step) if step else "",
+        "state_name": lambda name: state_name(name, lang),
+        "region_name": lambda group: states.group_name(group, lang) if group else "",
+        "step_title": lambda step: named.get(step, step) if step else "",
         "basis": basis,
         "day": lambda d: i18n.format_date(d, lang),
         "num": lambda n: i18n.format_number(n, lang),
@@ -81,12 +81,35 @@ def helpers(lang: str, titles: dict[str, str] | None = None) -> dict[str, Any]:
         "chamber": lambda name: vocabulary.chamber(name, lang),
         "letter_title": lambda name: vocabulary.word("letter", name, lang),
         "task_title": lambda task: task_title(task, lang),
+        "assignee": lambda who: assignee(who, lang),
+        "decision_ref": lambda text: vocabulary.decision_ref(text, lang),
     }
 
 
 def task_title(task: dict[str, Any], lang: str) -> str:
-    """A task's words: the default request for assistance in `lang`, else as the President wrote
-    them (a person's own words are not translated)."""
+    """A task's words in `lang`. A deadline's task is recorded as "STEP TITLE: what" in English
+    (store/journal.py): it is written again from the step's name in `lang`. The default request
+    for assistance is translated; words the President wrote are not."""
+    from noncoop.domain import load_procedure
+    from noncoop.store.journal import TASK_KINDS
     from noncoop.tasks import DEFAULT_TASK
 
-    return i18n.tr(lang, DEFAULT_TASK) if task.get("title") == DEFAULT_TASK else task.get("title", "")
+    title = task.get("title") or ""
+    if title == DEFAULT_TASK:
+        return i18n.tr(lang, DEFAULT_TASK)
+    procedure = load_procedure("formal")
+    step = procedure.steps.get(task.get("step") or "")
+    if step is not None:
+        for what in TASK_KINDS.values():
+            if title == (f"{step.title}: {what}" if what else step.title):
+                named = step.title_in(lang)
+                return f"{named} : {i18n.tr(lang, what)}" if what and lang == "fr" else \
+                    f"{named}: {i18n.tr(lang, what)}" if what else named
+    return title
+
+
+def assignee(who: str | None, lang: str) -> str:
+    """Whom a task is for: a person's address as it is, a role in words."""
+    if not who:
+        return ""
+    return who if "@" in who else vocabulary.word("role", who, lang)

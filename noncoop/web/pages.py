@@ -16,10 +16,10 @@ from sqlmodel import Session, col, select
 
 from noncoop import access, accounts, clock, config, people, services, tasks, vocabulary
 from noncoop.errors import BadInput, NoncoopError, NotFound, Refused
+from noncoop.i18n import N_, tr
 from noncoop.letters import register
 from noncoop.store.codec import from_snapshot
 from noncoop.store.models import CaseRow, LetterRow
-from noncoop.i18n import N_, tr
 from noncoop.web import said, timeline
 from noncoop.web.deps import Db, check_csrf, csrf_token, signed_in, status_of
 from noncoop.web.i18n import helpers
@@ -84,8 +84,11 @@ def login(request: Request, db: Db, email: str = Form(...), password: str = Form
     except NoncoopError as exc:
         return render(request, "login.html", code=status_of(exc),
                       error=said.error(exc, lang_of(request)), email=email)
+    lang = request.session.get("lang")  # the language chosen on the sign-in page stays
     request.session.clear()
     request.session.update({"email": user.email, "role": user.role, "gen": user.session_gen})
+    if lang:
+        request.session["lang"] = lang
     return RedirectResponse("/", status_code=303)
 
 

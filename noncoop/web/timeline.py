@@ -67,7 +67,8 @@ def svg(case: dict[str, Any], calendar: dict[str, Any], today: dt.date, lang: st
         day = _d(m["date"])
         if start <= day <= end:
             out.append(f'<line class="meeting" x1="{x(day):.1f}" x2="{x(day):.1f}" y1="40" '
-                       f'y2="{AXIS}"><title>{escape(labels["bureau_meeting"])} {day_of(m["date"])}</title></line>')
+                       f'y2="{AXIS}"><title>{escape(labels["bureau_meeting"])} '
+                       f'{day_of(m["date"])}</title></line>')
     for lane, y in LANES.items():
         out.append(f'<line class="lane" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y}" y2="{y}"/>')
         out.append(f'<text class="lane-label" x="8" y="{y + 4}">{escape(labels[lane])}</text>')
