@@ -13,7 +13,7 @@ from noncoop.access import INFORMAL_STEPS
 from noncoop.i18n import N_, format_date, tr
 from noncoop.vocabulary import word
 
-WIDTH, HEIGHT, LEFT, RIGHT = 960, 230, 130, 20
+WIDTH, HEIGHT, LEFT, RIGHT = 960, 230, 160, 20  # LEFT: room for "Procédure officielle"
 LANES = {"formal": 80, "informal": 150}
 AXIS = 195
 COLOURS = {"met": "#2e7d32", "late": "#ef6c00", "missed": "#c62828", "open": "#1565c0",
@@ -105,7 +105,11 @@ def svg(case: dict[str, Any], calendar: dict[str, Any], today: dt.date, lang: st
                    f'{day_of(d["due"])}</title></path>')
     if start <= today <= end:
         at = x(today)
+        # Near the right edge the label reads leftwards from the line ("aujourd'hui" is long).
+        near_end = at > WIDTH - RIGHT - 80
+        anchor = ' text-anchor="end"' if near_end else ""
         out.append(f'<line class="today" x1="{at:.1f}" x2="{at:.1f}" y1="34" y2="{AXIS}"/>'
-                   f'<text class="today-label" x="{at + 3:.1f}" y="44">{escape(labels["today"])}</text>')
+                   f'<text class="today-label" x="{at - 3 if near_end else at + 3:.1f}" y="44"'
+                   f'{anchor}>{escape(labels["today"])}</text>')
     out.append("</svg>")
     return "\n".join(out)
