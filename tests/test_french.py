@@ -305,3 +305,34 @@ def test_every_page_of_the_demo_in_french_shows_no_english_label_and_no_raw_code
     assert len(found) >= 15
     english = {k: v for k, v in found.items() if v}
     assert not english, "\n".join(f"{k}: {v}" for k, v in english.items())
+
+
+def test_a_refusal_on_a_french_page_says_its_rule_and_its_facts_in_french():
+    message = ("a public meeting of the New York Working Group may be requested only if the next "
+               "session of the Assembly is scheduled to start more than three months after the "
+               "Bureau hearing: the next session (session 23, 2024-12-02 to 2024-12-07) opens on "
+               "2024-12-02, not more than three months after the hearing on 2024-11-05 (three "
+               "months later is 2025-02-05)")
+    fr = said.rule("three_month_rule", message, "fr")
+    assert fr.startswith("Une réunion publique du Groupe de travail de New York ne peut être "
+                         "demandée que si")
+    assert "s’ouvre le 2 déc. 2024, pas plus de trois mois après la réunion du 5 nov. 2024" in fr
+    assert said.rule("three_month_rule", message, "en") == message
+    # A rule whose facts are in no known form is said without them, never half in English.
+    assert said.rule("unsc_referral", "the Court referred ...: something new", "fr") == (
+        "Le Président de l’Assemblée n’écrit au Président du Conseil de sécurité que si la Cour a "
+        "également saisi le Conseil de sécurité de la constatation.")
+    bodies = said.rule("unsc_referral", "the Court referred this finding to: assembly; not to "
+                       "the Security Council", "fr")
+    assert bodies.endswith("la Cour a renvoyé cette constatation à : l’Assemblée ; non au Conseil "
+                           "de sécurité."), bodies
+
+
+def test_an_error_on_a_french_page_says_what_to_check_in_french():
+    from noncoop.errors import BadInput
+
+    exc = BadInput("bad date '2024-13-01' for --param due: write YYYY-MM-DD", code="bad_param")
+    fr = said.error(exc, "fr")
+    assert fr.startswith("Un détail de l’étape n’est pas écrit comme l’étape l’attend.")
+    assert said.error(exc, "en") == exc.message
+    assert said.title(exc, "fr") == "À vérifier"

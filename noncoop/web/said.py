@@ -60,6 +60,8 @@ CODES = {
     "not_found": N_("not found"),
 }
 
+SAID_IN_FULL = {"bad_credentials"}  # the English message adds nothing the French does not say
+
 
 @cache
 def _workflow_rules() -> dict[str, str]:
@@ -75,15 +77,72 @@ def _workflow_rules() -> dict[str, str]:
     return out
 
 
+# The facts a guard of noncoop/domain/rules.py gives with its refusal, in each form it writes
+# them: a French page says them again from their parts (groups named d... are dates).
+_DAY = r"\d{4}-\d{2}-\d{2}"
+FACTS = [
+    (r"no Bureau hearing \(step bureau_hearing\) is recorded on this case yet",
+     N_("no Bureau hearing (step bureau_hearing) is recorded on this case yet")),
+    (rf"the meeting date (?P<d1>{_DAY}) is before the Bureau hearing on (?P<d2>{_DAY})",
+     N_("the meeting date %(d1)s is before the Bureau hearing on %(d2)s")),
+    (rf"no session of the Assembly after the hearing on (?P<d1>{_DAY}) is in the calendar; add "
+     r"the next session's dates \(noncoop calendar add-session\) and try again",
+     N_("no session of the Assembly after the hearing on %(d1)s is in the calendar; add the next "
+        "session's dates (noncoop calendar add-session) and try again")),
+    (rf"the next session \((?P<session>.+)\) opens on (?P<d1>{_DAY}), not more than three months "
+     rf"after the hearing on (?P<d2>{_DAY}) \(three months later is (?P<d3>{_DAY})\)",
+     N_("the next session (%(session)s) opens on %(d1)s, not more than three months after the "
+        "hearing on %(d2)s (three months later is %(d3)s)")),
+    (r"the Court referred this finding to: (?P<bodies>.+); not to the Security Council",
+     N_("the Court referred this finding to: %(bodies)s; not to the Security Council")),
+    (rf"no session of the Assembly on or after (?P<d1>{_DAY}) is in the calendar; add it "
+     r"\(noncoop calendar add-session\) and try again",
+     N_("no session of the Assembly on or after %(d1)s is in the calendar; add it (noncoop "
+        "calendar add-session) and try again")),
+    (r"good offices have not been activated on this case",
+     N_("good offices have not been activated on this case")),
+    (r"no travel is recorded on this case \(step travel_alert\)",
+     N_("no travel is recorded on this case (step travel_alert)")),
+    (rf"the travel is announced for (?P<d1>{_DAY}); today is (?P<d2>{_DAY})",
+     N_("the travel is announced for %(d1)s; today is %(d2)s")),
+]
+BODIES = {"assembly": N_("the Assembly"), "security-council": N_("the Security Council"),
+          "nobody": N_("nobody")}
+
+
+def facts(text: str, lang: str) -> str | None:
+    """The facts of a refusal in `lang`, or None if they are in no form FACTS knows."""
+    from noncoop.vocabulary import _session
+
+    for pattern, message in FACTS:
+        m = re.fullmatch(pattern, text.strip())
+        if m is None:
+            continue
+        values = {}
+        for key, value in m.groupdict().items():
+            if key.startswith("d"):
+                values[key] = i18n.format_date(value, lang)
+            elif key == "session":
+                values[key] = _session(value, lang) if value.startswith("session ") else value
+            else:
+                values[key] = ", ".join(tr(lang, BODIES[b]) if b in BODIES else b
+                                        for b in value.split(", "))
+        return tr(lang, message, **values)
+    return None
+
+
 def rule(rule: str | None, message: str, lang: str) -> str:
-    """A refusal by `rule` (its English `message` as recorded) in `lang`."""
+    """A refusal by `rule` (its English `message` as recorded: the rule's message, then its
+    facts after a colon; or the facts alone) in `lang`."""
     if i18n.lang_of(lang) == "en" or not rule:
         return message
     english = _workflow_rules().get(rule) or RULES.get(rule)
     if english is None:
         return message
-    said = tr(lang, english)
-    return said[:1].upper() + said[1:] + "."
+    said = _sentence(tr(lang, english)).rstrip(".")
+    rest = message[len(english):].lstrip(": ") if message.startswith(english) else message
+    known = facts(rest, lang) if rest and rest != english else None
+    return f"{said}{' : ' + known if known else ''}."
 
 
 def _sentence(text: str) -> str:
@@ -105,6 +164,8 @@ def error(exc: NoncoopError, lang: str) -> str:
     english = english or CODES.get(exc.code)
     if english is None:
         english = N_("the request cannot be done as written")
+    if exc.code in SAID_IN_FULL:
+        return _sentence(tr(lang, english))
     detail = re.sub(r"^refused by rule \w+ \(Annex II para [^)]*\): ", "", exc.message)
     return tr(lang, "%(what)s (In English: %(detail)s)", what=_sentence(tr(lang, english)),
               detail=detail)
