@@ -24,6 +24,7 @@ from noncoop.domain.procedure import load_procedure
 from noncoop.errors import BadInput
 from noncoop.i18n import tr
 from noncoop.letters.render import LetterDef
+from noncoop.vocabulary import decision_ref
 
 
 def ordinal(n: int, lang: str) -> str:
@@ -115,7 +116,7 @@ def case_json(case: Case, lang: str) -> dict[str, Any]:
     return {
         "id": case.id, "state": info.named(lang), "state_le": info.named_with_article(lang),
         "region": states.group_name(case.region, lang),
-        "scenario": case.scenario, "decision_ref": case.decision_ref,
+        "scenario": case.scenario, "decision_ref": decision_ref(case.decision_ref, lang),
         "decision_date": case.decision_date, "chamber": case.chamber, "person": case.person,
         "request": case.request, "summary": case.summary, "travel_date": case.travel_date,
         # To whom the Court referred its finding, as recorded: a letter names no other (para 13).
