@@ -336,3 +336,6 @@ def test_an_error_on_a_french_page_says_what_to_check_in_french():
     assert fr.startswith("Un détail de l’étape n’est pas écrit comme l’étape l’attend.")
     assert said.error(exc, "en") == exc.message
     assert said.title(exc, "fr") == "À vérifier"
+    locked = BadInput("too many failed sign-ins from this address: wait 4 second(s)",
+                      code="locked", retry_after=4)
+    assert said.error(locked, "fr") == "Trop d’échecs de connexion : réessayez dans 4 seconde(s)."

@@ -164,6 +164,9 @@ def error(exc: NoncoopError, lang: str) -> str:
     english = english or CODES.get(exc.code)
     if english is None:
         english = N_("the request cannot be done as written")
+    if exc.code == "locked" and "retry_after" in exc.details:
+        return _sentence(tr(lang, "too many failed sign-ins: try again in %(seconds)s second(s)",
+                            seconds=exc.details["retry_after"]))
     if exc.code in SAID_IN_FULL:
         return _sentence(tr(lang, english))
     detail = re.sub(r"^refused by rule \w+ \(Annex II para [^)]*\): ", "", exc.message)
