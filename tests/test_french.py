@@ -339,3 +339,12 @@ def test_an_error_on_a_french_page_says_what_to_check_in_french():
     locked = BadInput("too many failed sign-ins from this address: wait 4 second(s)",
                       code="locked", retry_after=4)
     assert said.error(locked, "fr") == "Trop d’échecs de connexion : réessayez dans 4 seconde(s)."
+
+
+def test_the_older_t_key_labels_read_the_catalogue_and_a_missing_key_shows():
+    from noncoop.web.i18n import LEGACY, words
+
+    assert words("fr").due == "Échéance" and words("en")["due"] == "Due"
+    assert words("fr").get("no_such_key", "x") == "x"
+    assert words("fr").no_such_key == "no_such_key"  # seen on the page, never a blank label
+    assert all(i18n.tr("fr", english) != english for english in LEGACY.values() if english != "Date")

@@ -31,13 +31,14 @@ class Words:
         self.lang = lang
 
     def __getitem__(self, key: str) -> str:
-        return i18n.tr(self.lang, LEGACY[key])
+        # A key missing from LEGACY shows as itself, not as nothing: a blank label would go
+        # unseen, the key is caught by tests/test_french.py's browser test and by a reader.
+        return i18n.tr(self.lang, LEGACY[key]) if key in LEGACY else key
 
     def __getattr__(self, key: str) -> str:
-        try:
-            return self[key]
-        except KeyError:
-            raise AttributeError(key) from None
+        if key.startswith("__"):  # no dunder lookups (copy, pickle) through the table
+            raise AttributeError(key)
+        return self[key]
 
     def get(self, key: str, default: str | None = None) -> str | None:
         return self[key] if key in LEGACY else default
