@@ -14,7 +14,10 @@ from noncoop import access, clock, people, record
 from noncoop.domain import Event, load_procedure
 from noncoop.domain.case import Case
 from noncoop.errors import BadInput, NotFound, Refused
+from noncoop.i18n import N_
 from noncoop.store.models import TaskRow
+
+DEFAULT_TASK = N_("Assist the President's good offices")  # a request that names no task
 
 
 def assistance(db: Session, case: Case, emails: list[str], on: dt.date,
@@ -22,7 +25,7 @@ def assistance(db: Session, case: Case, emails: list[str], on: dt.date,
     """A task for each person the President asks to assist (paras 20, 22): their numbers by
     e-mail, which the request's notice keeps so that each mail names and links its task."""
     due = dt.date.fromisoformat(params["due"]) if params.get("due") else None
-    what = params.get("task") or "Assist the President's good offices"
+    what = params.get("task") or DEFAULT_TASK
     rows = [TaskRow(case_id=case.id, step="request_assistance", title=what, assignee=email,
                     due=due, created_at=clock.now()) for email in emails]
     db.add_all(rows)

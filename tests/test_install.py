@@ -95,6 +95,17 @@ def test_the_installed_program_reads_its_own_files_not_the_checkout(installed):
     assert all(Path(p).is_relative_to(installed["venv"].resolve()) for p in paths), paths
 
 
+def test_the_installed_program_has_its_french_catalogue(installed):
+    """The wheel carries the .po file; it is compiled when first read, with no build step."""
+    proc = subprocess.run([str(installed["python"]), "-c", "from noncoop.i18n import tr, po_path; "
+                           "print(tr('fr', 'Dashboard')); print(po_path('fr'))"],
+                          cwd=installed["cwd"], env=installed["env"], capture_output=True, text=True,
+                          check=True)
+    word, path = proc.stdout.splitlines()
+    assert word == "Tableau de bord"
+    assert Path(path).is_relative_to(installed["venv"].resolve()), path
+
+
 def test_demo_letters_and_bench_run_from_another_directory(installed):
     proc = _noncoop(installed, "demo")
     assert proc.returncode == 0 and "demo loaded: 13 cases" in proc.stdout, proc.stderr

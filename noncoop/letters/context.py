@@ -22,7 +22,9 @@ from noncoop.domain.case import Case
 from noncoop.domain.deadlines import counted_sessions, report_session, session_name
 from noncoop.domain.procedure import load_procedure
 from noncoop.errors import BadInput
+from noncoop.i18n import tr
 from noncoop.letters.render import LetterDef
+from noncoop.vocabulary import decision_ref
 
 
 def ordinal(n: int, lang: str) -> str:
@@ -99,7 +101,9 @@ def common(letter: LetterDef, lang: str, on: dt.date, reference: str | None,
     only a draft does (register.issue gives the register number, a notice its case number)."""
     settings = config.letters()
     return {
-        "letter": {"reference": reference or "DRAFT", "draft": reference is None, "date": on,
+        # A draft's reference says so in the letter's language ("PROJET" in French).
+        "letter": {"reference": reference or tr(lang, "DRAFT"), "draft": reference is None,
+                   "date": on,
                    "lang": lang, "name": letter.name,
                    "place": place_name(settings["place"], lang), "paragraph": letter.paragraph,
                    "corrects": corrects},
@@ -112,7 +116,7 @@ def case_json(case: Case, lang: str) -> dict[str, Any]:
     return {
         "id": case.id, "state": info.named(lang), "state_le": info.named_with_article(lang),
         "region": states.group_name(case.region, lang),
-        "scenario": case.scenario, "decision_ref": case.decision_ref,
+        "scenario": case.scenario, "decision_ref": decision_ref(case.decision_ref, lang),
         "decision_date": case.decision_date, "chamber": case.chamber, "person": case.person,
         "request": case.request, "summary": case.summary, "travel_date": case.travel_date,
         # To whom the Court referred its finding, as recorded: a letter names no other (para 13).

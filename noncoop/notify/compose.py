@@ -20,6 +20,7 @@ from noncoop import config, services
 from noncoop.access import Viewer, formal_view, sight
 from noncoop.domain import load_procedure
 from noncoop.domain.case import Case
+from noncoop.i18n import tr
 from noncoop.letters import context
 from noncoop.letters.docx import blocks
 from noncoop.letters.render import DIGEST, LetterDef, catalogue, render_html
@@ -60,7 +61,7 @@ def compose(db: Any, notice: NoticeRow, case: Case | None, person: PersonRow,
         steps = load_procedure(case.workflow, case.workflow_version).steps
         ctx = context.build(catalogue()[template], case, lang, on=on, reference=case.id,
                             sessions=services.sessions(db), meetings=services.bureau_meetings(db),
-                            deadline=which, titles={k: v.title for k, v in steps.items()},
+                            deadline=which, titles={k: v.title_in(lang) for k, v in steps.items()},
                             step=notice.step)
         ctx["recipients"] = [person.name]
         told = notice.body.get("task")
@@ -70,8 +71,8 @@ def compose(db: Any, notice: NoticeRow, case: Case | None, person: PersonRow,
     ctx["inbox"] = inbox(db, notice, person)
     html = render_html(template, lang, ctx)
     invite = notice.body.get("invite")
-    return Content(subject=subject_of(html), html=html, text=text_of(html),
-                   ics=invitation(notice, case, person, sender, invite, subject_of(html))
+    return Content(subject=subject_of(html, lang), html=html, text=text_of(html),
+                   ics=invitation(notice, case, person, sender, invite, subject_of(html, lang))
                    if invite and case is not None else None)
 
 
@@ -98,9 +99,11 @@ def inbox(db: Any, notice: NoticeRow, person: PersonRow) -> list[dict[str, Any]]
             and t.assignee in (person.email, person.role)]
 
 
-def subject_of(html: str) -> str:
+def subject_of(html: str, lang: str = "en") -> str:
+    """The letter's title, in its language (the templates are bilingual); the catalogue's
+    word for the procedure if a template has none."""
     found = re.search(r"<title>(.*?)</title>", html, re.S)
-    return " ".join(unescape(found.group(1)).split()) if found else "Non-cooperation"
+    return " ".join(unescape(found.group(1)).split()) if found else tr(lang, "Non-cooperation")
 
 
 def text_of(html: str) -> str:
@@ -134,7 +137,7 @@ def invitation(notice: NoticeRow, case: Case | None, person: PersonRow, sender: 
     if invite.get("place"):
         event.add("location", invite["place"])
     organizer = vCalAddress(f"mailto:{address}")
-    organizer.params["cn"] = vText(name or "Secretariat of the Assembly of States Parties")
+    organizer.params["cn"] = vText(name or tr(person.lang, "Secretariat of the Assembly of States Parties"))
     event.add("organizer", organizer)
     attendee = vCalAddress(f"mailto:{person.email}")
     attendee.params["cn"] = vText(person.name)

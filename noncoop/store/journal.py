@@ -23,6 +23,7 @@ from noncoop import audit, clock
 from noncoop.domain import Case, Event, load_procedure
 from noncoop.domain.deadlines import ends_at
 from noncoop.errors import Conflict
+from noncoop.i18n import N_
 from noncoop.store import direct
 from noncoop.store.codec import to_snapshot
 from noncoop.store.models import CaseRow, DeadlineRow, EventRow, MessageRow, NoticeRow, TaskRow
@@ -34,9 +35,11 @@ TASKS: sa.Table = TaskRow.__table__  # type: ignore[attr-defined]
 NOTICES: sa.Table = NoticeRow.__table__  # type: ignore[attr-defined]
 MESSAGES: sa.Table = MessageRow.__table__  # type: ignore[attr-defined]
 
-TASK_KINDS = {"due": "", "convene": "convene the meeting", "announcement": "announce it",
-              "reply": "the requested State's reply", "invitation": "invite the requested State",
-              "report": "submit the report"}
+# What a deadline's task asks, after its step's name (marked for the catalogue: a French page
+# writes the task with the step's French name and these words in French, web/i18n.py).
+TASK_KINDS = {"due": "", "convene": N_("convene the meeting"), "announcement": N_("announce it"),
+              "reply": N_("the requested State's reply"),
+              "invitation": N_("invite the requested State"), "report": N_("submit the report")}
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,115 +1,238 @@
-"""The words of the interface, in English and French. Step names come from the workflow in
-English and from the letters' French names in French."""
+"""What the page templates call to write words, in the language of the page.
+
+A label is written in its template as `_("English")`; its French is in the catalogue
+(noncoop/locale/fr/LC_MESSAGES/messages.po: README "Adding a label"). Codes of the record go
+through `word(kind, code)` (noncoop/vocabulary.py), States and regions through `state_name(name)`
+and `region_name(group)` (config/states.yaml), step names through `step_title(step)` (the workflow's `title`
+and `title_fr`), dates and numbers through `day(d)` and `num(n)` (Babel, by locale).
+
+`t.key` is the older way (a key for each label): a template still written so reads the English
+of the key from LEGACY and its French from the catalogue, like `_()`. Move such a label to
+`_("English")` and drop its key."""
 
 from __future__ import annotations
 
-UI: dict[str, dict[str, str]] = {
-    "en": {
-        "app": "Non-cooperation", "dashboard": "Dashboard", "cases": "Cases",
-        "review": "Bureau review", "calendar": "Calendar", "people": "People",
-        "public": "Public", "sign_in": "Sign in", "sign_out": "Sign out", "email": "E-mail",
-        "password": "Password", "my_tasks": "My tasks", "this_week": "Deadlines this week",
-        "missed": "missed", "missed_title": "Missed, still outstanding", "none": "Nothing.",
-        "case": "Case", "state": "Requested State", "region": "Region", "scenario": "Scenario",
-        "status": "Status", "stage": "Stage", "decision": "Court decision", "due": "Due",
-        "step": "Step", "date": "Date", "steps": "Steps", "deadlines": "Deadlines",
-        "history": "History", "letters": "Letters", "actions": "Take a step",
-        "why_not": "Not allowed now, and why", "act": "Record", "skip": "Skipped, for a reason",
-        "reason": "Reason", "params": "Details (one KEY=VALUE a line)", "filter": "Filter",
-        "all": "all", "open": "open", "closed": "closed", "timeline": "Timeline",
-        "formal": "Formal procedure", "informal": "Good offices", "today": "today",
-        "session": "Session", "asp": "ASP", "bureau_meeting": "Bureau meeting",
-        "days_since": "Days since the finding", "next_deadline": "Next deadline",
-        "overdue": "overdue", "travel": "Announced travel", "in_days": "in {n} day(s)",
-        "days_ago": "{n} day(s) ago", "sessions": "Assembly sessions",
-        "meetings": "Bureau meetings", "role": "Role", "active": "Active",
-        "focal_points": "Regional focal points", "findings": "Court findings referred to the Assembly",
-        "press_releases": "Press releases of the President", "preview": "preview",
-        "issue": "Issue", "issued": "Issued letters", "by": "by", "event": "Event",
-        "not_found": "Not found", "refused": "Refused", "bad_input": "Please check",
-        "error": "Error", "back": "Back", "done": "done", "in_progress": "in progress",
-        "skipped": "skipped", "not_applicable": "not applicable", "pending": "pending",
-        "met": "met", "late": "late", "days_late": "{n} day(s) late", "waived": "waived",
-        "lang_switch": "Français", "who": "Who",
-        "task": "Task", "no_access": "You may not see this page.",
-        "takes": "Details each step takes",
-        "needs_now": "Needs me now", "week_ahead": "This week", "later": "Later",
-        "waiting_on_others": "Waiting on others", "older_misses": "Missed in earlier reporting cycles",
-        "older_note": "Due before the current reporting cycle began ({since}), one line a case.",
-        "missed_count": "{n} missed", "who_requested_state": "the requested State's reply",
-        "who_secretariat": "Secretariat", "who_president_office": "President's office",
-        "who_focal_point": "focal point", "who_bureau": "Bureau",
-        "outcome_reversed_on_appeal": "referral reversed on appeal",
-        "outcome_amended_on_appeal": "amended on appeal",
-        "outcome_cooperation_achieved": "cooperation achieved", "outcome_other": "other outcome",
-        "year": "Year", "needs_action": "needs action", "export_pdf": "Export as PDF",
-        "as_of": "as of {day}",
-        "inbox": "My tasks", "task_no": "Task no. {n}", "open_tasks": "To do",
-        "closed_tasks": "Closed", "mark_done": "Mark done", "decline": "Decline",
-        "note": "Note", "note_done": "What was done (optional)",
-        "note_decline": "Why you decline (needed)", "declined": "declined",
-        "cancelled": "cancelled", "assignee": "For", "closed_on": "Closed on",
-        "follows_step": "Done when its step is recorded on the case; you may decline it "
-                        "with a note.",
-        "paragraph": "Annex II, para.", "all_tasks": "All my tasks",
-        "task_closed": "Task no. {n}: {status}",
-    },
-    "fr": {
-        "app": "Non-coopération", "dashboard": "Tableau de bord", "cases": "Dossiers",
-        "review": "Examen du Bureau", "calendar": "Calendrier", "people": "Personnes",
-        "public": "Public", "sign_in": "Connexion", "sign_out": "Déconnexion",
-        "email": "Courriel", "password": "Mot de passe", "my_tasks": "Mes tâches",
-        "this_week": "Échéances de la semaine", "missed": "dépassé",
-        "missed_title": "Délais dépassés, à traiter", "none": "Rien.", "case": "Dossier",
-        "state": "État requis", "region": "Région", "scenario": "Scénario", "status": "Statut",
-        "stage": "Phase", "decision": "Décision de la Cour", "due": "Échéance", "step": "Étape",
-        "date": "Date", "steps": "Étapes", "deadlines": "Délais", "history": "Historique",
-        "letters": "Lettres", "actions": "Consigner une étape",
-        "why_not": "Non permis pour l’instant, et pourquoi", "act": "Consigner",
-        "skip": "Non effectuée, pour un motif", "reason": "Motif",
-        "params": "Détails (une ligne CLÉ=VALEUR)", "filter": "Filtrer", "all": "tous",
-        "open": "ouvert", "closed": "clos", "timeline": "Chronologie",
-        "formal": "Procédure officielle", "informal": "Bons offices", "today": "aujourd’hui",
-        "session": "Session", "asp": "AEP", "bureau_meeting": "Réunion du Bureau",
-        "days_since": "Jours depuis la constatation", "next_deadline": "Prochaine échéance",
-        "overdue": "en retard", "travel": "Déplacement annoncé", "in_days": "dans {n} jour(s)",
-        "days_ago": "il y a {n} jour(s)", "sessions": "Sessions de l’Assemblée",
-        "meetings": "Réunions du Bureau", "role": "Rôle", "active": "Actif",
-        "focal_points": "Points focaux régionaux",
-        "findings": "Constatations de la Cour renvoyées à l’Assemblée",
-        "press_releases": "Communiqués de presse de la Présidence", "preview": "aperçu",
-        "issue": "Émettre", "issued": "Lettres émises", "by": "par", "event": "Événement",
-        "not_found": "Introuvable", "refused": "Refusé", "bad_input": "À vérifier",
-        "error": "Erreur", "back": "Retour", "done": "fait", "in_progress": "en cours",
-        "skipped": "non effectuée", "not_applicable": "sans objet", "pending": "à faire",
-        "met": "respecté", "late": "en retard", "days_late": "{n} jour(s) de retard",
-        "waived": "levé", "lang_switch": "English", "who": "Qui",
-        "task": "Tâche", "no_access": "Vous ne pouvez pas voir cette page.",
-        "takes": "Détails que prend chaque étape",
-        "needs_now": "À faire maintenant", "week_ahead": "Cette semaine", "later": "Plus tard",
-        "waiting_on_others": "En attente d’autres", "older_misses": "Délais dépassés des cycles précédents",
-        "older_note": "Échus avant le début du cycle de rapport en cours ({since}), une ligne par dossier.",
-        "missed_count": "{n} dépassé(s)", "who_requested_state": "réponse de l’État requis",
-        "who_secretariat": "Secrétariat", "who_president_office": "Bureau du Président",
-        "who_focal_point": "point focal", "who_bureau": "Bureau",
-        "outcome_reversed_on_appeal": "renvoi infirmé en appel",
-        "outcome_amended_on_appeal": "modifié en appel",
-        "outcome_cooperation_achieved": "coopération obtenue", "outcome_other": "autre issue",
-        "year": "Année", "needs_action": "à traiter", "export_pdf": "Exporter en PDF",
-        "as_of": "au {day}",
-        "inbox": "Mes tâches", "task_no": "Tâche nº {n}", "open_tasks": "À faire",
-        "closed_tasks": "Closes", "mark_done": "Marquer comme accomplie",
-        "decline": "Décliner", "note": "Note",
-        "note_done": "Ce qui a été fait (facultatif)",
-        "note_decline": "Pourquoi vous déclinez (obligatoire)", "declined": "déclinée",
-        "cancelled": "annulée", "assignee": "Pour", "closed_on": "Close le",
-        "follows_step": "Accomplie lorsque son étape est consignée au dossier ; vous pouvez "
-                        "la décliner avec une note.",
-        "paragraph": "Annexe II, par.", "all_tasks": "Toutes mes tâches",
-        "task_closed": "Tâche nº {n} : {status}",
-    },
+from typing import Any
+
+from noncoop import i18n, states, vocabulary
+from noncoop.i18n import N_
+
+# key -> English (the message id); only for templates not yet moved to _("...").
+LEGACY: dict[str, str] = {
+    "app": N_("Non-cooperation"),
+    "dashboard": N_("Dashboard"),
+    "cases": N_("Cases"),
+    "review": N_("Bureau review"),
+    "calendar": N_("Calendar"),
+    "people": N_("People"),
+    "public": N_("Public"),
+    "sign_in": N_("Sign in"),
+    "sign_out": N_("Sign out"),
+    "email": N_("E-mail"),
+    "password": N_("Password"),
+    "my_tasks": N_("My tasks"),
+    "this_week": N_("Deadlines this week"),
+    "missed": N_("missed"),
+    "missed_title": N_("Missed, still outstanding"),
+    "none": N_("Nothing."),
+    "case": N_("Case"),
+    "state": N_("Requested State"),
+    "region": N_("Region"),
+    "scenario": N_("Scenario"),
+    "status": N_("Status"),
+    "stage": N_("Stage"),
+    "decision": N_("Court decision"),
+    "due": N_("Due"),
+    "step": N_("Step"),
+    "date": N_("Date"),
+    "steps": N_("Steps"),
+    "deadlines": N_("Deadlines"),
+    "history": N_("History"),
+    "letters": N_("Letters"),
+    "actions": N_("Take a step"),
+    "why_not": N_("Not allowed now, and why"),
+    "act": N_("Record"),
+    "skip": N_("Skipped, for a reason"),
+    "reason": N_("Reason"),
+    "params": N_("Details (one KEY=VALUE a line)"),
+    "filter": N_("Filter"),
+    "all": N_("all"),
+    "open": N_("open"),
+    "closed": N_("closed"),
+    "timeline": N_("Timeline"),
+    "formal": N_("Formal procedure"),
+    "informal": N_("Good offices"),
+    "today": N_("today"),
+    "session": N_("Session"),
+    "asp": N_("ASP"),
+    "bureau_meeting": N_("Bureau meeting"),
+    "days_since": N_("Days since the finding"),
+    "next_deadline": N_("Next deadline"),
+    "overdue": N_("overdue"),
+    "travel": N_("Announced travel"),
+    "in_days": N_("in {n} day(s)"),
+    "days_ago": N_("{n} day(s) ago"),
+    "sessions": N_("Assembly sessions"),
+    "meetings": N_("Bureau meetings"),
+    "role": N_("Role"),
+    "active": N_("Active"),
+    "focal_points": N_("Regional focal points"),
+    "findings": N_("Court findings referred to the Assembly"),
+    "press_releases": N_("Press releases of the President"),
+    "preview": N_("preview"),
+    "issue": N_("Issue"),
+    "issued": N_("Issued letters"),
+    "by": N_("by"),
+    "event": N_("Event"),
+    "not_found": N_("Not found"),
+    "refused": N_("Refused"),
+    "bad_input": N_("Please check"),
+    "error": N_("Error"),
+    "back": N_("Back"),
+    "done": N_("done"),
+    "in_progress": N_("in progress"),
+    "skipped": N_("skipped"),
+    "not_applicable": N_("not applicable"),
+    "pending": N_("pending"),
+    "met": N_("met"),
+    "late": N_("late"),
+    "days_late": N_("{n} day(s) late"),
+    "waived": N_("waived"),
+    "lang_switch": N_("Français"),
+    "who": N_("Who"),
+    "task": N_("Task"),
+    "no_access": N_("You may not see this page."),
+    "takes": N_("Details each step takes"),
+    "needs_now": N_("Needs me now"),
+    "week_ahead": N_("This week"),
+    "later": N_("Later"),
+    "waiting_on_others": N_("Waiting on others"),
+    "older_misses": N_("Missed in earlier reporting cycles"),
+    "older_note": N_("Due before the current reporting cycle began ({since}), one line a case."),
+    "missed_count": N_("{n} missed"),
+    "who_requested_state": N_("the requested State's reply"),
+    "who_secretariat": N_("Secretariat"),
+    "who_president_office": N_("President's office"),
+    "who_focal_point": N_("focal point"),
+    "who_bureau": N_("Bureau"),
+    "outcome_reversed_on_appeal": N_("referral reversed on appeal"),
+    "outcome_amended_on_appeal": N_("amended on appeal"),
+    "outcome_cooperation_achieved": N_("cooperation achieved"),
+    "outcome_other": N_("other outcome"),
+    "year": N_("Year"),
+    "needs_action": N_("needs action"),
+    "export_pdf": N_("Export as PDF"),
+    "as_of": N_("as of {day}"),
+    "inbox": N_("My tasks"),
+    "task_no": N_("Task no. {n}"),
+    "open_tasks": N_("To do"),
+    "closed_tasks": N_("Closed"),
+    "mark_done": N_("Mark done"),
+    "decline": N_("Decline"),
+    "note": N_("Note"),
+    "note_done": N_("What was done (optional)"),
+    "note_decline": N_("Why you decline (needed)"),
+    "declined": N_("declined"),
+    "cancelled": N_("cancelled"),
+    "assignee": N_("For"),
+    "closed_on": N_("Closed on"),
+    "follows_step": N_("Done when its step is recorded on the case; you may decline it with a note."),
+    "paragraph": N_("Annex II, para."),
+    "all_tasks": N_("All my tasks"),
+    "task_closed": N_("Task no. {n}: {status}"),
 }
 
 
-def words(lang: str) -> dict[str, str]:
-    return UI["fr" if lang == "fr" else "en"]
+class Words:
+    """`t.key`, `t[key]`, `t.get(key, default)` for the keys of LEGACY, in `lang`."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def __getitem__(self, key: str) -> str:
+        # A key missing from LEGACY shows as itself, not as nothing: a blank label would go
+        # unseen, the key is caught by tests/test_french.py's browser test and by a reader.
+        return i18n.tr(self.lang, LEGACY[key]) if key in LEGACY else key
+
+    def __getattr__(self, key: str) -> str:
+        if key.startswith("__"):  # no dunder lookups (copy, pickle) through the table
+            raise AttributeError(key)
+        return self[key]
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        return self[key] if key in LEGACY else default
+
+    def keys(self) -> list[str]:  # dict(t), {**t}: every label in this language
+        return list(LEGACY)
+
+
+def words(lang: str) -> Words:
+    return Words(i18n.lang_of(lang))
+
+
+def state_name(name: str | None, lang: str) -> str:
+    """A State's short name in `lang` (config/states.yaml `fr`); a name not in the lists as given."""
+    if not name:
+        return ""
+    try:
+        return states.lookup(name).named(lang)
+    except Exception:  # a name recorded before the lists changed is still shown
+        return name
+
+
+def helpers(lang: str, titles: dict[str, str] | None = None) -> dict[str, Any]:
+    """What every template gets to write its words in `lang`."""
+    lang = i18n.lang_of(lang)
+    named = titles or {}
+
+    def basis(text: str) -> str:
+        return vocabulary.basis(text, lang, named) or text
+
+    return {
+        "_": lambda message, **values: i18n.tr(lang, message, **values),
+        "gettext": lambda message, **values: i18n.tr(lang, message, **values),
+        "ngettext": lambda s, p, n, **values: i18n.ntr(lang, s, p, n, **values),
+        "t": words(lang),
+        "word": lambda kind, code: vocabulary.word(kind, code, lang),
+        "state_name": lambda name: state_name(name, lang),
+        "region_name": lambda group: states.group_name(group, lang) if group else "",
+        "step_title": lambda step: named.get(step, step) if step else "",
+        "basis": basis,
+        "day": lambda d: i18n.format_date(d, lang),
+        "num": lambda n: i18n.format_number(n, lang),
+        "place": lambda name: vocabulary.place(name, lang),
+        "chamber": lambda name: vocabulary.chamber(name, lang),
+        "letter_title": lambda name: vocabulary.word("letter", name, lang),
+        "task_title": lambda task: task_title(task, lang),
+        "assignee": lambda who: assignee(who, lang),
+        "decision_ref": lambda text: vocabulary.decision_ref(text, lang),
+    }
+
+
+def task_title(task: dict[str, Any], lang: str) -> str:
+    """A task's words in `lang`. A deadline's task is recorded as "STEP TITLE: what" in English
+    (store/journal.py): it is written again from the step's name in `lang`. The default request
+    for assistance is translated; words the President wrote are not."""
+    from noncoop.domain import load_procedure
+    from noncoop.store.journal import TASK_KINDS
+    from noncoop.tasks import DEFAULT_TASK
+
+    title = task.get("title") or ""
+    if title == DEFAULT_TASK:
+        return i18n.tr(lang, DEFAULT_TASK)
+    procedure = load_procedure("formal")
+    step = procedure.steps.get(task.get("step") or "")
+    if step is not None:
+        for what in TASK_KINDS.values():
+            if title == (f"{step.title}: {what}" if what else step.title):
+                named = step.title_in(lang)
+                return f"{named} : {i18n.tr(lang, what)}" if what and lang == "fr" else \
+                    f"{named}: {i18n.tr(lang, what)}" if what else named
+    return title
+
+
+def assignee(who: str | None, lang: str) -> str:
+    """Whom a task is for: a person's address as it is, a role in words."""
+    if not who:
+        return ""
+    return who if "@" in who else vocabulary.word("role", who, lang)

@@ -14,14 +14,15 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 from sqlmodel import Session, col, select
 
-from noncoop import access, accounts, clock, config, people, services, tasks
+from noncoop import access, accounts, clock, config, people, services, tasks, vocabulary
 from noncoop.errors import BadInput, NoncoopError, NotFound, Refused
+from noncoop.i18n import N_, tr
 from noncoop.letters import register
 from noncoop.store.codec import from_snapshot
 from noncoop.store.models import CaseRow, LetterRow
-from noncoop.web import timeline
+from noncoop.web import said, timeline
 from noncoop.web.deps import Db, check_csrf, csrf_token, signed_in, status_of
-from noncoop.web.i18n import words
+from noncoop.web.i18n import helpers, words
 from noncoop.web.schemas import documents as document_types
 
 PAGE = 100  # cases a page of the list
@@ -43,20 +44,22 @@ def lang_of(request: Request) -> str:
     return request.session.get("lang", "en")
 
 
-def render(request: Request, name: str, code: int = 200, **ctx: Any) -> HTMLResponse:
+def render(request: Request, name: str, code: int = 200, titles: dict[str, str] | None = None,
+           **ctx: Any) -> HTMLResponse:
     lang = lang_of(request)
     db_email = request.session.get("email")
     return TEMPLATES.TemplateResponse(request, name, {
-        "t": words(lang), "lang": lang, "csrf": csrf_token(request), "me": db_email,
+        **helpers(lang, titles if titles is not None else _all_titles(lang)),
+        "said_rule": lambda rule, message: said.rule(rule, message, lang),
+        "lang": lang, "csrf": csrf_token(request), "me": db_email,
         "role": request.session.get("role"), "flash": request.session.pop("flash", None),
         "today": clock.today(), **ctx}, status_code=code)
 
 
 def error_page(request: Request, exc: NoncoopError) -> HTMLResponse:
-    t = words(lang_of(request))
-    title = t["not_found"] if isinstance(exc, NotFound) else t["refused"] if isinstance(
-        exc, Refused) else t["bad_input"]
-    return render(request, "error.html", code=status_of(exc), title=title, error=exc)
+    lang = lang_of(request)
+    return render(request, "error.html", code=status_of(exc), title=said.title(exc, lang),
+                  error=exc, said=said.error(exc, lang))
 
 
 def me(request: Request, db: Session) -> str:
@@ -83,9 +86,13 @@ def login(request: Request, db: Db, email: str = Form(...), password: str = Form
         user = accounts.authenticate(db, email, password,
                                      request.client.host if request.client else "unknown")
     except NoncoopError as exc:
-        return render(request, "login.html", code=status_of(exc), error=exc.message, email=email)
+        return render(request, "login.html", code=status_of(exc),
+                      error=said.error(exc, lang_of(request)), email=email)
+    lang = request.session.get("lang")  # the language chosen on the sign-in page stays
     request.session.clear()
     request.session.update({"email": user.email, "role": user.role, "gen": user.session_gen})
+    if lang:
+        request.session["lang"] = lang
     return RedirectResponse("/", status_code=303)
 
 
@@ -134,7 +141,7 @@ def case_page(request: Request, case_id: str, db: Db) -> Response:
     case = services.show_case(db, case_id, by=email)
     t = words(lang_of(request))
     titles = _titles(case, lang_of(request))
-    labels = {**t, **titles}
+    labels = {**t, **titles}  # Words reads as a dict of every label
     svg = timeline.svg(case, services.list_calendar(db), clock.today(), labels,
                        lanes=_lanes(case), letters=_letter_marks(db, case, email))
     active = any(s["step"] in access.DISCLOSED_STEPS and s["status"] == "done"
@@ -164,21 +171,28 @@ def case_act(request: Request, case_id: str, db: Db, step: str = Form(...),
         if line.strip():
             key, sep, value = line.partition("=")
             if not sep:
-                flash(request, "error", f"bad detail {line!r}: write KEY=VALUE, one a line")
+                flash(request, "error", tr(lang_of(request), "bad detail %(line)s: write "
+                                           "KEY=VALUE, one a line", line=repr(line)))
                 return RedirectResponse(f"/cases/{case_id}", status_code=303)
             values[key.strip()] = value.strip()
     try:
         day = dt.date.fromisoformat(on) if on else None
     except ValueError:
-        flash(request, "error", f"bad date {on!r}: write it as YYYY-MM-DD")
+        flash(request, "error", tr(lang_of(request), "bad date %(date)s: write it as "
+                                   "YYYY-MM-DD", date=repr(on)))
         return RedirectResponse(f"/cases/{case_id}", status_code=303)
+    lang = lang_of(request)
     try:
-        services.act(db, case_id, step, on=day, skip=skip, reason=reason or None, params=values,
-                     by=email)
+        event = services.take_step(db, case_id, step, on=day, skip=skip, reason=reason or None,
+                                   params=values, by=email)
     except (Refused, BadInput) as exc:
-        flash(request, "error", exc.message)
+        flash(request, "error", said.error(exc, lang))
     else:
-        flash(request, "ok", f"{step}: {words(lang_of(request))['done']}")
+        # What was recorded, as the event says it: a step begun is "started", not "done".
+        titles = _all_titles(lang)
+        what = {"step_started": N_("%(step)s: started"), "step_done": N_("%(step)s: done"),
+                "step_skipped": N_("%(step)s: skipped")}.get(event.kind, N_("%(step)s: recorded"))
+        flash(request, "ok", tr(lang, what, step=titles.get(step, step)))
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
@@ -200,9 +214,11 @@ def letter_issue(request: Request, case_id: str, template: str, db: Db,
     email = me(request, db)
     try:
         issued = register.issue(db, case_id, template, lang=lang, by=email)
-        flash(request, "ok", f"{issued['reference']}: {template}")
+        flash(request, "ok", tr(lang_of(request), "%(reference)s issued: %(letter)s",
+                                reference=issued["reference"],
+                                letter=vocabulary.word("letter", template, lang_of(request))))
     except (Refused, BadInput) as exc:
-        flash(request, "error", exc.message)
+        flash(request, "error", said.error(exc, lang_of(request)))
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
@@ -439,3 +455,10 @@ def _titles(case: dict[str, Any], lang: str) -> dict[str, str]:
 
     procedure = load_procedure(case["workflow"]["name"], case["workflow"]["version"])
     return procedure.titles(lang)
+
+
+def _all_titles(lang: str) -> dict[str, str]:
+    """Every step's name in `lang` from the newest workflows (a page about no one case)."""
+    from noncoop.domain import load_procedure
+
+    return load_procedure("formal").titles(lang)

@@ -1,0 +1,88 @@
+"""The words a person reads, in English and French, through gettext.
+
+The English text is the message id; its French is in noncoop/locale/fr/LC_MESSAGES/messages.po
+(Babel's catalogue, extracted from the code and the page templates: README "Adding a label").
+The .po file is read and compiled in memory the first time a language is asked for, so a clean
+checkout and an installed wheel need no compile step, and no stale .mo file can hide a change.
+
+Codes of the record (a step's status, a deadline's kind, a case's outcome...) are never shown
+as such: noncoop/vocabulary.py gives each its English words, translated here like any label.
+In Python, `tr(lang, "English")` (extraction keyword tr:2) and `ntr(lang, singular, plural,
+n)`; in a page template `_("English")`. Dates and numbers are written by Babel for the
+language (format_date, format_number).
+
+CLI output and JSON stay English (INTERFACE.md): only the pages and e-mails ask this module."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gettext as _gettext
+import io
+from functools import cache
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date as _format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.support import Translations
+
+LANGS = ("en", "fr")
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+DOMAIN = "messages"
+
+
+def N_(message: str) -> str:
+    """Marks a message for extraction where it is written; translated where it is shown."""
+    return message
+
+
+def lang_of(lang: str | None) -> str:
+    return "fr" if lang == "fr" else "en"
+
+
+def po_path(lang: str) -> Path:
+    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@cache
+def translations(lang: str) -> _gettext.NullTranslations:
+    """The catalogue of `lang`, compiled from its .po file (English needs none: the message id
+    is the English). Fuzzy entries are left out, as msgfmt does: a guess is not a translation."""
+    lang = lang_of(lang)
+    path = po_path(lang)
+    if lang == "en" or not path.exists():
+        return _gettext.NullTranslations()
+    with path.open("rb") as fh:
+        catalog = read_po(fh, locale=lang, domain=DOMAIN)
+    buf = io.BytesIO()
+    write_mo(buf, catalog, use_fuzzy=False)
+    buf.seek(0)
+    return Translations(buf, domain=DOMAIN)
+
+
+def tr(lang: str | None, message: str, **values: object) -> str:
+    """`message` in `lang`, with `%(name)s` placeholders filled from `values`."""
+    text = translations(lang_of(lang)).gettext(message)
+    return text % values if values else text
+
+
+def ntr(lang: str | None, singular: str, plural: str, n: int, **values: object) -> str:
+    text = translations(lang_of(lang)).ngettext(singular, plural, n)
+    return text % {"num": n, **values}
+
+
+def format_date(day: dt.date | str | None, lang: str | None, form: str = "medium") -> str:
+    """A day as the language writes it: "24 Oct 2024", "24 oct. 2024"; '' for none."""
+    if not day:  # None, '' or a template's undefined value
+        return ""
+    if isinstance(day, str):
+        day = dt.date.fromisoformat(day[:10])
+    return _format_date(day, format=form, locale=Locale.parse(lang_of(lang)))
+
+
+def format_number(value: float | int | None, lang: str | None) -> str:
+    if value is None or value == "":
+        return ""
+    return format_decimal(value, locale=Locale.parse(lang_of(lang)))
