@@ -79,10 +79,15 @@ def format_date(day: dt.date | str | None, lang: str | None, form: str = "medium
         return ""
     if isinstance(day, str):
         day = dt.date.fromisoformat(day[:10])
-    return _format_date(day, format=form, locale=Locale.parse(lang_of(lang)))
+    return _format_date(day, format=form, locale=_locale(lang))
 
 
 def format_number(value: float | int | None, lang: str | None) -> str:
     if value is None or value == "":
         return ""
-    return format_decimal(value, locale=Locale.parse(lang_of(lang)))
+    return format_decimal(value, locale=_locale(lang))
+
+
+def _locale(lang: str | None) -> Locale:
+    # English as the Assembly writes it (British usage: "24 Oct 2024"), French as in France.
+    return Locale.parse("en_GB" if lang_of(lang) == "en" else lang_of(lang))

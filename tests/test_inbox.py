@@ -80,7 +80,7 @@ def test_a_focal_point_completes_and_declines_tasks_with_notes_on_the_record(db,
     for n in (world["contact"], world["brief"]):
         assert f'href="/tasks/{n}"' in inbox.text and f"Task no. {n}" in inbox.text
     page = fp.get(f"/tasks/{world['contact']}")
-    assert "Contact the Foreign Ministry" in page.text and "2024-09-02" in page.text
+    assert "Contact the Foreign Ministry" in page.text and "2 Sept 2024" in page.text
     assert f'action="/tasks/{world["contact"]}/done"' in page.text
     assert f'action="/tasks/{world["contact"]}/decline"' in page.text
     csrf = form_csrf(fp, f"/tasks/{world['contact']}")

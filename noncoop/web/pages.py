@@ -22,7 +22,7 @@ from noncoop.store.codec import from_snapshot
 from noncoop.store.models import CaseRow, LetterRow
 from noncoop.web import said, timeline
 from noncoop.web.deps import Db, check_csrf, csrf_token, signed_in, status_of
-from noncoop.web.i18n import helpers, words
+from noncoop.web.i18n import helpers, state_name, words
 from noncoop.web.schemas import documents as document_types
 
 PAGE = 100  # cases a page of the list
@@ -141,7 +141,7 @@ def case_page(request: Request, case_id: str, db: Db) -> Response:
     case = services.show_case(db, case_id, by=email)
     t = words(lang_of(request))
     titles = _titles(case, lang_of(request))
-    labels = {**t, **titles}  # Words reads as a dict of every label
+    labels = {**t, **titles, "lang": lang_of(request)}  # "lang": codes, places, dates
     svg = timeline.svg(case, services.list_calendar(db), clock.today(), labels,
                        lanes=_lanes(case), letters=_letter_marks(db, case, email))
     active = any(s["step"] in access.DISCLOSED_STEPS and s["status"] == "done"
@@ -242,7 +242,7 @@ def review_pdf(request: Request, db: Db, status: str = "", region: str = "", yea
     lang = lang_of(request)
     context = _review(request, db, email, status, region, year, action)
     html = TEMPLATES.get_template("review_print.html").render(
-        t=words(lang), lang=lang, today=clock.today(), **context)
+        **helpers(lang, _all_titles(lang)), lang=lang, today=clock.today(), **context)
     return Response(to_pdf(html), media_type="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="review-{clock.today().isoformat()}.pdf"'})
 
@@ -266,9 +266,10 @@ def _review(request: Request, db: Session, email: str, status: str, region: str,
         shown = [c for c in shown if timeline.needs_action(c, today)]
     shown.sort(key=lambda c: (not timeline.needs_action(c, today), c["status"] == "closed",
                               c["id"]))
-    labels = dict(words(lang))
+    labels = {**words(lang), "lang": lang}  # "lang": codes, places and dates (timeline.py)
     for c in shown:
         labels.update(_titles(c, lang))
+    shown = [{**c, "state": state_name(c["state"], lang)} for c in shown]
     rows = []
     for c in shown:
         decided = c["decision"]["date"]
@@ -371,22 +372,12 @@ def _public(db: Session) -> tuple[list[dict[str, Any]], list[LetterRow]]:
         case = from_snapshot(row.snapshot)
         if case.scenario == "7a" and "assembly" in case.referred_to:
             findings.append({"state": case.requested_state, "decision_ref": case.decision_ref,
-                             "decision": decision_words(case.chamber, case.decision_ref),
                              "decision_date": case.decision_date, "chamber": case.chamber,
                              "status": case.status, "outcome": case.outcome})
     findings.sort(key=lambda f: f["decision_date"] or dt.date.min, reverse=True)
     releases = db.exec(select(LetterRow).where(LetterRow.template == "press_release")
                        .order_by(col(LetterRow.issued_at).desc())).all()
     return findings, list(releases)
-
-
-def decision_words(chamber: str | None, ref: str | None) -> str:
-    """The chamber and the document as one says them: "Pre-Trial Chamber II, ICC-02/05-01/09-309";
-    a reference that already names the chamber (typed so by hand) is not preceded by it again."""
-    ref, chamber = (ref or "").strip(), (chamber or "").strip()
-    if not chamber or chamber.lower() in ref.lower():
-        return ref
-    return f"{chamber}, {ref}" if ref else chamber
 
 
 @router.get("/public", response_class=HTMLResponse)

@@ -25,6 +25,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
+from noncoop.i18n import format_date
+from noncoop.vocabulary import place, word
+
 FONT = "'DejaVu Sans', Verdana, sans-serif"
 # Advance widths of DejaVu Sans (Book, Bold) for U+0020..U+007E, in thousandths of an em, read
 # from the font files with fontTools. Verdana, the fallback, is no wider.
@@ -180,9 +183,12 @@ def _calendar(axis: Axis, calendar: dict[str, Any], labels: dict[str, str], top:
         if last < axis.start or first > axis.end:
             continue
         x0, x1 = axis.clamp(first), axis.clamp(last)
-        kind = f" ({s['kind']})" if s.get("kind") not in (None, "regular") else ""
-        detail = (f"{labels['session']} {s['number']}{kind}: {s['start']} – {s['end']}"
-                  f"{', ' + s['venue'] if s.get('venue') else ''}")
+        lang = labels.get("lang", "en")
+        kind = (f" ({word('session_kind', s['kind'], lang)})"
+                if s.get("kind") not in (None, "regular") else "")
+        detail = (f"{labels['session']} {s['number']}{kind}: {format_date(s['start'], lang)} – "
+                  f"{format_date(s['end'], lang)}"
+                  f"{', ' + place(s['venue'], lang) if s.get('venue') else ''}")
         out.append(_mark(f'rect x="{x0:.1f}" y="{top + 2}" width="{max(x1 - x0, 3):.1f}" '
                          f'height="{bottom - top - 2:.1f}" fill="{SESSION_FILL}"', detail,
                          "session"))
@@ -279,10 +285,11 @@ def needs_action(case: dict[str, Any], today: dt.date, within: int = 30) -> bool
 
 def _deadline_detail(d: dict[str, Any], title: str, labels: dict[str, str],
                      bar: tuple[str, dt.date, dt.date] | None) -> str:
-    text = f"{title} ({d['kind']}): {labels['due'].lower()} {d['due']}, " \
-           f"{labels.get(d['status'], d['status'])}"
+    lang = labels.get("lang", "en")
+    text = f"{title} ({word('deadline_kind', d['kind'], lang)}): {labels['due'].lower()} " \
+           f"{format_date(d['due'], lang)}, {word('deadline_status', d['status'], lang)}"
     if d.get("done_on"):
-        text += f", {labels['done']} {d['done_on']}"
+        text += f", {labels['done']} {format_date(d['done_on'], lang)}"
     if bar:
         text += f", {labels['days_late'].format(n=(bar[2] - bar[1]).days)}"
     return text
@@ -540,7 +547,9 @@ def _case_row(axis: Axis, c: dict[str, Any], labels: dict[str, str], y: float,
     mid, base = y + ROW / 2, y + 15
     name = f"{c['id']} · {c['state']}"
     urgent = needs_action(c, today)
-    full = f"{name} ({labels.get(c['status'], c['status'])}, {c['stage']})"
+    lang = labels.get("lang", "en")
+    full = (f"{name} ({word('case_status', c['status'], lang)}, "
+            f"{word('stage', c['stage'], lang)})")
     link = (f'<a href="/cases/{escape(c["id"])}" class="case-link" '
             f'aria-label={quoteattr(full)}>')
     out = [link + _text(8, base, fit(name, R_TITLE_W, TEXT, urgent), TEXT,
