@@ -5,9 +5,10 @@ released on. Everything in it is public (the releases themselves); nothing of a 
 from __future__ import annotations
 
 import datetime as dt
-import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from html.parser import HTMLParser
+
+from lxml import etree as ET  # python-docx's: a namespace map per document, no global one
 
 from noncoop.clock import AMSTERDAM
 from noncoop.store.models import LetterRow
@@ -23,8 +24,6 @@ ADOPTED = dt.date(2018, 12, 12)
 # Fallback titles for a release issued as PDF or DOCX, whose own title the feed cannot read.
 RELEASED = {"en": "Non-cooperation – {state}: press release {reference}",
             "fr": "Non-coopération – {state} : communiqué de presse {reference}"}
-
-ET.register_namespace("", ATOM)
 
 
 def released_at(day: dt.date) -> dt.datetime:
@@ -77,7 +76,7 @@ def feed(base: str, releases: Iterable[tuple[LetterRow, str | None]]) -> bytes:
     """The feed document: `base` is NONCOOP_BASE_URL (never the request's Host header, which
     anyone can set); `releases` each with the requested State it is about."""
     ordered = sorted(releases, key=lambda r: (r[0].issued_on, r[0].seq), reverse=True)
-    root = ET.Element(f"{{{ATOM}}}feed", {XML_LANG: "en"})
+    root = ET.Element(f"{{{ATOM}}}feed", {XML_LANG: "en"}, nsmap={None: ATOM})
     _element(root, "id", f"{base}/public")
     _element(root, "title", TITLE)
     updated = max((r.issued_on for r, _ in ordered), default=ADOPTED)
