@@ -237,6 +237,7 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     store.get_engine.cache_clear()  # the app asks for the engine of NONCOOP_DATABASE_URL
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("NONCOOP_DATABASE_URL", url)
+        mp.setenv("NONCOOP_BASE_URL", "https://noncoop.example.org")  # the feed is served
         mp.setattr(clock, "now", lambda: NOW)
         try:
             with store.session(url) as db:
