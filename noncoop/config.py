@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from noncoop import resources
+from noncoop import resources, yamlfile
 from noncoop.errors import BadInput
 
 CONFIG_DIR = resources.CONFIG
@@ -22,7 +22,7 @@ def _overrides(path: str | None) -> dict[str, Any]:
     if not path:
         return {}
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        data = yamlfile.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise BadInput(f"cannot read the settings file NONCOOP_CONFIG={path}: {exc}") from None
     if not isinstance(data, dict):
@@ -38,7 +38,7 @@ def _section(name: str) -> dict[str, Any]:
 
 @cache
 def _merged(name: str, overrides: str | None) -> dict[str, Any]:
-    base = yaml.safe_load((CONFIG_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
+    base = yamlfile.safe_load((CONFIG_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
     for key, value in _overrides(overrides).get(name, {}).items():
         base[key] = {**base.get(key, {}), **value} if isinstance(value, dict) else value
     return base

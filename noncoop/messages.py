@@ -17,6 +17,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po, write_po
 
+from noncoop import yamlfile
 from noncoop.i18n import DOMAIN, po_path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -106,9 +107,8 @@ def extract_workflow(fileobj, keywords, comment_tags, options):  # noqa: ANN001,
     """Babel extraction method for workflows/*.yaml: the message of each rule (a guard's, a
     stage's refusal), which a French page says in French (noncoop/web/said.py). Step titles
     stay in the workflow (`title_fr`): the workflow is the one source of truth about a step."""
-    import yaml
 
-    doc = yaml.safe_load(fileobj.read().decode("utf-8")) or {}
+    doc = yamlfile.safe_load(fileobj.read().decode("utf-8")) or {}
     lines = {}
     for rule, meta in (doc.get("guards") or {}).items():
         lines[rule] = " ".join(meta["message"].split())

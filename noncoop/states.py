@@ -6,9 +6,7 @@ import difflib
 from dataclasses import dataclass
 from functools import cache
 
-import yaml
-
-from noncoop import resources
+from noncoop import resources, yamlfile
 from noncoop.errors import BadInput
 
 CONFIG_DIR = resources.CONFIG
@@ -47,7 +45,7 @@ def groups() -> list[str]:
 
 @cache
 def _groups_fr() -> dict[str, str]:
-    return yaml.safe_load((CONFIG_DIR / "states.yaml").read_text(encoding="utf-8")).get("groups_fr", {})
+    return yamlfile.safe_load((CONFIG_DIR / "states.yaml").read_text(encoding="utf-8")).get("groups_fr", {})
 
 
 @cache
@@ -55,12 +53,12 @@ def registry() -> dict[str, StateInfo]:
     found: dict[str, StateInfo] = {}
     parties = CONFIG_DIR / "states.yaml"
     if parties.exists():
-        for s in yaml.safe_load(parties.read_text(encoding="utf-8"))["states_parties"]:
+        for s in yamlfile.safe_load(parties.read_text(encoding="utf-8"))["states_parties"]:
             info = StateInfo(s["name"], s["group"], True, s.get("fr", ""), s.get("fr_de", ""),
                              s.get("fr_le", ""))
             for name in [s["name"], *s.get("aliases", ())]:
                 found[name.casefold()] = info
-    others = yaml.safe_load((CONFIG_DIR / "non_parties.yaml").read_text(encoding="utf-8"))
+    others = yamlfile.safe_load((CONFIG_DIR / "non_parties.yaml").read_text(encoding="utf-8"))
     for s in others["non_parties"]:
         found.setdefault(s["name"].casefold(), StateInfo(s["name"], s["group"], False,
                                                          s.get("fr", ""), s.get("fr_de", ""),

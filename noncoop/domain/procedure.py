@@ -14,10 +14,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from transitions import Machine, MachineError
 
-from noncoop import resources
+from noncoop import resources, yamlfile
 from noncoop.calendar import BureauMeeting, Session
 from noncoop.domain.case import Case
 from noncoop.domain.deadlines import DeadlineRule
@@ -376,7 +375,7 @@ def _met_by(value: str | list[str]) -> tuple[str, ...]:
 
 def _read(path: Path) -> dict[str, Any]:
     with path.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return yamlfile.safe_load(fh)
 
 
 def available_versions(name: str, directory: Path = WORKFLOWS_DIR) -> dict[str, Path]:

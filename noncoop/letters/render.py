@@ -10,12 +10,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from babel.dates import format_date
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound, UndefinedError, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
 
-from noncoop import resources
+from noncoop import resources, yamlfile
 from noncoop.domain.procedure import load_procedure
 from noncoop.errors import BadInput
 
@@ -42,7 +41,7 @@ def catalogue() -> dict[str, LetterDef]:
     """The letters of letters/catalogue.yaml, by name. The step a letter belongs to, and so its
     paragraph, is the workflow's word (a step's `letters`); the catalogue gives the form and
     the addressees, and the paragraph only of the notices that belong to no one step."""
-    raw = yaml.safe_load((LETTERS_DIR / "catalogue.yaml").read_text(encoding="utf-8"))["letters"]
+    raw = yamlfile.safe_load((LETTERS_DIR / "catalogue.yaml").read_text(encoding="utf-8"))["letters"]
     procedure = load_procedure()
     out = {}
     for name, d in raw.items():
