@@ -21,7 +21,7 @@ from noncoop import accounts, people, services, tasks
 D = dt.date
 PASSWORD = "correct horse battery staple"
 CHROMIUM = "/usr/bin/chromium"
-SHOTS = Path("/work/wt/shots/mail")
+SHOTS = Path(__file__).resolve().parents[1] / "test-output" / "inbox"  # to be looked at
 PEOPLE = {"fp_asia": ("focal_point", "Asia-Pacific", "en"),
           "fp_africa": ("focal_point", "African", "fr"),
           "secretariat": ("secretariat", None, "en")}
