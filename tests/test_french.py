@@ -319,10 +319,12 @@ def test_a_refusal_on_a_french_page_says_its_rule_and_its_facts_in_french():
                          "demandée que si")
     assert "s’ouvre le 2 déc. 2024, pas plus de trois mois après la réunion du 5 nov. 2024" in fr
     assert said.rule("three_month_rule", message, "en") == message
-    # A rule whose facts are in no known form is said without them, never half in English.
+    # A rule whose facts are in no known form keeps them, marked as English: they may say what
+    # to give (a --param), and a refusal must not lose that.
     assert said.rule("unsc_referral", "the Court referred ...: something new", "fr") == (
         "Le Président de l’Assemblée n’écrit au Président du Conseil de sécurité que si la Cour a "
-        "également saisi le Conseil de sécurité de la constatation.")
+        "également saisi le Conseil de sécurité de la constatation. (En anglais : the Court "
+        "referred ...: something new)")
     bodies = said.rule("unsc_referral", "the Court referred this finding to: assembly; not to "
                        "the Security Council", "fr")
     assert bodies.endswith("la Cour a renvoyé cette constatation à : l’Assemblée ; non au Conseil "

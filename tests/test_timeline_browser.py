@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from noncoop import accounts, clock, people, services
+from noncoop import accounts, clock, i18n, people, services
 from noncoop.domain import load_procedure
 from noncoop.letters import register
 from noncoop.web import timeline
@@ -188,7 +188,7 @@ def test_every_case_timeline_of_the_demo_has_its_labels_apart(demo_server, brows
         assert any(f"{days} day(s) late" in x for x in said), (d, said)
     assert page.locator(f"{svg} line.today").count() == 1
     assert page.locator(f"{svg} text.today-label").text_content().endswith(
-        clock.today().isoformat())
+        i18n.format_date(clock.today(), "en"))
     assert page.locator(f"{svg} rect.session").count() >= 1
     # Keyboard: a tab reaches the marks, each saying what it is.
     page.locator(f"{svg} .tl-mark").first.focus()

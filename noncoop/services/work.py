@@ -10,9 +10,10 @@ from typing import Any
 
 from sqlmodel import Session
 
-from noncoop import access, clock, config, states, tasks
+from noncoop import access, clock, config, states, tasks, vocabulary
 from noncoop.domain import load_procedure
 from noncoop.domain.agenda import awaits_addressee, cycle_start, sort_work
+from noncoop.errors import BadInput
 from noncoop.services.calendars import sessions
 from noncoop.services.lists import list_cases, list_deadlines
 
@@ -25,7 +26,7 @@ def work(db: Session, by: str, today: dt.date | None = None, lang: str = "en") -
     # The newest workflow names the steps; a case under an older version has the same steps.
     procedure = load_procedure("formal")
     titles = procedure.titles(lang)
-    names = {c["id"]: states.lookup(c["state"]).named(lang) for c in list_cases(db, by=by)}
+    names = {c["id"]: _state(c["state"], lang) for c in list_cases(db, by=by)}
     deadlines = list_deadlines(db, today, by=by)
     kinds = {(d["case_id"], d["step"], d["due"]): d["kind"] for d in deadlines}
 
@@ -60,10 +61,19 @@ def work(db: Session, by: str, today: dt.date | None = None, lang: str = "en") -
         # A focal point or a Bureau member sees the deadlines of the cases he or she may see
         # (lists.py): those of other roles are what waits on others.
         others += [item(d["case_id"], d["step"], d["due"],
-                        f"{titles.get(d['step'], d['step'])} ({d['kind']})",
+                        f"{titles.get(d['step'], d['step'])} "
+                        f"({vocabulary.word('deadline_kind', d['kind'], lang)})",
                         REQUESTED_STATE if awaits_addressee(procedure, d["step"], d["kind"])
                         else d["who"]) for d in deadlines if d["who"] != v.role]
     since = cycle_start(sessions(db), config.deadlines(), today)
     out = sort_work(mine, others, today, since)
     out["since"] = since.isoformat() if since else None
     return out
+
+
+def _state(name: str, lang: str) -> str:
+    """A State's name in `lang`; a name recorded before the lists changed, as recorded."""
+    try:
+        return states.lookup(name).named(lang)
+    except BadInput:  # not in the lists (any more)
+        return name

@@ -23,7 +23,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import BaseRoute
 
 from noncoop import access
-from noncoop.errors import NoncoopError, NotFound
+from noncoop.errors import BadInput, NoncoopError, NotFound
 from noncoop.web import api, hygiene, pages
 from noncoop.web.deps import error_response
 
@@ -155,11 +155,16 @@ def create_app(scheduler: bool = False) -> FastAPI:
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:])}: "
                              f"{e['msg'].removeprefix('Value error, ')}" for e in exc.errors())
+        if not request.url.path.startswith("/api/") and \
+                "text/html" in request.headers.get("accept", ""):
+            # A browser that sends a value a page cannot take (/tasks/abc) gets a page.
+            return pages.error_page(request, BadInput(problems))
         return JSONResponse({"error": {"code": "bad_input", "message": problems}}, status_code=422)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
-        """An unknown path or method under /api/ answers as every other API error does."""
+        """An unknown path or method under /api/ answers as every other API error does; a
+        browser asking for a page that is not there gets the error page."""
         if not request.url.path.startswith("/api/"):
             if exc.status_code == 404 and "text/html" in request.headers.get("accept", ""):
                 # A browser that asks for a page that is not there gets a page that says so.

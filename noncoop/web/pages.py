@@ -4,6 +4,7 @@ page asks the same services as the CLI and the API, as the person signed in."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -251,7 +252,7 @@ def _review(request: Request, db: Session, email: str, status: str, region: str,
             action: str) -> dict[str, Any]:
     """The cases of the review as `email` may see each (show_case: a restricted case shows the
     Bureau only that good offices were activated), filtered, those needing action first."""
-    if year and not year.isdigit():
+    if year and not re.fullmatch(r"[0-9]{4}", year):
         raise BadInput(f"bad year {year!r}: write it as YYYY, or leave it empty for all")
     today = clock.today()
     lang = lang_of(request)
@@ -320,14 +321,14 @@ def inbox(request: Request, db: Db) -> Response:
     rows = tasks.list_tasks(db, _mine(db, email), None, by=email)
     return render(request, "tasks.html", open_tasks=[r for r in rows if r["status"] == "open"],
                   closed_tasks=[r for r in rows if r["status"] != "open"],
-                  titles=_step_titles(lang_of(request)))
+                  titles=_all_titles(lang_of(request)))
 
 
 @router.get("/tasks/{task_id}", response_class=HTMLResponse)
 def task_page(request: Request, task_id: int, db: Db) -> Response:
     email = me(request, db)
     task = tasks.get_task(db, task_id, by=email)  # another's task is "no task" (tasks._mine)
-    return render(request, "task.html", task=task, titles=_step_titles(lang_of(request)))
+    return render(request, "task.html", task=task, titles=_all_titles(lang_of(request)))
 
 
 def _close_task(request: Request, db: Session, task_id: int, outcome: str, note: str) -> Response:
@@ -340,7 +341,7 @@ def _close_task(request: Request, db: Session, task_id: int, outcome: str, note:
     except (Refused, BadInput) as exc:
         if isinstance(exc, NotFound):
             raise
-        flash(request, "error", exc.message)
+        flash(request, "error", said.error(exc, lang_of(request)))
         return RedirectResponse(f"/tasks/{task_id}", status_code=303)
     flash(request, "ok", t["task_closed"].format(n=closed["id"], status=t[closed["status"]]))
     return RedirectResponse("/tasks", status_code=303)
@@ -356,10 +357,6 @@ def task_decline(request: Request, task_id: int, db: Db, note: str = Form("")) -
     return _close_task(request, db, task_id, "declined", note)
 
 
-def _step_titles(lang: str) -> dict[str, str]:
-    from noncoop.domain import load_procedure
-
-    return load_procedure().titles(lang)
 
 
 # -- public ---------------------------------------------------------------------------------

@@ -142,6 +142,8 @@ def rule(rule: str | None, message: str, lang: str) -> str:
     said = _sentence(tr(lang, english)).rstrip(".")
     rest = message[len(english):].lstrip(": ") if message.startswith(english) else message
     known = facts(rest, lang) if rest and rest != english else None
+    if rest and rest != english and known is None:  # facts not in French yet: never dropped
+        return tr(lang, "%(what)s (In English: %(detail)s)", what=f"{said}.", detail=rest)
     return f"{said}{' : ' + known if known else ''}."
 
 

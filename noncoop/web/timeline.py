@@ -201,7 +201,9 @@ def _calendar(axis: Axis, calendar: dict[str, Any], labels: dict[str, str], top:
         if day not in axis:
             continue
         x, y = axis.x(day), top + ROW + 11
-        detail = f"{labels['bureau_meeting']} {m['date']}{', ' + m['place'] if m.get('place') else ''}"
+        lang = labels.get("lang", "en")
+        detail = (f"{labels['bureau_meeting']} {format_date(m['date'], lang)}"
+                  f"{', ' + place(m['place'], lang) if m.get('place') else ''}")
         out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{y:.1f}" y2="{bottom:.1f}" '
                    f'stroke="{MEETING}" stroke-dasharray="3 3" class="meeting"/>')
         out.append(_mark(f'path d="M{x - 5:.1f} {y - 6:.1f} h10 l-5 8 z" fill="{MEETING}"',
@@ -238,7 +240,7 @@ def _today(axis: Axis, today: dt.date, labels: dict[str, str], top: float,
     if today not in axis:
         return []
     x = axis.x(today)
-    name = f"{labels['today']} {today.isoformat()}"
+    name = f"{labels['today']} {format_date(today, labels.get('lang', 'en'))}"
     width = text_width(name, SMALL)
     left = x + 4 if x + 4 + width <= axis.x1 else x - 4 - width
     return [f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top:.1f}" y2="{bottom:.1f}" stroke="{BAD}" '
@@ -474,7 +476,9 @@ def _letters_row(axis: Axis, letters: list[dict[str, Any]], labels: dict[str, st
     xs = [axis.x(_d(m["issued_on"])) for m in shown]
     room.taken += [(x - 6, x + 5) for x in xs]  # the marks: no label over one
     for m, x in zip(shown, xs, strict=True):
-        detail = f"{m['reference']}: {m['template']}, {m['issued_on']}"
+        lang = labels.get("lang", "en")
+        detail = (f"{m['reference']}: {word('letter', m['template'], lang)}, "
+                  f"{format_date(m['issued_on'], lang)}")
         out.append(_mark(f'path d="M{x - 6:.1f} {mid - 4:.1f} h12 v8 h-12 z m0 0 l6 5 l6 -5" '
                          f'fill="#fff" stroke="{ACCENT}" stroke-width="1.5"', detail, "letter"))
         width = text_width(m["reference"], SMALL)
