@@ -47,7 +47,8 @@ def assisting_emails(db: Session, case: Case, params: dict[str, str], on: dt.dat
     """Who is asked: `--param to=EMAIL,EMAIL` (each an active person of the directory), else
     the focal points of the requested State's region (para 20, 22)."""
     if params.get("to"):
-        emails = [e.strip().lower() for e in params["to"].split(",") if e.strip()]
+        # Each person once, in the order given: one task each (an address twice is one person).
+        emails = list(dict.fromkeys(e.strip().lower() for e in params["to"].split(",") if e.strip()))
         for email in emails:
             if not people.resolve(db, email, case, on):
                 raise BadInput(f"{email} is not an active person of the directory on {on}: add "

@@ -131,6 +131,22 @@ def test_without_a_mail_server_the_dispatcher_says_what_to_set(mongolia, db, mon
     assert len(list_outbox(db, "pending")["messages"]) == 3  # kept, to send when it is set
 
 
+@pytest.mark.parametrize("setting, value", [
+    ("NONCOOP_MAIL_FROM", "Secretariat, no address"),
+    ("NONCOOP_BASE_URL", "noncoop.example.org/without-a-scheme")])
+def test_a_mistyped_mail_setting_stops_the_dispatch_before_any_notice_is_touched(
+        mongolia, db, mail, monkeypatch, setting, value):
+    """Every e-mail reads these settings: a mistake in one must not fail each notice in turn
+    until the whole outbox is dead letters."""
+    services.act(db, mongolia, "emergency_bureau_meeting", on=D(2024, 10, 29))
+    before = list_outbox(db)
+    monkeypatch.setenv(setting, value)
+    with pytest.raises(BadInput, match=setting):
+        dispatch(db)
+    db.expire_all()
+    assert list_outbox(db) == before and not mail.inbox.messages
+
+
 @pytest.fixture
 def urgent(directory):
     """A 7(b) incident in the Asia-Pacific region: restricted (para 11)."""

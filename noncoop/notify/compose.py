@@ -25,6 +25,7 @@ from noncoop.letters import context
 from noncoop.letters.docx import blocks
 from noncoop.letters.render import DIGEST, LetterDef, catalogue, render_html
 from noncoop.store.models import DeadlineRow, MessageRow, NoticeRow, PersonRow, TaskRow
+from noncoop.tasks import DEFAULT_TASK
 
 TEMPLATE_OF = {"reminder": "reminder", "missed": "overdue_notice", "digest": DIGEST}
 
@@ -94,7 +95,8 @@ def inbox(db: Any, notice: NoticeRow, person: PersonRow) -> list[dict[str, Any]]
     return [{"id": t.id, "due": t.due, "path": f"/tasks/{t.id}",
              "url": f"{base}/tasks/{t.id}" if base else None,
              # A request's words are the asker's; a deadline's task is the letter's subject.
-             "title": t.title if t.deadline_position is None else None}
+             "title": (tr(person.lang, t.title) if t.title == DEFAULT_TASK else t.title)
+             if t.deadline_position is None else None}
             for t in found if t is not None and t.status == "open"
             and t.assignee in (person.email, person.role)]
 
@@ -144,7 +146,8 @@ def invitation(notice: NoticeRow, case: Case | None, person: PersonRow, sender: 
     attendee.params["cutype"] = vText("INDIVIDUAL")
     attendee.params["role"] = vText("REQ-PARTICIPANT")
     attendee.params["partstat"] = vText("NEEDS-ACTION")
-    attendee.params["rsvp"] = vText("TRUE")
+    # No reply is asked: the organizer is the no-reply sender, and nobody reads its mailbox.
+    attendee.params["rsvp"] = vText("FALSE")
     event.add("attendee", attendee)
     cal.add_component(event)
     return cal.to_ical().decode("utf-8")

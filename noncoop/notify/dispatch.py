@@ -58,6 +58,18 @@ class SmtpSettings:
                    timeout=float(config.notify()["timeout_seconds"]))
 
 
+def _settings_hold() -> None:
+    """The settings every e-mail reads, checked once before any is touched: a mistyped
+    NONCOOP_MAIL_FROM or NONCOOP_BASE_URL would otherwise fail each notice and message in turn
+    and make the whole outbox dead letters. Said as bad input (exit 2), nothing claimed."""
+    try:
+        sender_parts(sender())
+    except ValueError as exc:
+        raise BadInput(str(exc), code="bad_setting") from None
+    if config.base_url_given():
+        config.base_url()  # raises BadInput naming the setting
+
+
 async def _send(smtp: SmtpSettings, mail: bytes, to: str) -> None:
     # TLS is what the settings say, never what the server offers (PITFALLS: aiosmtplib would
     # otherwise upgrade to STARTTLS whenever it is offered). The e-mail goes as written
@@ -90,6 +102,7 @@ def dispatch(db: Session, smtp: SmtpSettings | None = None, limit: int | None = 
     """Expand queued notices, then send the messages that are due; what was done, by message,
     and the notices that could not be composed. One message or notice that fails is kept with
     its error and never stops the others (DESIGN principle 10)."""
+    _settings_hold()
     expanded, unexpanded = expand_notices(db)
     smtp = smtp or SmtpSettings.from_env()
     cfg = config.notify()

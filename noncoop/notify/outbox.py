@@ -34,7 +34,12 @@ def sender() -> str:
 
 def message_id(notice_id: int, email: str) -> str:
     """Stable for a notice and a recipient: a resend is recognisably the same message."""
-    domain = sender().rsplit("@", 1)[-1].strip(">") or "localhost"
+    from noncoop.notify.compose import sender_parts
+
+    try:
+        domain = sender_parts(sender())[1].rsplit("@", 1)[1]
+    except ValueError:  # the setting is refused before any dispatch (dispatch._settings_hold)
+        domain = "localhost"
     local = email.replace("@", ".at.")
     return f"<notice-{notice_id}.{local}@{domain}>"
 

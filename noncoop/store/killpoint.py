@@ -9,6 +9,7 @@ an operator never sets them, and a process that has none of them pays nothing.""
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -30,7 +31,11 @@ def install(engine: sa.Engine) -> None:
     mode, _, n = (os.environ.get(PAUSE) or "").partition(":")
     if mode and (mode not in MODES or not n.isdigit() or int(n) < 1):
         raise ValueError(f"{PAUSE}={mode}:{n}: use inside:N or between:N, N >= 1")
+    if mode and not os.environ.get(PAUSE_FILE):
+        raise ValueError(f"{PAUSE} is set without {PAUSE_FILE}: the test names the file")
     point = int(n) if mode else 0
+    logging.getLogger(__name__).warning("the crash test's kill-point hook is installed (%s)",
+                                        os.environ.get(PAUSE) or COMMIT_LOG)
     log = os.environ.get(COMMIT_LOG)
     counted = [0]
     lock = threading.Lock()
