@@ -6,7 +6,11 @@
 - cli_import_sqlmodel: `python -c "import sqlmodel"`, for reference: the floor of any command
   that reads the database.
 
-Each is the median of several runs of a fresh process.
+Each is the median of several runs of a fresh process. The commands take turns, round after
+round, so that a machine busy with something else slows each of them alike; one round first,
+not counted, reads the files into the disk cache. Python writes the modules' bytecode as it
+would for a person (a wheel's is compiled at install): with PYTHONDONTWRITEBYTECODE set, every
+command would compile the package again, which no installed noncoop does.
 
     python bench/cli.py [--quick] [--json]
 """
@@ -23,35 +27,37 @@ from pathlib import Path
 from typing import Any
 
 
-def _median(argv: list[str], env: dict[str, str], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        began = time.perf_counter()
-        subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL)
-        times.append(time.perf_counter() - began)
-    return statistics.median(times)
+def _medians(commands: dict[str, list[str]], env: dict[str, str], repeat: int) -> dict[str, float]:
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for round_ in range(repeat + 1):
+        for name, argv in commands.items():
+            began = time.perf_counter()
+            subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL)
+            if round_:  # the first round only warms the caches
+                times[name].append(time.perf_counter() - began)
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:
     repeat = 5 if quick else 15
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "NONCOOP_DATABASE_URL": f"sqlite:///{Path(tmp) / 'demo.db'}"}
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         noncoop = [sys.executable, "-m", "noncoop.cli"]
         subprocess.run([*noncoop, "demo"], env=env, check=True, stdout=subprocess.DEVNULL)
         listed = subprocess.run([*noncoop, "case", "list", "--json"], env=env, check=True,
                                 capture_output=True, text=True).stdout
         case_id = listed.split('"id": "', 1)[1].split('"', 1)[0]
-        floor = _median([sys.executable, "-c", "pass"], env, repeat)
-        rows = []
-        for name, argv, target in (
-                ("cli_help", [*noncoop, "--help"], 5),
-                ("cli_case_show", [*noncoop, "case", "show", case_id], 25),
-                ("cli_import_sqlmodel", [sys.executable, "-c", "import sqlmodel"], None)):
-            value = _median(argv, env, repeat)
-            rows.append({"name": name, "value": value * 1000, "unit": "ms",
-                         "baseline": floor * 1000, "ratio": value / floor, "target": target,
-                         "against": "python -c pass"})
-    return rows
+        seconds = _medians({"floor": [sys.executable, "-c", "pass"],
+                            "cli_help": [*noncoop, "--help"],
+                            "cli_case_show": [*noncoop, "case", "show", case_id],
+                            "cli_import_sqlmodel": [sys.executable, "-c", "import sqlmodel"]},
+                           env, repeat)
+    floor = seconds["floor"]
+    return [{"name": name, "value": seconds[name] * 1000, "unit": "ms", "baseline": floor * 1000,
+             "ratio": seconds[name] / floor, "target": target, "against": "python -c pass"}
+            for name, target in (("cli_help", 5), ("cli_case_show", 25),
+                                 ("cli_import_sqlmodel", None))]
 
 
 if __name__ == "__main__":

@@ -20,13 +20,12 @@ import gettext as _gettext
 import io
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from babel import Locale
-from babel.dates import format_date as _format_date
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
-from babel.support import Translations
+# Babel is imported where a page or a mail asks for words, not by the modules that only mark
+# them (N_): the command line writes English and would pay for it at every command.
+if TYPE_CHECKING:
+    from babel import Locale
 
 LANGS = ("en", "fr")
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -54,6 +53,10 @@ def translations(lang: str) -> _gettext.NullTranslations:
     path = po_path(lang)
     if lang == "en" or not path.exists():
         return _gettext.NullTranslations()
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+    from babel.support import Translations
+
     with path.open("rb") as fh:
         catalog = read_po(fh, locale=lang, domain=DOMAIN)
     buf = io.BytesIO()
@@ -79,15 +82,22 @@ def format_date(day: dt.date | str | None, lang: str | None, form: str = "medium
         return ""
     if isinstance(day, str):
         day = dt.date.fromisoformat(day[:10])
+    from babel.dates import format_date as _format_date
+
     return _format_date(day, format=form, locale=_locale(lang))
 
 
 def format_number(value: float | int | None, lang: str | None) -> str:
     if value is None or value == "":
         return ""
+    from babel.numbers import format_decimal
+
     return format_decimal(value, locale=_locale(lang))
 
 
+@cache
 def _locale(lang: str | None) -> Locale:
+    from babel import Locale
+
     # English as the Assembly writes it (British usage: "24 Oct 2024"), French as in France.
     return Locale.parse("en_GB" if lang_of(lang) == "en" else lang_of(lang))

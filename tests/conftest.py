@@ -125,3 +125,24 @@ def demo(db):
     services.act(db, urgent["id"], "request_assistance", on=D(2024, 8, 31),
                  params={"task": "Contact the authorities before the visit", "due": "2024-09-02"})
     return db
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "database: uses a database without the database_url "
+                            "fixture (it reads NONCOOP_TEST_DATABASE_URL itself)")
+    config.addinivalue_line("markers", "slow: takes seconds (real processes, a browser, a "
+                            "build): `-m 'not slow'` leaves them out while working")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL, only the tests that touch a database: the others (rules, letters, dates,
+    parsing) do not depend on it, and the SQLite run has already run them."""
+    if not _postgres_url():
+        return
+    keep, drop = [], []
+    for item in items:
+        uses = "database_url" in getattr(item, "fixturenames", ()) or item.get_closest_marker("database")
+        (keep if uses else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep

@@ -53,6 +53,9 @@ from noncoop.store.models import TaskRow
 from noncoop.web import pages
 from noncoop.web.app import create_app, document
 
+# Its databases are made here, once a module and role (_fresh_database), on the server under test.
+pytestmark = pytest.mark.database
+
 D = dt.date
 PASSWORD = "correct horse battery staple"
 NOW = dt.datetime(2025, 11, 3, 9, 0, tzinfo=dt.UTC)  # a fixed clock: the same run every day

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlmodel import Session, col, select
+import sqlalchemy as sa
+from sqlmodel import Session
 
 from noncoop import access, clock
 from noncoop.access import ADMIN
@@ -14,7 +15,7 @@ from noncoop.domain.case import Deadline
 from noncoop.domain.deadlines import ends_at
 from noncoop.errors import Refused
 from noncoop.services.calendars import facts_for
-from noncoop.store.models import EventRow
+from noncoop.store.journal import EVENTS
 
 
 def show_case(db: Session, case_id: str, as_of: dt.date | None = None,
@@ -48,8 +49,9 @@ def show_case(db: Session, case_id: str, as_of: dt.date | None = None,
                 item.update(status="not_applicable", rule=na.rule, paragraph=na.paragraph,
                             reason=na.message)
         steps.append(item)
-    history = db.exec(select(EventRow).where(EventRow.case_id == case_id)
-                      .order_by(col(EventRow.seq))).all()
+    # A Core select: the ORM would first configure every mapper, most of a command's work.
+    history = db.connection().execute(sa.select(EVENTS).where(EVENTS.c.case_id == case_id)
+                                      .order_by(EVENTS.c.seq)).all()
     if case is not full:
         history = [e for e in history if (e.step not in access.INFORMAL_STEPS
                                           and not only_disclosed)

@@ -116,7 +116,7 @@ def logout(request: Request, db: Db) -> Response:
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, db: Db) -> Response:
     """Work, not noise: what needs the person now, this week and later, what waits on others,
-    and the misses of earlier reporting cycles one line a case (services/work.py)."""
+    and the misses of earlier reporting cycles one line a case (services/dashboard.py)."""
     email = me(request, db)
     return render(request, "dashboard.html",
                   work=services.work(db, email, clock.today(), lang_of(request)))
