@@ -3,12 +3,15 @@ NONCOOP_TEST_DATABASE_URL names one (CI runs the suite against both)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import json
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -83,6 +86,50 @@ def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 def db(database_url: str):
     with store.session(database_url) as session:
         yield session
+
+
+@dataclasses.dataclass
+class Said:
+    """What a command answered: its exit code, and what it wrote on each stream."""
+
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def json(self) -> Any:
+        try:
+            return json.loads(self.stdout)
+        except json.JSONDecodeError:
+            pytest.fail(f"not JSON on stdout: {self.stdout!r} (stderr: {self.stderr!r})")
+
+
+@pytest.fixture
+def cli(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+        ) -> Callable[..., Said]:
+    """The command line, run in this process (Typer's runner) against the test's database, in
+    a folder of its own. A separate process would prove only the entry point, which
+    tests/test_cli.py runs for real; here each command costs milliseconds instead of a second."""
+    from typer.testing import CliRunner
+
+    from noncoop.cli import app
+    from noncoop.identity import WAY_IN
+
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+
+    def run(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Said:
+        way_in = WAY_IN.set("cli")  # as main() sets it, for the access log
+        try:
+            result = runner.invoke(app, list(args), input=input, catch_exceptions=False,
+                                   env={"NONCOOP_DATABASE_URL": database_url, **(env or {})})
+        finally:
+            WAY_IN.reset(way_in)
+        said = Said(result.exit_code, result.stdout, result.stderr)
+        # The command line's last guard turns any exception into this message: never expected.
+        assert "internal error" not in said.stdout + said.stderr, said
+        return said
+    return run
 
 
 @pytest.fixture

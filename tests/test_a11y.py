@@ -38,9 +38,9 @@ NOT_PAGES = {  # GET routes outside /api/ that answer something other than a pag
     "/review.pdf": "the Bureau review as PDF",
 }
 
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(
     shutil.which(CHROMIUM) is None and not os.environ.get("CI"),
-    reason="Debian's chromium is not installed (.ci/run installs it)")
+    reason="Debian's chromium is not installed (.ci/run installs it)")]
 
 
 # -- the site: the demo, a login for each role, a live server ----------------------------------
@@ -235,32 +235,34 @@ def check(page: Any, url: str, lang: str) -> list[str]:
     return axe_problems(page)
 
 
-def test_every_page_for_every_role_in_both_languages_has_no_serious_violation(site, browser):
+# Signed out (the sign-in and the public pages), then each role: one test each, so that the
+# suite's workers share them.
+@pytest.mark.parametrize("role", [None, *people.ROLES], ids=lambda r: r or "signed-out")
+def test_every_page_for_every_role_in_both_languages_has_no_serious_violation(site, browser, role):
     problems: list[str] = []
-    for role in (None, *people.ROLES):  # signed out first: the sign-in and the public pages
-        page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-        email = site["who"][role] if role else None
-        if email:
-            sign_in(page, site["url"], email)
-        paths = urls(site["db"], email)
-        assert "/public" in paths and (role is None or any(
-            re.fullmatch(r"/cases/NC-\d{4}-\d{3}", p) for p in paths)), (role, paths)
-        for lang in LANGS:
-            for path in paths:
-                problems += [f"[{role or 'signed out'}] {p}"
-                             for p in check(page, site["url"] + path, lang)]
-                if path == next((p for p in paths if "/cases/NC-" in p), None):
-                    shot(page, f"{role}-first-case-{lang}")
-            shot(page, f"{role or 'signed-out'}-last-{lang}")
-            if role is None:  # the sign-in page as it answers a wrong password
-                page.goto(f"{site['url']}/login?lang={lang}")
-                page.fill("input[name=email]", "nobody@example.org")
-                page.fill("input[name=password]", "wrong")
-                page.click("button[type=submit]")
-                assert page.locator("[role=alert]").count() == 1
-                problems += [f"[signed out] {p}" for p in axe_problems(page)]
-                shot(page, f"login-refused-{lang}")
-        page.context.close()
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    email = site["who"][role] if role else None
+    if email:
+        sign_in(page, site["url"], email)
+    paths = urls(site["db"], email)
+    assert "/public" in paths and (role is None or any(
+        re.fullmatch(r"/cases/NC-\d{4}-\d{3}", p) for p in paths)), (role, paths)
+    for lang in LANGS:
+        for path in paths:
+            problems += [f"[{role or 'signed out'}] {p}"
+                         for p in check(page, site["url"] + path, lang)]
+            if path == next((p for p in paths if "/cases/NC-" in p), None):
+                shot(page, f"{role}-first-case-{lang}")
+        shot(page, f"{role or 'signed-out'}-last-{lang}")
+        if role is None:  # the sign-in page as it answers a wrong password
+            page.goto(f"{site['url']}/login?lang={lang}")
+            page.fill("input[name=email]", "nobody@example.org")
+            page.fill("input[name=password]", "wrong")
+            page.click("button[type=submit]")
+            assert page.locator("[role=alert]").count() == 1
+            problems += [f"[signed out] {p}" for p in axe_problems(page)]
+            shot(page, f"login-refused-{lang}")
+    page.context.close()
     assert not problems, f"{len(problems)} serious or critical:\n" + "\n".join(problems)
 
 

@@ -20,9 +20,9 @@ CHROMIUM = "/usr/bin/chromium"
 OUT = Path(__file__).resolve().parents[1] / "test-output"
 PASSWORD = "correct horse battery staple"
 
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(
     shutil.which(CHROMIUM) is None and not os.environ.get("CI"),
-    reason="Debian's chromium is not installed (.ci/run installs it)")
+    reason="Debian's chromium is not installed (.ci/run installs it)")]
 
 
 @pytest.fixture

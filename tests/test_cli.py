@@ -1,4 +1,5 @@
-"""The command line end to end, in a temporary directory, as a user would run it."""
+"""The command line end to end, in a temporary directory, as a user would run it: one story
+in a process of its own (the entry point, exit codes, no traceback), the rest in this process."""
 
 import hashlib
 import json
@@ -11,7 +12,8 @@ import pytest
 
 
 @pytest.fixture
-def run(database_url, tmp_path: Path):
+def process(database_url, tmp_path: Path):
+    """A command as a person runs it: a process of its own, through the module's entry point."""
     env = {**os.environ, "NONCOOP_DATABASE_URL": database_url}
 
     def _run(*args: str) -> tuple[int, dict | list | None, str]:
@@ -27,7 +29,18 @@ def run(database_url, tmp_path: Path):
     return _run
 
 
-def test_the_mongolia_case_through_the_cli(run):
+@pytest.fixture
+def run(cli):
+    """A command run in this process (conftest's `cli`): the same answers, without a start-up."""
+    def _run(*args: str) -> tuple[int, dict | list | None, str]:
+        said = cli(*args)
+        return said.code, said.json if "--json" in args else None, said.stderr
+    return _run
+
+
+@pytest.mark.slow
+def test_the_mongolia_case_through_the_cli(process):
+    run = process
     assert run("init", "--json")[0] == 0
     assert run("init", "--json")[0] == 0  # idempotent
     code, session, _ = run("calendar", "add-session", "--number", "23", "--start", "2024-12-02",
@@ -187,8 +200,10 @@ def test_as_acts_with_that_persons_permissions_and_visibility(run):
     assert code == 1 and err["error"]["rule"] == "permission"
 
 
-def test_bench_prints_ratios_in_the_interface_shape(run):
-    code, out, _ = run("bench", "--quick", "--only", "letters", "--json")
+@pytest.mark.slow
+def test_bench_prints_ratios_in_the_interface_shape(process):
+    # A process of its own: the benchmarks are imported from bench/, which stays out of this one.
+    code, out, _ = process("bench", "--quick", "--only", "letters", "--json")
     assert code == 0
     names = {b["name"] for b in out["benchmarks"]}
     assert names == {"letter_html", "letter_docx"}

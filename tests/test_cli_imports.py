@@ -14,7 +14,11 @@ from noncoop import clock, services
 
 # Top-level packages no command that reads a case needs.
 NEVER_FOR_A_READ = {"fastapi", "starlette", "uvicorn", "jinja2", "weasyprint", "docx", "alembic",
-                    "holidays", "apscheduler", "aiosmtplib", "argon2", "rich", "icalendar"}
+                    "holidays", "apscheduler", "aiosmtplib", "argon2", "rich", "icalendar",
+                    "babel"}
+# The services that record steps or build the dashboard, which showing a case does not use.
+NOT_FOR_SHOWING = {"noncoop.services.steps", "noncoop.services.dashboard", "noncoop.tasks",
+                   "noncoop.notify"}
 # And --help needs not even the database.
 NOT_FOR_HELP = NEVER_FOR_A_READ | {"sqlalchemy", "sqlmodel", "transitions", "yaml", "pydantic"}
 
@@ -52,3 +56,4 @@ def test_showing_a_case_imports_the_orm_and_nothing_of_the_web_or_documents(db, 
     assert {"sqlmodel", "noncoop.services"} <= imported  # the command did run
     assert imported & NEVER_FOR_A_READ == set()
     assert not {m for m in imported if m.startswith(("noncoop.web", "noncoop.letters"))}
+    assert imported & NOT_FOR_SHOWING == set()

@@ -30,6 +30,8 @@ from noncoop.store import db as store
 from noncoop.store.codec import to_snapshot
 from noncoop.store.models import CaseRow, EventRow
 
+pytestmark = pytest.mark.slow  # processes racing on the same cases
+
 ROOT = Path(__file__).resolve().parents[1]
 STEP = "engage_state"
 

@@ -34,6 +34,8 @@ from noncoop.store.codec import to_snapshot
 from noncoop.store.killpoint import MODES
 from noncoop.store.models import CaseRow, DeadlineRow, EventRow, MessageRow, NoticeRow
 
+pytestmark = pytest.mark.slow  # processes started, killed and restarted
+
 ROOT = Path(__file__).resolve().parents[1]
 N_CASES = 80  # three overdue deadlines each (forward, press release, emergency meeting)
 N_LETTERS = 10  # of them with an open letter whose reply is due in five days: reminders

@@ -10,7 +10,7 @@ import threading
 import time
 
 import pytest
-from test_browser import CHROMIUM, OUT, PASSWORD, pytestmark, sign_in  # noqa: F401
+from test_browser import CHROMIUM, OUT, PASSWORD, pytestmark, sign_in  # noqa: F401 (slow, chromium)
 
 from noncoop import accounts, clock, services, vocabulary
 

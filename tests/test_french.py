@@ -256,6 +256,7 @@ def _english_in(text: str) -> list[str]:
                    if m.group(0) not in typed and text[max(m.start() - 1, 0)] != "="})
 
 
+@pytest.mark.slow
 @pytestmark_browser
 def test_every_page_of_the_demo_in_french_shows_no_english_label_and_no_raw_code(french_server):
     from playwright.sync_api import sync_playwright

@@ -53,8 +53,9 @@ from noncoop.store.models import TaskRow
 from noncoop.web import pages
 from noncoop.web.app import create_app, document
 
-# Its databases are made here, once a module and role (_fresh_database), on the server under test.
-pytestmark = pytest.mark.database
+# Its databases are made here, once a module and role (_fresh_database), on the server under
+# test; on one worker of the suite, which then makes each once.
+pytestmark = [pytest.mark.slow, pytest.mark.database, pytest.mark.xdist_group("fuzz")]
 
 D = dt.date
 PASSWORD = "correct horse battery staple"
@@ -272,14 +273,31 @@ FUZZ = settings(deadline=None, derandomize=True, database=None,
                 phases=[Phase.explicit, Phase.generate, Phase.shrink])
 
 
-@schema.parametrize()
-@settings(FUZZ, max_examples=EXAMPLES)
-def test_every_answer_is_as_documented_and_none_is_a_server_error(case: Any,
-                                                                    world: dict[str, Any]) -> None:
+def _call_and_validate(case: Any, world: dict[str, Any]) -> None:
     documented = (case.method.upper(), case.path) in CONTRACTED
     case.call_and_validate(headers=world["headers"],
                            checks=[not_a_server_error, error_contract,
                                    *(CONFORMANCE if documented else [])])
+
+
+# The operations that typeset a PDF (a second or more each: every case the reader sees is laid
+# out) get a quarter of the examples: their parameters are those of the page they print, which
+# the other test fuzzes in full.
+PRINTED = r"\.pdf$"
+
+
+@schema.exclude(path_regex=PRINTED).parametrize()
+@settings(FUZZ, max_examples=EXAMPLES)
+def test_every_answer_is_as_documented_and_none_is_a_server_error(case: Any,
+                                                                    world: dict[str, Any]) -> None:
+    _call_and_validate(case, world)
+
+
+@schema.include(path_regex=PRINTED).parametrize()
+@settings(FUZZ, max_examples=max(2, EXAMPLES // 4))
+def test_every_printed_answer_is_as_documented_and_none_is_a_server_error(
+        case: Any, world: dict[str, Any]) -> None:
+    _call_and_validate(case, world)
 
 
 DATES = st.one_of(st.sampled_from(EDGE_DATES), st.dates().map(dt.date.isoformat),

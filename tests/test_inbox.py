@@ -190,6 +190,7 @@ def server(world, database_url):
     thread.join(10)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason="Debian's chromium is not installed")
 def test_a_focal_point_works_through_the_inbox_in_a_browser(db, server):
     from playwright.sync_api import sync_playwright

@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pytest
 
+# The wheel is built once, for the module: its tests stay on one worker of the suite.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("install")]
+
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ("workflows", "config", "letters", "bench")  # setup.py copies them into noncoop/_data/
 JUNK = (".git", ".venv", "venv", "build", "dist", "*.egg-info", "__pycache__", "*.py[co]",

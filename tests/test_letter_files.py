@@ -24,6 +24,8 @@ from noncoop.letters.render import LANGS, catalogue, render_html
 from noncoop.store.codec import from_snapshot
 from noncoop.store.models import CaseRow
 
+pytestmark = pytest.mark.slow  # every letter typeset, read back and converted by LibreOffice
+
 D = dt.date
 ON = D(2024, 10, 28)
 TAGS = {"en": "en-GB", "fr": "fr-FR"}

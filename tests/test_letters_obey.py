@@ -6,12 +6,7 @@ Through the services, the CLI and the web page, on the test database."""
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -147,13 +142,10 @@ def test_the_case_page_offers_only_the_letters_its_steps_allow(db, mongolia, mon
 # -- through the command line, as the Secretariat scripts it -------------------------------------
 
 @pytest.fixture
-def run(database_url, tmp_path: Path):
-    env = {**os.environ, "NONCOOP_DATABASE_URL": database_url}
-
+def run(cli):
     def _run(*args: str) -> tuple[int, dict]:
-        proc = subprocess.run([sys.executable, "-m", "noncoop.cli", *args, "--json"],
-                              cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
-        return proc.returncode, json.loads(proc.stdout)
+        said = cli(*args, "--json")
+        return said.code, said.json
     return _run
 
 

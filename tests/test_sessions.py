@@ -85,20 +85,14 @@ def test_a_token_can_be_revoked_expires_and_may_only_read(app, db):
         assert get(actor) == 401  # a day's token, two days on
 
 
-def test_the_command_line_disables_and_revokes(database_url, db, tmp_path):
-    import json
-    import os
-    import subprocess
-    import sys
+def test_the_command_line_disables_and_revokes(db, cli):
     people.add_person(db, name="P", email=EMAIL, role="president_office", active_from=D(2024, 1, 1))
     accounts.add_user(db, EMAIL, "president_office", PASSWORD)
     accounts.new_token(db, EMAIL, "nightly")
-    env = {**os.environ, "NONCOOP_DATABASE_URL": database_url}
 
     def run(*args):
-        r = subprocess.run([sys.executable, "-m", "noncoop.cli", *args, "--json"], env=env,
-                           cwd=tmp_path, capture_output=True, text=True, timeout=60)
-        return r.returncode, json.loads(r.stdout)
+        said = cli(*args, "--json")
+        return said.code, said.json
     assert run("user", "revoke-token", EMAIL, "--name", "nightly") == (0, {"email": EMAIL,
                                                                           "revoked": 1})
     code, out = run("user", "revoke-token", EMAIL, "--name", "nightly")

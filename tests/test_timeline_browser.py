@@ -29,9 +29,9 @@ OUT = Path(__file__).resolve().parents[1] / "test-output" / "timeline"
 PASSWORD = "correct horse battery staple"
 PRESIDENT, BUREAU = "tl.president@example.org", "tl.bureau@example.org"
 
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(
     shutil.which(CHROMIUM) is None and not os.environ.get("CI"),
-    reason="Debian's chromium is not installed (.ci/run installs it)")
+    reason="Debian's chromium is not installed (.ci/run installs it)")]
 
 # The boxes of every label of a drawing, as laid out: the text's own box, not its tooltip's.
 BOXES = """svg => {
