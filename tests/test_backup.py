@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import subprocess
-import sys
 import uuid
 
 import pytest
@@ -71,16 +68,13 @@ def test_export_import_export_is_byte_identical(full, other_db, tmp_path):
         services.open_case(db, state="Kenya", scenario="7b", summary="after the import")
 
 
-def test_the_export_reports_the_lines_of_the_file_it_wrote(full, database_url, tmp_path):
+def test_the_export_reports_the_lines_of_the_file_it_wrote(full, cli, tmp_path):
     path = tmp_path / "all.jsonl"
-    env = {**os.environ, "NONCOOP_DATABASE_URL": database_url}
-    said = subprocess.run([sys.executable, "-m", "noncoop.cli", "export", "-o", str(path)],
-                          env=env, capture_output=True, text=True, timeout=120)
+    said = cli("export", "-o", str(path))
     in_file = path.read_bytes().count(b"\n")  # as wc -l counts them
-    assert said.returncode == 0 and said.stdout.strip() == f"written {path}: {in_file} lines"
-    answer = subprocess.run([sys.executable, "-m", "noncoop.cli", "export", "-o", str(path),
-                             "--json"], env=env, capture_output=True, text=True, timeout=120)
-    assert json.loads(answer.stdout)["lines"] == in_file == path.read_bytes().count(b"\n")
+    assert said.code == 0 and said.stdout.strip() == f"written {path}: {in_file} lines"
+    answer = cli("export", "-o", str(path), "--json")
+    assert answer.json["lines"] == in_file == path.read_bytes().count(b"\n")
     # The last line counts the lines before it, as an import checks.
     end = json.loads(path.read_text(encoding="utf-8").splitlines()[-1])["end"]
     assert end["lines"] == in_file - 1 > 20
