@@ -179,17 +179,21 @@ def pytest_configure(config: pytest.Config) -> None:
                             "fixture (it reads NONCOOP_TEST_DATABASE_URL itself)")
     config.addinivalue_line("markers", "slow: takes seconds (real processes, a browser, a "
                             "build): `-m 'not slow'` leaves them out while working")
+    config.addinivalue_line("markers", "one_database: what it checks (a page's accessibility "
+                            "or layout, a document's typesetting) does not depend on the "
+                            "database server: run once, on SQLite")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """On PostgreSQL, only the tests that touch a database: the others (rules, letters, dates,
-    parsing) do not depend on it, and the SQLite run has already run them."""
+    """On PostgreSQL, only the tests that touch a database and whose subject depends on it: the
+    others (rules, letters, dates, parsing; pages' accessibility and layout) have been run on
+    SQLite, and the server would change nothing of what they check."""
     if not _postgres_url():
         return
     keep, drop = [], []
     for item in items:
         uses = "database_url" in getattr(item, "fixturenames", ()) or item.get_closest_marker("database")
-        (keep if uses else drop).append(item)
+        (keep if uses and not item.get_closest_marker("one_database") else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep

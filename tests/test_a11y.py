@@ -38,7 +38,7 @@ NOT_PAGES = {  # GET routes outside /api/ that answer something other than a pag
     "/review.pdf": "the Bureau review as PDF",
 }
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(
+pytestmark = [pytest.mark.slow, pytest.mark.one_database, pytest.mark.skipif(
     shutil.which(CHROMIUM) is None and not os.environ.get("CI"),
     reason="Debian's chromium is not installed (.ci/run installs it)")]
 

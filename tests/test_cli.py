@@ -38,9 +38,15 @@ def run(cli):
     return _run
 
 
-@pytest.mark.slow
-def test_the_mongolia_case_through_the_cli(process):
-    run = process
+@pytest.fixture(params=["in-process", pytest.param("process", marks=[
+    pytest.mark.slow, pytest.mark.one_database])])  # the entry point does not vary with the server
+def either(request, database_url):
+    """The story below, run in this process on each database, and once as real processes."""
+    return request.getfixturevalue("run" if request.param == "in-process" else "process")
+
+
+def test_the_mongolia_case_through_the_cli(either):
+    run = either
     assert run("init", "--json")[0] == 0
     assert run("init", "--json")[0] == 0  # idempotent
     code, session, _ = run("calendar", "add-session", "--number", "23", "--start", "2024-12-02",
@@ -201,6 +207,7 @@ def test_as_acts_with_that_persons_permissions_and_visibility(run):
 
 
 @pytest.mark.slow
+@pytest.mark.one_database  # the benchmarks make SQLite files of their own
 def test_bench_prints_ratios_in_the_interface_shape(process):
     # A process of its own: the benchmarks are imported from bench/, which stays out of this one.
     code, out, _ = process("bench", "--quick", "--only", "letters", "--json")

@@ -257,6 +257,7 @@ def _english_in(text: str) -> list[str]:
 
 
 @pytest.mark.slow
+@pytest.mark.one_database
 @pytestmark_browser
 def test_every_page_of_the_demo_in_french_shows_no_english_label_and_no_raw_code(french_server):
     from playwright.sync_api import sync_playwright

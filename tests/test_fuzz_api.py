@@ -293,6 +293,7 @@ def test_every_answer_is_as_documented_and_none_is_a_server_error(case: Any,
     _call_and_validate(case, world)
 
 
+@pytest.mark.one_database  # the page it prints is fuzzed on each database above
 @schema.include(path_regex=PRINTED).parametrize()
 @settings(FUZZ, max_examples=max(2, EXAMPLES // 4))
 def test_every_printed_answer_is_as_documented_and_none_is_a_server_error(

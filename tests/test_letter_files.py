@@ -24,7 +24,8 @@ from noncoop.letters.render import LANGS, catalogue, render_html
 from noncoop.store.codec import from_snapshot
 from noncoop.store.models import CaseRow
 
-pytestmark = pytest.mark.slow  # every letter typeset, read back and converted by LibreOffice
+# Every letter typeset, read back and converted by LibreOffice: nothing the server changes.
+pytestmark = [pytest.mark.slow, pytest.mark.one_database]
 
 D = dt.date
 ON = D(2024, 10, 28)

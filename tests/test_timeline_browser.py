@@ -29,7 +29,7 @@ OUT = Path(__file__).resolve().parents[1] / "test-output" / "timeline"
 PASSWORD = "correct horse battery staple"
 PRESIDENT, BUREAU = "tl.president@example.org", "tl.bureau@example.org"
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(
+pytestmark = [pytest.mark.slow, pytest.mark.one_database, pytest.mark.skipif(
     shutil.which(CHROMIUM) is None and not os.environ.get("CI"),
     reason="Debian's chromium is not installed (.ci/run installs it)")]
 
