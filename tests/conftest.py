@@ -174,6 +174,15 @@ def demo(db):
     return db
 
 
+@pytest.fixture
+def browser():
+    """Debian's chromium, headless, through Playwright (tests/live.py), one for each test."""
+    from live import chromium
+
+    with chromium() as launched:
+        yield launched
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "database: uses a database without the database_url "
                             "fixture (it reads NONCOOP_TEST_DATABASE_URL itself)")

@@ -11,15 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from live import PASSWORD, needs_chromium, serving, sign_in
 from sqlmodel import Session, col, select
 
 from noncoop import accounts, people, services, tasks
@@ -27,9 +24,7 @@ from noncoop.errors import NoncoopError
 from noncoop.letters import register
 from noncoop.store.models import LetterRow
 
-CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(os.environ.get("NONCOOP_SHOTS", Path(__file__).resolve().parents[1] / "test-output"))
-PASSWORD = "correct horse battery staple"
 ADMIN = "admin.a11y@example.org"
 BLOCKING = ("serious", "critical")
 LANGS = ("en", "fr")
@@ -38,9 +33,7 @@ NOT_PAGES = {  # GET routes outside /api/ that answer something other than a pag
     "/review.pdf": "the Bureau review as PDF",
 }
 
-pytestmark = [pytest.mark.slow, pytest.mark.one_database, pytest.mark.skipif(
-    shutil.which(CHROMIUM) is None and not os.environ.get("CI"),
-    reason="Debian's chromium is not installed (.ci/run installs it)")]
+pytestmark = [pytest.mark.slow, pytest.mark.one_database, needs_chromium]
 
 
 # -- the site: the demo, a login for each role, a live server ----------------------------------
@@ -61,24 +54,6 @@ def logins(db: Session) -> dict[str, str]:
     return out
 
 
-def serve(app: Any) -> Iterator[str]:
-    import uvicorn
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "the web server did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
-
-
 @pytest.fixture
 def site(demo, monkeypatch) -> Iterator[dict[str, Any]]:
     from noncoop.web.app import create_app
@@ -92,28 +67,8 @@ def site(demo, monkeypatch) -> Iterator[dict[str, Any]]:
     first = next(c["id"] for c in services.list_cases(demo) if "assembly" in c.get(
         "referred_to", ["assembly"]) and c["status"] == "open" and c["scenario"] == "7a")
     register.issue(demo, first, "press_release")
-    for url in serve(create_app()):
+    with serving(create_app()) as url:
         yield {"url": url, "db": demo, "who": who}
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
-        yield b
-        b.close()
-
-
-def sign_in(page: Any, url: str, email: str) -> None:
-    page.goto(f"{url}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{url}/")
 
 
 def shot(page: Any, name: str) -> None:

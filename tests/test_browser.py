@@ -4,31 +4,21 @@ go to test-output/ to be looked at by a person."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
+from live import PASSWORD, needs_chromium, serving, sign_in
 
 from noncoop import accounts, people, services
 
 D = dt.date
-CHROMIUM = "/usr/bin/chromium"
 OUT = Path(__file__).resolve().parents[1] / "test-output"
-PASSWORD = "correct horse battery staple"
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(
-    shutil.which(CHROMIUM) is None and not os.environ.get("CI"),
-    reason="Debian's chromium is not installed (.ci/run installs it)")]
+pytestmark = [pytest.mark.slow, needs_chromium]
 
 
 @pytest.fixture
 def server(db, database_url, monkeypatch):
-    import uvicorn
-
     from noncoop.web.app import create_app
 
     monkeypatch.setenv("NONCOOP_SECRET_KEY", "browser-test")
@@ -49,39 +39,8 @@ def server(db, database_url, monkeypatch):
     services.act(db, mongolia, "open_letter", on=D(2024, 10, 28), params={"action": "send"})
     kenya = services.open_case(db, state="Kenya", scenario="7a", decision_ref="ICC-02/05-01/09",
                                decision_date=D(2016, 7, 11), referred_to=["assembly"])["id"]
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    config = uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning")
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield {"url": f"http://127.0.0.1:{port}", "mongolia": mongolia, "kenya": kenya}
-    uv.should_exit = True
-    thread.join(10)
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
-        yield b
-        b.close()
-
-
-def sign_in(page, url: str, email: str) -> None:
-    page.goto(f"{url}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{url}/")
+    with serving(create_app()) as url:
+        yield {"url": url, "mongolia": mongolia, "kenya": kenya}
 
 
 def shot(page, name: str) -> None:

@@ -5,17 +5,17 @@ once. Screenshots go to test-output/ to be looked at by a person."""
 from __future__ import annotations
 
 import datetime as dt
-import socket
-import threading
-import time
 
 import pytest
-from test_browser import CHROMIUM, OUT, PASSWORD, pytestmark, sign_in  # noqa: F401 (slow, chromium)
+from live import PASSWORD, needs_chromium, serving, sign_in
+from test_browser import OUT
 
 from noncoop import accounts, clock, services, vocabulary
 
 DAY = dt.timedelta(days=1)
 PRESIDENT, FOCAL = "president@example.org", "focal.african@example.org"
+
+pytestmark = [pytest.mark.slow, needs_chromium]
 
 
 @pytest.fixture
@@ -23,8 +23,6 @@ def demo_server(demo, monkeypatch):
     """The demo (conftest), with work of the current reporting cycle beside the real findings:
     a finding of three days ago (fictitious: the public record has none this week) and an
     urgent incident in Africa whose focal point is asked to assist by the day after tomorrow."""
-    import uvicorn
-
     from noncoop.web.app import create_app
 
     db, today = demo, clock.today()
@@ -43,33 +41,9 @@ def demo_server(demo, monkeypatch):
     services.act(db, urgent, "request_assistance", on=today - DAY,
                  params={"task": "Contact the authorities before the visit",
                          "due": (today + 2 * DAY).isoformat()})
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    uv = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port,
-                                       log_level="warning"))
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
     cases = {(c["state"], c["decision"]["date"]): c["id"] for c in services.list_cases(db)}
-    yield {"url": f"http://127.0.0.1:{port}", "recent": recent, "urgent": urgent,
-           "cases": cases}
-    uv.should_exit = True
-    thread.join(10)
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
-        yield b
-        b.close()
+    with serving(create_app()) as url:
+        yield {"url": url, "recent": recent, "urgent": urgent, "cases": cases}
 
 
 def shot(page, name: str) -> None:

@@ -12,16 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import os
 import re
-import shutil
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
 import yaml
+from live import PASSWORD, needs_chromium, serving
 from sqlmodel import select
 
 from noncoop import accounts, clock, i18n, messages, people, resources, services, states, vocabulary
@@ -31,7 +27,6 @@ from noncoop.letters.render import catalogue
 from noncoop.store.models import EventRow
 from noncoop.web import said
 
-PASSWORD = "correct horse battery staple"
 WORKFLOWS = ("formal", "good_offices")
 
 
@@ -185,7 +180,6 @@ def test_a_french_draft_says_projet_not_draft(demo):
 
 # -- 3. every page in French, in a real browser ----------------------------------------------
 
-CHROMIUM = "/usr/bin/chromium"
 OUT = Path(__file__).resolve().parents[1] / "test-output" / "french"
 # English a French page must not show: labels, the words of the record, and raw codes.
 ENGLISH = re.compile(
@@ -196,15 +190,9 @@ ENGLISH = re.compile(
     r"Mongolia|Jordan|South Africa|Tajikistan|Bureau meeting|DRAFT)\b"
     r"|\b[a-z]+_[a-z_]+\b")  # reversed_on_appeal, in_progress, president_office...
 
-pytestmark_browser = pytest.mark.skipif(
-    shutil.which(CHROMIUM) is None and not os.environ.get("CI"),
-    reason="Debian's chromium is not installed")
-
 
 @pytest.fixture
 def french_server(demo, database_url, monkeypatch):
-    import uvicorn
-
     from noncoop.web.app import create_app
 
     monkeypatch.setenv("NONCOOP_SECRET_KEY", "french-test")
@@ -213,20 +201,9 @@ def french_server(demo, database_url, monkeypatch):
     fresh = services.open_case(demo, state="Jordan", scenario="7a", decision_ref="ICC-99/99-1",
                                decision_date=clock.today() - dt.timedelta(days=3),
                                referred_to=["assembly"])["id"]
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield {"url": f"http://127.0.0.1:{port}", "fresh": fresh,
-           "cases": [c["id"] for c in services.list_cases(demo)]}
-    server.should_exit = True
-    thread.join(10)
+    cases = [c["id"] for c in services.list_cases(demo)]
+    with serving(create_app()) as url:
+        yield {"url": url, "fresh": fresh, "cases": cases}
 
 
 def _shown(page) -> str:
@@ -258,53 +235,47 @@ def _english_in(text: str) -> list[str]:
 
 @pytest.mark.slow
 @pytest.mark.one_database
-@pytestmark_browser
-def test_every_page_of_the_demo_in_french_shows_no_english_label_and_no_raw_code(french_server):
-    from playwright.sync_api import sync_playwright
-
+@needs_chromium
+def test_every_page_of_the_demo_in_french_shows_no_english_label_and_no_raw_code(french_server, browser):
     url = french_server["url"]
     OUT.mkdir(parents=True, exist_ok=True)
     found: dict[str, list[str]] = {}
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                    args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
-        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="fr-FR")
-        page.goto(f"{url}/login?lang=fr")
-        assert page.get_attribute("html", "lang") == "fr"
-        found["login"] = _english_in(_shown(page))
-        page.screenshot(path=str(OUT / "login.png"), full_page=True)
-        page.fill("input[name=email]", "president@example.org")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{url}/")
-        paths = ["/", "/cases", "/review", "/calendar", "/people", "/public",
-                 *[f"/cases/{c}" for c in french_server["cases"]]]
-        for path in paths:
-            page.goto(f"{url}{path}")
-            assert page.get_attribute("html", "lang") == "fr", path
-            found[path] = _english_in(_shown(page))
-            name = path.strip("/").replace("/", "-") or "dashboard"
-            page.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
-        # A French draft of a letter: PROJET, never DRAFT.
-        case = french_server["cases"][0]
-        link = page.goto(f"{url}/cases/{case}")
-        hrefs = page.eval_on_selector_all("ul.letters a[href$='lang=fr']", "a => a.map(x => x.href)")
-        assert hrefs, "the case page offers no French draft"
-        link = page.goto(hrefs[0])
-        assert link.status == 200
-        assert "PROJET" in page.content() and "DRAFT" not in page.content()
-        page.screenshot(path=str(OUT / "letter-draft-fr.png"), full_page=True)
-        # Convening the emergency Bureau meeting starts the step: the page says "commencée".
-        page.goto(f"{url}/cases/{french_server['fresh']}")
-        page.select_option("select[name=step]", "emergency_bureau_meeting")
-        page.fill("textarea[name=params]", "action=convene\nplace=The Hague")
-        page.click("form.act button[type=submit]")
-        page.wait_for_selector("p.flash")
-        flash = page.inner_text("p.flash")
-        page.screenshot(path=str(OUT / "flash-started.png"), full_page=True)
-        assert flash == "Réunion d’urgence du Bureau : commencée", flash
-        found["after convening"] = _english_in(_shown(page))
-        browser.close()
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    page.goto(f"{url}/login?lang=fr")
+    assert page.get_attribute("html", "lang") == "fr"
+    found["login"] = _english_in(_shown(page))
+    page.screenshot(path=str(OUT / "login.png"), full_page=True)
+    page.fill("input[name=email]", "president@example.org")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{url}/")
+    paths = ["/", "/cases", "/review", "/calendar", "/people", "/public",
+             *[f"/cases/{c}" for c in french_server["cases"]]]
+    for path in paths:
+        page.goto(f"{url}{path}")
+        assert page.get_attribute("html", "lang") == "fr", path
+        found[path] = _english_in(_shown(page))
+        name = path.strip("/").replace("/", "-") or "dashboard"
+        page.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
+    # A French draft of a letter: PROJET, never DRAFT.
+    case = french_server["cases"][0]
+    link = page.goto(f"{url}/cases/{case}")
+    hrefs = page.eval_on_selector_all("ul.letters a[href$='lang=fr']", "a => a.map(x => x.href)")
+    assert hrefs, "the case page offers no French draft"
+    link = page.goto(hrefs[0])
+    assert link.status == 200
+    assert "PROJET" in page.content() and "DRAFT" not in page.content()
+    page.screenshot(path=str(OUT / "letter-draft-fr.png"), full_page=True)
+    # Convening the emergency Bureau meeting starts the step: the page says "commencée".
+    page.goto(f"{url}/cases/{french_server['fresh']}")
+    page.select_option("select[name=step]", "emergency_bureau_meeting")
+    page.fill("textarea[name=params]", "action=convene\nplace=The Hague")
+    page.click("form.act button[type=submit]")
+    page.wait_for_selector("p.flash")
+    flash = page.inner_text("p.flash")
+    page.screenshot(path=str(OUT / "flash-started.png"), full_page=True)
+    assert flash == "Réunion d’urgence du Bureau : commencée", flash
+    found["after convening"] = _english_in(_shown(page))
     assert len(found) >= 15
     english = {k: v for k, v in found.items() if v}
     assert not english, "\n".join(f"{k}: {v}" for k, v in english.items())

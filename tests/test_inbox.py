@@ -7,20 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from live import PASSWORD, needs_chromium, serving
 
 from noncoop import accounts, people, services, tasks
 
 D = dt.date
-PASSWORD = "correct horse battery staple"
-CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parents[1] / "test-output" / "inbox"  # to be looked at
 PEOPLE = {"fp_asia": ("focal_point", "Asia-Pacific", "en"),
           "fp_africa": ("focal_point", "African", "fr"),
@@ -171,68 +166,49 @@ def test_the_inbox_speaks_french(db, world):
 
 @pytest.fixture
 def server(world, database_url):
-    import uvicorn
-
     from noncoop.web.app import create_app
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    uv = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port,
-                                       log_level="warning"))
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield {"url": f"http://127.0.0.1:{port}", **world}
-    uv.should_exit = True
-    thread.join(10)
+    with serving(create_app()) as url:
+        yield {"url": url, **world}
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason="Debian's chromium is not installed")
-def test_a_focal_point_works_through_the_inbox_in_a_browser(db, server):
-    from playwright.sync_api import sync_playwright
-
+@needs_chromium
+def test_a_focal_point_works_through_the_inbox_in_a_browser(db, server, browser):
     url = server["url"]
     SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                    args=["--no-sandbox", "--disable-gpu"])
-        page = browser.new_page(viewport={"width": 1200, "height": 800})
-        page.goto(f"{url}/login")
-        page.fill("input[name=email]", "fp_asia@example.org")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{url}/")
-        page.click("nav >> text=My tasks")
-        page.wait_for_url(f"{url}/tasks")
-        assert page.locator("table.tasks tbody tr").count() == 2
-        page.screenshot(path=str(SHOTS / "inbox.png"), full_page=True)
+    page = browser.new_page(viewport={"width": 1200, "height": 800})
+    page.goto(f"{url}/login")
+    page.fill("input[name=email]", "fp_asia@example.org")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{url}/")
+    page.click("nav >> text=My tasks")
+    page.wait_for_url(f"{url}/tasks")
+    assert page.locator("table.tasks tbody tr").count() == 2
+    page.screenshot(path=str(SHOTS / "inbox.png"), full_page=True)
 
-        page.click(f"text=Task no. {server['contact']}")
-        page.wait_for_url(f"{url}/tasks/{server['contact']}")
-        page.screenshot(path=str(SHOTS / "task.png"), full_page=True)
-        page.fill(f"form[action='/tasks/{server['contact']}/done'] textarea",
-                  "Met the Deputy Minister on 1 September")
-        page.click(f"form[action='/tasks/{server['contact']}/done'] button")
-        page.wait_for_url(f"{url}/tasks")
-        assert f"Task no. {server['contact']}: done" in page.locator(".flash.ok").inner_text()
+    page.click(f"text=Task no. {server['contact']}")
+    page.wait_for_url(f"{url}/tasks/{server['contact']}")
+    page.screenshot(path=str(SHOTS / "task.png"), full_page=True)
+    page.fill(f"form[action='/tasks/{server['contact']}/done'] textarea",
+              "Met the Deputy Minister on 1 September")
+    page.click(f"form[action='/tasks/{server['contact']}/done'] button")
+    page.wait_for_url(f"{url}/tasks")
+    assert f"Task no. {server['contact']}: done" in page.locator(".flash.ok").inner_text()
 
-        page.click(f"text=Task no. {server['brief']}")
-        page.click(f"form[action='/tasks/{server['brief']}/decline'] button")  # no note
-        page.wait_for_url(f"{url}/tasks/{server['brief']}")
-        assert "needs a note saying why" in page.locator(".flash.error").inner_text()
-        page.screenshot(path=str(SHOTS / "decline-refused.png"), full_page=True)
-        page.fill(f"form[action='/tasks/{server['brief']}/decline'] textarea",
-                  "Travelling that week")
-        page.click(f"form[action='/tasks/{server['brief']}/decline'] button")
-        page.wait_for_url(f"{url}/tasks")
-        assert "Nothing." in page.locator("section", has_text="To do").inner_text()
-        closed = page.locator("section", has_text="Closed").inner_text()
-        assert "Travelling that week" in closed and "Met the Deputy Minister" in closed
-        page.screenshot(path=str(SHOTS / "inbox-after.png"), full_page=True)
-        browser.close()
+    page.click(f"text=Task no. {server['brief']}")
+    page.click(f"form[action='/tasks/{server['brief']}/decline'] button")  # no note
+    page.wait_for_url(f"{url}/tasks/{server['brief']}")
+    assert "needs a note saying why" in page.locator(".flash.error").inner_text()
+    page.screenshot(path=str(SHOTS / "decline-refused.png"), full_page=True)
+    page.fill(f"form[action='/tasks/{server['brief']}/decline'] textarea",
+              "Travelling that week")
+    page.click(f"form[action='/tasks/{server['brief']}/decline'] button")
+    page.wait_for_url(f"{url}/tasks")
+    assert "Nothing." in page.locator("section", has_text="To do").inner_text()
+    closed = page.locator("section", has_text="Closed").inner_text()
+    assert "Travelling that week" in closed and "Met the Deputy Minister" in closed
+    page.screenshot(path=str(SHOTS / "inbox-after.png"), full_page=True)
     history = services.show_case(db, server["case"])["history"]
     assert [h["event"] for h in history[-2:]] == ["task_done", "task_declined"]

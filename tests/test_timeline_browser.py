@@ -9,14 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
-import shutil
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
+from live import PASSWORD, needs_chromium, serving
 
 from noncoop import accounts, clock, i18n, people, services
 from noncoop.domain import load_procedure
@@ -24,14 +20,10 @@ from noncoop.letters import register
 from noncoop.web import timeline
 
 D = dt.date
-CHROMIUM = "/usr/bin/chromium"
 OUT = Path(__file__).resolve().parents[1] / "test-output" / "timeline"
-PASSWORD = "correct horse battery staple"
 PRESIDENT, BUREAU = "tl.president@example.org", "tl.bureau@example.org"
 
-pytestmark = [pytest.mark.slow, pytest.mark.one_database, pytest.mark.skipif(
-    shutil.which(CHROMIUM) is None and not os.environ.get("CI"),
-    reason="Debian's chromium is not installed (.ci/run installs it)")]
+pytestmark = [pytest.mark.slow, pytest.mark.one_database, needs_chromium]
 
 # The boxes of every label of a drawing, as laid out: the text's own box, not its tooltip's.
 BOXES = """svg => {
@@ -86,8 +78,6 @@ def shot(page, name: str) -> None:
 def demo_server(demo, database_url, monkeypatch):
     """The demo data, a skipped step and an issued letter beside it, two logins, and the app
     served on loopback."""
-    import uvicorn
-
     from noncoop.web.app import create_app
 
     db = demo
@@ -111,33 +101,10 @@ def demo_server(demo, database_url, monkeypatch):
     letter = register.issue(db, target, "reminder" if "reminder" in letters else letters[0],
                             on=decided + dt.timedelta(days=27))["reference"]
     urgent = next(c["id"] for c in services.list_cases(db) if c["scenario"] == "7b")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    uv = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port,
-                                       log_level="warning"))
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield {"url": f"http://127.0.0.1:{port}", "db": db, "target": target, "skipped": skip,
-           "letter": letter,
-           "urgent": urgent, "cases": [c["id"] for c in services.list_cases(db)]}
-    uv.should_exit = True
-    thread.join(10)
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
-        yield b
-        b.close()
+    cases = [c["id"] for c in services.list_cases(db)]
+    with serving(create_app()) as url:
+        yield {"url": url, "db": db, "target": target, "skipped": skip, "letter": letter,
+               "urgent": urgent, "cases": cases}
 
 
 def sign_in(browser, url: str, email: str, width: int = 1280):
