@@ -120,18 +120,9 @@ class DeadlineRow(SQLModel, table=True):
     due (DESIGN principle 3: deadlines are rows, not scheduler jobs)."""
 
     __tablename__ = "deadlines"
+    # and the sweep's partial indexes: SWEEP_INDEXES, declared by schema()
     __table_args__ = (
         sa.UniqueConstraint("case_id", "position", name="uq_deadlines_case_position"),
-        # One index for each question a sweep asks, so that a sweep with nothing due reads
-        # nothing but index pages however many deadlines are open (bench/sweep.py). Each holds
-        # only the deadlines its question is about: a deadline met leaves two of them, instead
-        # of moving within four indexes of every deadline ever set (bench/transition.py).
-        *(sa.Index(name, *columns, sqlite_where=where, postgresql_where=where)
-          for name, columns, where in (
-              ("ix_deadlines_open_due", ("due_at", "id"), OPEN),
-              ("ix_deadlines_reminder", ("remind_from", "id"), UNREMINDED),
-              ("ix_deadlines_untold", ("id",), UNTOLD),
-              ("ix_deadlines_outstanding", ("missed_on",), OUTSTANDING))),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -353,3 +344,28 @@ class ApiTokenRow(SQLModel, table=True):
                                                                              nullable=True))
     scope: str = Field(default="act", sa_column=sa.Column(  # read: GET only; act: everything
         sqlmodel.sql.sqltypes.AutoString(), nullable=False, server_default="act"))
+
+
+# One index for each question a sweep asks, so that a sweep with nothing due reads nothing but
+# index pages however many deadlines are open (bench/sweep.py). Each holds only the deadlines
+# its question is about: a deadline met leaves two of them, instead of moving within four
+# indexes of every deadline ever set (bench/transition.py).
+SWEEP_INDEXES = (("ix_deadlines_open_due", ("due_at", "id"), OPEN),
+                 ("ix_deadlines_reminder", ("remind_from", "id"), UNREMINDED),
+                 ("ix_deadlines_untold", ("id",), UNTOLD),
+                 ("ix_deadlines_outstanding", ("missed_on",), OUTSTANDING))
+
+
+def schema() -> sa.MetaData:
+    """Every table and index, as the migrations build them (for Alembic's comparison). The
+    sweep's partial indexes are added to the deadlines table here, not in its class: their
+    condition is written per server (sqlite_where, postgresql_where), and naming a server makes
+    SQLAlchemy import its dialect, some 60 ms that every command would pay for a server it may
+    not use. Queries need no Index object; only the comparison does."""
+    table: sa.Table = DeadlineRow.__table__  # type: ignore[attr-defined]
+    declared = {index.name for index in table.indexes}
+    for name, columns, where in SWEEP_INDEXES:
+        if name not in declared:
+            sa.Index(name, *(table.c[c] for c in columns), sqlite_where=where,
+                     postgresql_where=where)
+    return SQLModel.metadata

@@ -1,13 +1,12 @@
 """Alembic environment: the models' metadata, batch mode for SQLite."""
 
 from alembic import context
-from sqlmodel import SQLModel
 
-import noncoop.store.models  # noqa: F401 - registers every table on the metadata
+from noncoop.store import models
 from noncoop.store.db import get_engine
 
 config = context.config
-target_metadata = SQLModel.metadata
+target_metadata = models.schema()
 
 
 def run_migrations_online() -> None:
