@@ -1,14 +1,18 @@
-"""The journal's statements, sent on the driver's cursor of the caller's connection.
+"""The journal's statements, compiled once and sent through SQLAlchemy's connection.
 
-A step sends half a dozen small statements. Through `Connection.execute` each costs SQLAlchemy
-some 20 µs of Python around the 2 µs SQLite needs (bench/transition.py), more than the rest of
-the step together. Here a statement is compiled by SQLAlchemy once per dialect and set of
-columns, its values converted by the processors of its own column types (so what is stored is
-what SQLAlchemy would store), and sent on the same connection, in the same transaction. Errors
-are raised as SQLAlchemy's (IntegrityError and the others), as `execute` would raise them.
+A step sends half a dozen small statements. `Connection.execute` of a Core statement finds its
+compiled form by the statement's cache key and builds its parameters and result around it:
+some 25 µs of Python each, around the few µs SQLite needs (bench/transition.py), as much as the
+rest of a step's Python together. Here a statement is compiled by SQLAlchemy once per dialect
+and set of columns, its values converted by the bind processors of its own column types (so
+what is stored is what SQLAlchemy would store), and sent with `Connection.exec_driver_sql` on
+the caller's connection, in its transaction: the engine's events (`before_cursor_execute`,
+`after_cursor_execute`) see it, `echo` and the `sqlalchemy.engine` logger log it, and its errors
+(IntegrityError and the others) and a lost connection are handled as SQLAlchemy handles any
+statement's (tests/test_prepared.py, tests/test_observable.py).
 
 Only for statements without expanding or post-compile parameters; everything else goes through
-SQLAlchemy as usual."""
+`Connection.execute` as usual."""
 
 from __future__ import annotations
 
@@ -29,16 +33,16 @@ class _Prepared:
     compiled: sa.engine.Compiled
     sql: str
     order: tuple[str, ...] | None  # bind names in place order, for a positional paramstyle
-    processors: dict[str, Processor]  # bind name -> its type's bind processor, where it has one
+    processors: tuple[tuple[str, Processor], ...]  # bind name, its type's bind processor
     results: tuple[Processor | None, ...]  # one per selected column
 
     def args(self, values: dict[str, Any]) -> Sequence[Any] | dict[str, Any]:
         params = self.compiled.construct_params(values)
-        for name, process in self.processors.items():
+        for name, process in self.processors:
             value = params[name]
             if value is not None:
                 params[name] = process(value)
-        return params if self.order is None else tuple(params[n] for n in self.order)
+        return params if self.order is None else tuple([params[n] for n in self.order])
 
 
 @functools.lru_cache(maxsize=512)  # a few statements, for each engine's dialect
@@ -50,27 +54,18 @@ def _prepare(statement: Executable, dialect: Dialect, keys: tuple[str, ...]) -> 
             or compiled.post_compile_params or compiled.insert_prefetch
             or compiled.update_prefetch or compiled.effective_returning):
         # Values SQLAlchemy would compute or expand at execution: give them, or use execute().
-        raise ValueError(f"not a statement to send directly: {compiled.string}")
-    processors = {}
+        raise ValueError(f"not a statement to prepare once: {compiled.string}")
+    processors = []
     for name, bind in compiled.binds.items():
         process = bind.type.dialect_impl(dialect).bind_processor(dialect)
         if process is not None:
-            processors[name] = process
+            processors.append((name, process))
     positional = getattr(compiled, "positiontup", None)
     selected = getattr(statement, "selected_columns", ())
     return _Prepared(compiled, compiled.string, tuple(positional) if dialect.positional else None,
-                     processors,
+                     tuple(processors),
                      tuple(c.type.dialect_impl(dialect).result_processor(dialect, None)
                            for c in selected))
-
-
-def _cursor(conn: sa.Connection) -> Any:
-    # The session's connection: its driver connection holds the transaction we write in.
-    return conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-
-
-def _raised(conn: sa.Connection, prepared: _Prepared, error: Exception) -> Exception:
-    return sa.exc.DBAPIError.instance(prepared.sql, None, error, conn.dialect.loaded_dbapi.Error)
 
 
 def write(conn: sa.Connection, statement: Executable, rows: list[dict[str, Any]]) -> int:
@@ -81,30 +76,15 @@ def write(conn: sa.Connection, statement: Executable, rows: list[dict[str, Any]]
         raise ValueError("rows with different keys: send each set of columns on its own")
     prepared = _prepare(statement, conn.dialect, tuple(keys))
     args = [prepared.args(r) for r in rows]
-    cursor = _cursor(conn)
-    try:
-        if len(args) == 1:
-            cursor.execute(prepared.sql, args[0])
-        else:
-            cursor.executemany(prepared.sql, args)
-        return int(cursor.rowcount)
-    except conn.dialect.loaded_dbapi.Error as exc:
-        raise _raised(conn, prepared, exc) from exc
-    finally:
-        cursor.close()
+    result = conn.exec_driver_sql(prepared.sql, args[0] if len(args) == 1 else args)  # type: ignore[arg-type]
+    return int(result.rowcount)
 
 
 def first(conn: sa.Connection, statement: Executable, values: dict[str, Any]) -> tuple[Any, ...] | None:
     """The first row `statement` selects, its values as SQLAlchemy would give them."""
     prepared = _prepare(statement, conn.dialect, ())
-    cursor = _cursor(conn)
-    try:
-        cursor.execute(prepared.sql, prepared.args(values))
-        row = cursor.fetchone()
-    except conn.dialect.loaded_dbapi.Error as exc:
-        raise _raised(conn, prepared, exc) from exc
-    finally:
-        cursor.close()
+    row = conn.exec_driver_sql(prepared.sql, prepared.args(values)).first()  # type: ignore[arg-type]
     if row is None:
         return None
-    return tuple(v if p is None or v is None else p(v) for p, v in zip(prepared.results, row, strict=True))
+    return tuple([v if p is None or v is None else p(v)
+                  for p, v in zip(prepared.results, row, strict=True)])
