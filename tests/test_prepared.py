@@ -54,6 +54,18 @@ def test_rows_written_prepared_read_back_as_written_by_sqlalchemy(db):
         assert ours == tuple(theirs)
     assert prepared.first(conn, journal._ONE, {"case_id": "NC-2024-404"}) is None
 
+    # A value written in the statement itself (the task still open) is sent as SQLAlchemy sends it.
+    conn.execute(journal._INSERT_TASK, {
+        "case_id": "NC-2024-001", "step": "forward_decision", "title": "t", "assignee": "a",
+        "due": None, "deadline_position": 0, "status": "open", "note": None, "created_at": AT,
+        "closed_on": None, "closed_by": None})
+    closed = {"b_case": "NC-2024-001", "b_position": 0, "status": "done", "b_note": "n",
+              "closed_on": dt.date(2024, 10, 25), "closed_by": "a@example.org"}
+    assert prepared.write(conn, journal._CLOSE_TASK, [closed]) == 1
+    assert prepared.write(conn, journal._CLOSE_TASK, [closed]) == 0  # no longer open
+    task = conn.execute(sa.select(journal.TASKS)).one()
+    assert (task.status, task.note, task.closed_on) == ("done", "n", dt.date(2024, 10, 25))
+
 
 def test_a_write_counts_the_rows_it_changed_across_many(db):
     conn = db.connection()
@@ -86,6 +98,9 @@ def test_a_statement_that_needs_sqlalchemy_at_execution_is_refused_by_name(db):
         journal.CASES.c.id.in_(sa.bindparam("ids", expanding=True)))
     with pytest.raises(ValueError, match="not a statement to prepare once"):
         prepared.write(db.connection(), expanding, [{"ids": ["NC-2024-001"]}])
+    # A value the statement needs and the rows do not give is not sent as NULL.
+    with pytest.raises(ValueError, match="'b_version' has no value in the rows"):
+        prepared.write(db.connection(), journal._UPDATE_CASE, [{"last_seq": 1, "b_id": "NC-1"}])
 
 
 def test_rows_with_different_columns_are_refused_not_half_written(db):

@@ -12,13 +12,14 @@ the caller's connection, in its transaction: the engine's events (`before_cursor
 statement's (tests/test_prepared.py, tests/test_observable.py).
 
 Only for statements without expanding or post-compile parameters; everything else goes through
-`Connection.execute` as usual."""
+`Connection.execute` as usual. A read of many columns is cheaper there too: the rows of a
+statement sent as text are described again at each execution, column by column."""
 
 from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,19 +31,21 @@ Processor = Callable[[Any], Any]
 
 @dataclasses.dataclass(frozen=True)
 class _Prepared:
-    compiled: sa.engine.Compiled
     sql: str
-    order: tuple[str, ...] | None  # bind names in place order, for a positional paramstyle
-    processors: tuple[tuple[str, Processor], ...]  # bind name, its type's bind processor
+    # For each parameter, in the compiled statement's order: its name, the key of the row that
+    # gives its value (None for a value written in the statement), that value, and its type's
+    # bind processor. What `Compiled.construct_params` does for each execution, done once.
+    params: tuple[tuple[str, str | None, Any, Processor | None], ...]
+    positional: bool
     results: tuple[Processor | None, ...]  # one per selected column
 
-    def args(self, values: dict[str, Any]) -> Sequence[Any] | dict[str, Any]:
-        params = self.compiled.construct_params(values)
-        for name, process in self.processors:
-            value = params[name]
-            if value is not None:
-                params[name] = process(value)
-        return params if self.order is None else tuple([params[n] for n in self.order])
+    def args(self, row: dict[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
+        values = [row[key] if key is not None else fixed for _, key, fixed, _ in self.params]
+        values = [v if process is None or v is None else process(v)
+                  for v, (_, _, _, process) in zip(values, self.params, strict=True)]
+        if self.positional:
+            return tuple(values)
+        return {name: v for (name, _, _, _), v in zip(self.params, values, strict=True)}
 
 
 @functools.lru_cache(maxsize=512)  # a few statements, for each engine's dialect
@@ -55,15 +58,19 @@ def _prepare(statement: Executable, dialect: Dialect, keys: tuple[str, ...]) -> 
             or compiled.update_prefetch or compiled.effective_returning):
         # Values SQLAlchemy would compute or expand at execution: give them, or use execute().
         raise ValueError(f"not a statement to prepare once: {compiled.string}")
-    processors = []
-    for name, bind in compiled.binds.items():
-        process = bind.type.dialect_impl(dialect).bind_processor(dialect)
-        if process is not None:
-            processors.append((name, process))
-    positional = getattr(compiled, "positiontup", None)
+    names = compiled.positiontup if dialect.positional else list(compiled.binds)
+    params = []
+    for name in names or ():
+        bind = compiled.binds[name]
+        key = bind.key if bind.key in keys else name if name in keys else None
+        if key is None and (bind.required or bind.callable is not None):
+            # No value in the rows, or one SQLAlchemy would compute at each execution.
+            raise ValueError(f"not a statement to prepare once, {name!r} has no value in the "
+                             f"rows ({', '.join(keys)}): {compiled.string}")
+        params.append((name, key, bind.effective_value if key is None else None,
+                       bind.type.dialect_impl(dialect).bind_processor(dialect)))
     selected = getattr(statement, "selected_columns", ())
-    return _Prepared(compiled, compiled.string, tuple(positional) if dialect.positional else None,
-                     tuple(processors),
+    return _Prepared(compiled.string, tuple(params), dialect.positional,
                      tuple(c.type.dialect_impl(dialect).result_processor(dialect, None)
                            for c in selected))
 
@@ -82,7 +89,7 @@ def write(conn: sa.Connection, statement: Executable, rows: list[dict[str, Any]]
 
 def first(conn: sa.Connection, statement: Executable, values: dict[str, Any]) -> tuple[Any, ...] | None:
     """The first row `statement` selects, its values as SQLAlchemy would give them."""
-    prepared = _prepare(statement, conn.dialect, ())
+    prepared = _prepare(statement, conn.dialect, tuple(values))
     row = conn.exec_driver_sql(prepared.sql, prepared.args(values)).first()  # type: ignore[arg-type]
     if row is None:
         return None
