@@ -85,7 +85,7 @@ def _stored(row: sa.Row[Any] | tuple[Any, ...]) -> Stored:
 
 
 def load(db: Session, case_id: str) -> Stored | None:
-    row = prepared.first(db.connection(), _ONE, {"case_id": case_id})
+    row = db.connection().execute(_ONE, {"case_id": case_id}).first()
     return _stored(row) if row is not None else None
 
 
@@ -188,6 +188,8 @@ def _first_conflict(conn: sa.Connection, staged: list[dict[str, Any]]) -> Confli
 
 def _forget(db: Session, case_id: str) -> None:
     # A CaseRow the ORM holds for this case is now stale: it is reloaded when next asked for.
+    if not db.identity_map:  # a step holds no ORM object: nothing to look for
+        return
     held = db.identity_map.get(identity_key(CaseRow, case_id))
     if held is not None:
         db.expire(held)
