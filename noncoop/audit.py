@@ -23,6 +23,8 @@ from sqlmodel import Session, col, select
 from noncoop.store.models import CaseRow, EventRow, LetterRow
 
 GENESIS = ""  # the hash before a case's first event
+# One encoder for every event hashed: json.dumps with options makes a new one at each call.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def canonical(event: dict[str, Any]) -> str:
@@ -36,7 +38,7 @@ def canonical(event: dict[str, Any]) -> str:
               "by": event["by"], "step": event.get("step"),
               "on": on.isoformat() if isinstance(on, dt.date) else on,
               "reason": event.get("reason"), "data": event.get("data") or {}}
-    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL.encode(fields)
 
 
 def link(prev_hash: str, event: dict[str, Any]) -> str:

@@ -790,7 +790,9 @@ def bench(quick: Annotated[bool, typer.Option(help="Smaller data: well under a m
                 os.environ.pop("NONCOOP_DATABASE_URL", None)
             else:
                 os.environ["NONCOOP_DATABASE_URL"] = saved
-        return {"benchmarks": rows}
+        from common import judged  # bench/common.py: each target's bound, and whether it was met
+
+        return {"benchmarks": judged(rows)}
 
     def human(r: dict[str, Any]) -> str:
         from common import table  # bench/common.py

@@ -36,7 +36,7 @@ from noncoop import clock
 from noncoop.domain import Event, apply
 from noncoop.domain.deadlines import day_start
 from noncoop.errors import Conflict
-from noncoop.store import direct, journal
+from noncoop.store import journal, prepared
 from noncoop.store.codec import from_snapshot
 from noncoop.store.models import STATUS_MISSED, STATUS_OPEN, DeadlineRow, NoticeRow, UTCDateTime
 
@@ -115,11 +115,11 @@ def sweep(db: Session, as_of: dt.date | None = None, batch: int = BATCH) -> dict
     result: dict[str, Any] = {"as_of": as_of.isoformat(), "changed": [], "notices": [],
                               "skipped": []}
     # Most sweeps find nothing to do: one statement says so, and which phases have work.
-    # It asks on a connection of its own, on the driver's cursor: the session's transaction
-    # machinery and Connection.execute cost several times the query (bench/sweep.py), and each
-    # phase below is its own transaction anyway.
+    # It asks on a connection of its own, compiled once (store/prepared.py): the session's
+    # transaction machinery and Connection.execute cost several times the query
+    # (bench/sweep.py), and each phase below is its own transaction anyway.
     with db.get_bind().connect() as conn:
-        pending = direct.first(conn, _PENDING, {"as_of": as_of, "now": now})
+        pending = prepared.first(conn, _PENDING, {"as_of": as_of, "now": now})
     assert pending is not None  # a SELECT of four EXISTS: always one row
     overdue, untold, remind, digest = pending
     phases = [phase for phase, todo in ((_mark_missed, overdue), (_tell_missed, untold),

@@ -24,6 +24,8 @@ def assistance(db: Session, case: Case, emails: list[str], on: dt.date,
                params: dict[str, str]) -> dict[str, int]:
     """A task for each person the President asks to assist (paras 20, 22): their numbers by
     e-mail, which the request's notice keeps so that each mail names and links its task."""
+    if not emails:  # a step that asks no one: no task, and no flush of the session
+        return {}
     due = dt.date.fromisoformat(params["due"]) if params.get("due") else None
     what = params.get("task") or DEFAULT_TASK
     rows = [TaskRow(case_id=case.id, step="request_assistance", title=what, assignee=email,

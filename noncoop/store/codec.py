@@ -32,10 +32,17 @@ def _names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(cls))
 
 
+_AS_IS = frozenset(_SCALARS)
+
+
 def _flat(obj: Any) -> dict[str, Any]:
     # One level of a dataclass, without dataclasses.asdict's deep copies: a sweep writes
-    # thousands of snapshots (bench/sweep.py).
-    return {name: _plain(getattr(obj, name)) for name in _names(type(obj))}
+    # thousands of snapshots (bench/sweep.py), a step one; most values are kept as they are.
+    flat = {}
+    for name in _names(type(obj)):
+        value = getattr(obj, name)
+        flat[name] = value if type(value) in _AS_IS else _plain(value)
+    return flat
 
 
 def to_snapshot(case: Case) -> dict[str, Any]:

@@ -2,10 +2,11 @@
 
 A step writes a handful of rows (the event, the case row, a deadline or two and their tasks).
 Through the ORM's unit of work each of them costs several times the statement itself
-(bench/transition.py); here each is one statement compiled once, sent on the driver's cursor
-(store/direct.py). The case row's version guards the write (optimistic locking): an UPDATE
-that finds another version changes nothing and is a Conflict, so two writers never both
-append after the same event."""
+(bench/transition.py); here each is one statement compiled once and sent through the
+connection (store/prepared.py), seen by the engine's events and logging as any other. The
+case row's version guards the write (optimistic locking): an UPDATE that finds another
+version changes nothing and is a Conflict, so two writers never both append after the same
+event."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from noncoop.domain import Case, Event, load_procedure
 from noncoop.domain.deadlines import ends_at
 from noncoop.errors import Conflict
 from noncoop.i18n import N_
-from noncoop.store import direct
+from noncoop.store import prepared
 from noncoop.store.codec import to_snapshot
 from noncoop.store.models import CaseRow, DeadlineRow, EventRow, MessageRow, NoticeRow, TaskRow
 
@@ -84,7 +85,7 @@ def _stored(row: sa.Row[Any] | tuple[Any, ...]) -> Stored:
 
 
 def load(db: Session, case_id: str) -> Stored | None:
-    row = direct.first(db.connection(), _ONE, {"case_id": case_id})
+    row = db.connection().execute(_ONE, {"case_id": case_id}).first()
     return _stored(row) if row is not None else None
 
 
@@ -130,7 +131,7 @@ class Batch:
         for row in self.cases:
             alike.setdefault(tuple(row), []).append(row)
         for rows in alike.values():
-            if direct.write(conn, _UPDATE_CASE, rows) != len(rows):
+            if prepared.write(conn, _UPDATE_CASE, rows) != len(rows):
                 raise _first_conflict(conn, rows)
         for row in self.cases:
             _forget(db, row["b_id"])
@@ -140,7 +141,7 @@ class Batch:
                                 (_INSERT_TASK, self.new_tasks),
                                 (_CLOSE_TASK, self.closed_tasks)):
             if rows:
-                direct.write(conn, statement, rows)
+                prepared.write(conn, statement, rows)
         for event in self.closed_cases:
             _close_the_rest(conn, event)
 
@@ -187,6 +188,8 @@ def _first_conflict(conn: sa.Connection, staged: list[dict[str, Any]]) -> Confli
 
 def _forget(db: Session, case_id: str) -> None:
     # A CaseRow the ORM holds for this case is now stale: it is reloaded when next asked for.
+    if not db.identity_map:  # a step holds no ORM object: nothing to look for
+        return
     held = db.identity_map.get(identity_key(CaseRow, case_id))
     if held is not None:
         db.expire(held)

@@ -56,7 +56,7 @@ class CaseRow(SQLModel, table=True):
     last_hash: str = ""  # the hash of the case's last event (audit.py)
     # The head (last_seq, last_hash) signed with NONCOOP_AUDIT_KEY, kept outside the database:
     # a writer who recomputes the chain or cuts its end cannot sign the new head (audit.py).
-    # No default on the column: the journal's direct statements name every value they write.
+    # No default on the column: the journal's prepared statements name every value they write.
     head_mac: str = Field(default="", sa_column=sa.Column(
         "head_mac", sqlmodel.sql.sqltypes.AutoString(), nullable=False, server_default=""))
     version: int | None = Field(default=None, sa_column=_case_version)
