@@ -1,0 +1,5 @@
+"""`python -m noncoop`: the command line, as the `noncoop` command runs it."""
+
+from noncoop.cli import main
+
+main()
