@@ -18,7 +18,6 @@ from noncoop.services.lists import (
     case_regions,
     list_cases,
     list_deadlines,
-    page_count,
     page_of_cases,
 )
 from noncoop.services.steps import DEADLINE_ACTIONS, act, open_case, take_step
@@ -28,6 +27,6 @@ from noncoop.services.work import work
 __all__ = [
     "ADMIN", "DEADLINE_ACTIONS", "act", "action_params", "add_bureau_meeting", "add_session",
     "bureau_meetings", "case_regions", "facts_for", "list_calendar", "list_cases",
-    "list_deadlines", "open_case", "page_count", "page_of_cases", "rebuild", "refusals",
+    "list_deadlines", "open_case", "page_of_cases", "rebuild", "refusals",
     "sessions", "show_case", "take_step", "work",
 ]
