@@ -245,21 +245,24 @@ def pages(url: str, repeat: int) -> dict[str, tuple[float, float]]:
     os.environ.setdefault("NONCOOP_SECRET_KEY", "benchmark")
     with store.get_engine(url).connect() as conn:
         c = journal.CASES.c
-        formal = conn.execute(sa.select(sa.func.count()).where(c.stage == "formal")).scalar_one()
-        # A formal case in the middle of the list: eleven events, its timeline in full.
-        case_id = conn.execute(sa.select(c.id).where(c.stage == "formal").order_by(c.id)
-                               .offset(formal // 2).limit(1)).scalar_one()
-        total = conn.execute(sa.select(sa.func.count()).select_from(journal.CASES)).scalar_one()
+
+        def middle(*where: Any) -> str:
+            count = conn.execute(sa.select(sa.func.count()).where(*where)).scalar_one()
+            return conn.execute(sa.select(c.id).where(*where).order_by(c.id)
+                                .offset(count // 2).limit(1)).scalar_one()
+        # A formal case in the middle of the list: eleven events, its timeline in full; and
+        # the pages just after the middle case of the list and of a region's.
+        case_id = middle(c.stage == "formal")
+        deep, deep_region = middle(sa.true()), middle(c.region == "African States")
     from noncoop.web.app import create_app
-    from noncoop.web.pages import PAGE
 
     client = TestClient(create_app())
     csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text)
     assert csrf is not None
     client.post("/login", data={"email": PRESIDENT, "password": PASSWORD, "csrf": csrf.group(1)})
     paths = {"static": "/static/style.css", "case_list": "/cases",
-             "case_list_deep": f"/cases?page={total // PAGE // 2}",
-             "case_list_region": "/cases?region=African+States&page=3",
+             "case_list_deep": f"/cases?after={deep}",
+             "case_list_region": f"/cases?region=African+States&after={deep_region}",
              "case_page": f"/cases/{case_id}"}
     times: dict[str, list[float]] = {name: [] for name in paths}
     for n in range(repeat + 2):
@@ -317,7 +320,7 @@ def export(url: str, path: Path) -> tuple[float, float]:
     (seconds) and its peak resident memory (MiB)."""
     env = {**os.environ, "NONCOOP_DATABASE_URL": url}
     start = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-m", "noncoop", "export", "-o", str(path)],
+    child = subprocess.Popen([sys.executable, "-m", "noncoop.cli", "export", "-o", str(path)],
                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(child.pid, 0)
     took = time.perf_counter() - start
