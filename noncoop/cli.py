@@ -754,7 +754,7 @@ def import_cmd(path: Path, as_json: Json = False, as_: As = ADMIN) -> None:
     _run(as_json, work, lambda r: f"imported {sum(r['rows'].values())} rows from {r['imported']}")
 
 
-BENCHMARKS = ("cli", "transition", "sweep", "letters", "web")  # bench/<name>.py
+BENCHMARKS = ("cli", "transition", "sweep", "letters", "web", "scale")  # bench/<name>.py
 
 
 @app.command()

@@ -12,6 +12,7 @@ from noncoop import people, services, tasks
 from noncoop.errors import NotFound, Refused
 from noncoop.ics import calendar_file
 from noncoop.letters import register
+from noncoop.services import lists
 from noncoop.store.models import AccessLogRow
 
 D = dt.date
@@ -167,14 +168,33 @@ def test_one_sees_only_ones_own_tasks(world, db):
 def test_a_page_of_the_case_list_is_a_slice_of_the_whole_list(world, db, who):
     whole = services.list_cases(db, by=email(who))
     for size in (1, 2, 5):
-        last = max(1, -(-len(whole) // size))
-        pages = [services.page_of_cases(db, by=email(who), page=n, size=size)
-                 for n in range(1, last + 1)]
-        assert {total for _, total, _ in pages} == {len(whole)}, (who, size)
-        assert [n for _, _, n in pages] == list(range(1, last + 1))
-        assert [c for rows, _, _ in pages for c in rows] == whole, (who, size)
-        # Outside the pages: the first or the last one.
-        assert services.page_of_cases(db, by=email(who), page=0, size=size) == pages[0]
-        assert services.page_of_cases(db, by=email(who), page=10**30, size=size) == pages[-1]
-    only = services.page_of_cases(db, "open", by=email(who), scenario="7b")[0]
+        # Forwards from the first page, each page after the last case of the one before.
+        pages = [services.page_of_cases(db, by=email(who), size=size)]
+        while pages[-1]["next"] is not None:
+            pages.append(services.page_of_cases(db, by=email(who), after=pages[-1]["next"],
+                                                size=size))
+        assert [c for p in pages for c in p["cases"]] == whole, (who, size)
+        assert {(p["count"], p["more"]) for p in pages} == {(len(whole), False)}
+        assert pages[0]["previous"] is None and all(len(p["cases"]) == size for p in pages[:-1])
+        # Backwards from the last page, each before the first case of the one after.
+        back = [services.page_of_cases(db, by=email(who), last=True, size=size)]
+        while back[-1]["previous"] is not None:
+            back.append(services.page_of_cases(db, by=email(who), before=back[-1]["previous"],
+                                               size=size))
+        assert [c for p in reversed(back) for c in p["cases"]] == whole, (who, size)
+        assert back[0]["next"] is None and all(len(p["cases"]) == size for p in back[:-1])
+        if whole:  # past the last case: the last page; before the first: the first page
+            beyond = services.page_of_cases(db, by=email(who), after=whole[-1]["id"], size=size)
+            assert beyond == back[0]
+            assert services.page_of_cases(db, by=email(who), before=whole[0]["id"],
+                                          size=size) == pages[0]
+    only = services.page_of_cases(db, "open", by=email(who), scenario="7b")["cases"]
     assert only == services.list_cases(db, "open", by=email(who), scenario="7b")
+
+
+def test_a_long_list_is_counted_up_to_a_limit(world, db, monkeypatch):
+    monkeypatch.setattr(lists, "COUNTED", 2)
+    for who in ("president", "fp_asia"):  # from the index, and from the whole list
+        page = services.page_of_cases(db, by=email(who), size=1)
+        assert (page["count"], page["more"]) == (2, True), who
+    assert services.page_of_cases(db, by=email("president"), scenario="7b")["more"] is False

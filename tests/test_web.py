@@ -239,6 +239,24 @@ def test_the_case_list_filters_and_offers_only_the_regions_one_may_see(app, db, 
     assert services.case_regions(db, by="fp_africa@example.org") == ["African States"]
 
 
+def test_the_case_list_pages_on_from_the_last_case_shown(app, cases, monkeypatch):
+    from noncoop.web import pages
+
+    monkeypatch.setattr(pages, "PAGE", 1)
+    client = client_as(app, "president")
+    link = re.compile(r'<a href="([^"]+)" rel="(next|prev)">')
+    first = client.get("/cases").text
+    assert cases["formal"] in first and cases["urgent"] not in first and "2 cases" in first
+    assert [rel for _, rel in link.findall(first)] == ["next"]
+    (after, _), = link.findall(first)
+    second = client.get(after.replace("&amp;", "&")).text
+    assert cases["urgent"] in second and cases["formal"] not in second
+    assert [rel for _, rel in link.findall(second)] == ["prev"]
+    assert client.get("/cases?last=1").text == second
+    (before, _), = link.findall(second)
+    assert client.get(before.replace("&amp;", "&")).text == first
+
+
 def test_restricted_answers_are_not_kept_by_browsers_or_proxies(app, cases):
     client = client_as(app, "president")
     for path in (f"/api/cases/{cases['urgent']}", f"/cases/{cases['urgent']}", "/api/cases"):

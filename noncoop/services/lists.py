@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
@@ -34,47 +36,93 @@ def list_cases(db: Session, status: str | None = None, by: str = ADMIN, *,
     return [_listed(r, s, today) for r, s in seen]
 
 
+COUNTED = 10_000  # a list counts its cases up to this many, and says "more" beyond
+
+
 def _log_restricted(db: Session, v: access.Viewer, seen: list[tuple[Any, str]]) -> None:
     """A list that holds a restricted case is on the access log, once for each such case."""
-    logged = [access.log(db, v, r.id, "list", sight, commit=False)
-              for r, sight in seen if r.confidentiality == "restricted"]
+    logged = [(r.id, sight) for r, sight in seen if r.confidentiality == "restricted"]
     if logged:
-        db.commit()
+        access.log_list(db, v, logged)
 
 
 def _sight(db: Session, v: access.Viewer, r: Any) -> str | None:
     return access.sight_of_row(db, v, r.id, r.region, r.assisting, r.confidentiality)
 
 
+COUNTED = 10_000  # a list counts its cases up to this many, and says "more" beyond
+
+
 def page_of_cases(db: Session, status: str | None = None, by: str = ADMIN, *,
-                  scenario: str | None = None, region: str | None = None, page: int = 1,
-                  size: int = 100) -> tuple[list[dict[str, Any]], int, int]:
-    """Page `page` of `list_cases` (the first or the last one if it lies outside), how many
-    cases there are in all, and the page given. When `by` sees every case the database counts
-    and pages them, so a page of ten thousand cases reads a hundred rows."""
+                  scenario: str | None = None, region: str | None = None,
+                  after: str | None = None, before: str | None = None, last: bool = False,
+                  size: int = 100) -> dict[str, Any]:
+    """A page of `list_cases`, by case number: the first `size` cases, or those just `after` a
+    number, just `before` one, or the `last` ones (past either end: the last or the first
+    page). With it, how many cases the list holds (`count`, counted up to COUNTED; `more` when
+    there are more), and the numbers to ask for the page before it and the one after it (None
+    at either end). When `by` sees every case the database finds the page by its index: a
+    page of a hundred thousand cases reads a page of rows and counts no more than COUNTED."""
+    if size < 1:
+        raise BadInput(f"a page of {size} cases: ask for at least one")
     v = access.viewer(db, by)
-    if not access.sees_every_case(v):  # a focal point's are their region's, a few
-        listed = list_cases(db, status, by, scenario=scenario, region=region)
-        page = _within(page, len(listed), size)
-        return listed[(page - 1) * size:page * size], len(listed), page
-    query = _filtered(status, scenario, region)
-    conn = db.connection()
-    total = conn.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
-    page = _within(page, total, size)
-    today = clock.today()
-    rows = conn.execute(query.limit(size).offset((page - 1) * size)).all()
-    _log_restricted(db, v, [(r, "full") for r in rows])
-    return ([_listed(r, "full", today) for r in rows],  # every case: seen in full
-            total, page)
+    if access.sees_every_case(v):
+        read, show, counted = _indexed(db, v, _filtered(status, scenario, region))
+    else:  # a focal point's are their region's, a few: the whole list, then the page
+        read, show, counted = _listed_all(list_cases(db, status, by, scenario=scenario,
+                                                     region=region))
+    backwards = before is not None or (last and after is None)
+    rows = read(after, before, backwards, size + 1)
+    further = len(rows) > size  # a case beyond the page, the way it was read
+    rows = rows[:size][::-1] if backwards else rows[:size]
+    if not rows and (after is not None or before is not None):
+        # Past the last case (or before the first): the last (or the first) page.
+        return page_of_cases(db, status, by, scenario=scenario, region=region,
+                             last=after is not None, size=size)
+    first, final = (rows[0].id, rows[-1].id) if rows else ("", "")
+    earlier = further if backwards else after is not None and bool(read(None, first, True, 1))
+    later = further if not backwards else before is not None and bool(
+        read(final, None, False, 1))
+    return {"cases": show(rows), "count": min(counted, COUNTED), "more": counted > COUNTED,
+            "previous": first if earlier else None, "next": final if later else None}
 
 
-def page_count(total: int, size: int) -> int:
-    """How many pages of `size` a list of `total` fills: one when it is empty."""
-    return max(1, -(-total // size))
+# read(after, before, descending, limit): the rows between two case numbers, in order;
+# show(rows): them as the list shows them; and how many the list holds, up to COUNTED + 1.
+Reader = Callable[[str | None, str | None, bool, int], list[Any]]
+Source = tuple[Reader, Callable[[list[Any]], list[dict[str, Any]]], int]
 
 
-def _within(page: int, total: int, size: int) -> int:
-    return min(max(page, 1), page_count(total, size))
+def _indexed(db: Session, v: access.Viewer, query: sa.Select[Any]) -> Source:
+    """Every case, in the database: each read is one walk of an index by case number."""
+    conn, key = db.connection(), journal.CASES.c.id
+
+    def read(after: str | None, before: str | None, descending: bool, limit: int) -> list[Any]:
+        q = query.where(*([key > after] if after is not None else []),
+                          *([key < before] if before is not None else []))
+        return list(conn.execute(q.order_by(None).order_by(key.desc() if descending else key)
+                                 .limit(limit)).all())
+
+    def show(rows: list[Any]) -> list[dict[str, Any]]:
+        _log_restricted(db, v, [(r, "full") for r in rows])
+        today = clock.today()
+        return [_listed(r, "full", today) for r in rows]  # every case: seen in full
+
+    counted = conn.execute(sa.select(sa.func.count()).select_from(
+        query.with_only_columns(key).limit(COUNTED + 1).subquery())).scalar_one()
+    return read, show, counted
+
+
+def _listed_all(listed: list[dict[str, Any]]) -> Source:
+    """The cases of a list already read (and logged) whole."""
+    rows = [SimpleNamespace(id=c["id"], item=c) for c in listed]
+
+    def read(after: str | None, before: str | None, descending: bool, limit: int) -> list[Any]:
+        kept = [r for r in rows if (after is None or r.id > after)
+                and (before is None or r.id < before)]
+        return (kept[::-1] if descending else kept)[:limit]
+
+    return read, lambda shown: [r.item for r in shown], min(len(listed), COUNTED + 1)
 
 
 def _filtered(status: str | None, scenario: str | None, region: str | None) -> sa.Select[Any]:
@@ -102,10 +150,20 @@ def _listed(r: sa.Row[Any], seen: str | None, today: dt.date) -> dict[str, Any]:
 def case_regions(db: Session, by: str = ADMIN) -> list[str]:
     """The regions of the cases `by` may see, for a filter's choices."""
     v = access.viewer(db, by)
+    if access.sees_every_case(v):
+        # Each region found by the one after the last, on the region index: five lookups
+        # however many cases there are (a recursive query, as SQLite and PostgreSQL both run).
+        return [r for (r,) in db.connection().execute(_REGIONS) if r is not None]
     c = journal.CASES.c
     rows = db.connection().execute(
         sa.select(c.id, c.region, c.assisting, c.confidentiality)).all()
     return sorted({r.region for r in rows if _sight(db, v, r) is not None})
+
+
+_REGIONS = sa.text(
+    "WITH RECURSIVE found(region) AS (SELECT MIN(region) FROM cases UNION ALL "
+    "SELECT (SELECT MIN(region) FROM cases WHERE region > found.region) FROM found "
+    "WHERE found.region IS NOT NULL) SELECT region FROM found")
 
 
 def list_deadlines(db: Session, as_of: dt.date | None = None, case_id: str | None = None,

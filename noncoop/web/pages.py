@@ -124,16 +124,21 @@ def dashboard(request: Request, db: Db) -> Response:
 
 @router.get("/cases", response_class=HTMLResponse)
 def cases(request: Request, db: Db, status: str | None = None, scenario: str | None = None,
-          region: str | None = None, page: int = 1) -> Response:
+          region: str | None = None, after: str | None = None, before: str | None = None,
+          last: bool = False) -> Response:
+    """The cases by number, a page at a time: the pager asks for the page after the last case
+    shown or before the first, so that a page deep in a long list costs what the first does."""
     email = me(request, db)
-    rows, total, page = services.page_of_cases(db, status or None, by=email, page=page,
-                                               size=PAGE, scenario=scenario or None,
-                                               region=region or None)
+    found = services.page_of_cases(db, status or None, by=email, scenario=scenario or None,
+                                   region=region or None, after=after or None,
+                                   before=before or None, last=last, size=PAGE)
+    filters = urlencode({"status": status or "", "scenario": scenario or "",
+                         "region": region or ""})
     template = "cases_table.html" if request.headers.get("hx-request") else "cases.html"
-    return render(request, template, cases=rows, total=total, page=page,
-                  pages=services.page_count(total, PAGE), status=status or "",
-                  scenario=scenario or "", region=region or "",
-                  regions=services.case_regions(db, by=email))
+    return render(request, template, cases=found["cases"], count=found["count"],
+                  more=found["more"], previous=found["previous"], next=found["next"],
+                  filters=filters, status=status or "", scenario=scenario or "",
+                  region=region or "", regions=services.case_regions(db, by=email))
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
