@@ -50,9 +50,6 @@ def _sight(db: Session, v: access.Viewer, r: Any) -> str | None:
     return access.sight_of_row(db, v, r.id, r.region, r.assisting, r.confidentiality)
 
 
-COUNTED = 10_000  # a list counts its cases up to this many, and says "more" beyond
-
-
 def page_of_cases(db: Session, status: str | None = None, by: str = ADMIN, *,
                   scenario: str | None = None, region: str | None = None,
                   after: str | None = None, before: str | None = None, last: bool = False,
