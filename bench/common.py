@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -52,3 +54,13 @@ def table(rows: list[dict[str, Any]]) -> str:
         lines.append(f"{r['name']:<32} {value} {base:>12} {ratio:>8} {target:>7} {met:>4}  "
                      f"{against}")
     return "\n".join(lines)
+
+
+def timed(work: Callable[[], Any], repeat: int) -> float:
+    """The median wall time of `repeat` runs, in seconds."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)

@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from common import timed  # beside this file
 
 from noncoop import accounts, audit, clock, services
 from noncoop.demo import load_calendar, load_people
@@ -293,16 +294,6 @@ def pending(dialect: str) -> sa.TextClause:
         "AND missed_on < :as_of)").bindparams(
             sa.bindparam("now", type_=journal.DEADLINES.c.due_at.type),
             sa.bindparam("as_of", type_=sa.Date))
-
-
-def timed(work: Callable[[], Any], repeat: int) -> float:
-    """The median wall time of `repeat` runs, in seconds."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def sweeps(url: str, as_of: dt.date, repeat: int) -> tuple[float, float, float]:

@@ -19,7 +19,6 @@ import datetime as dt
 import json
 import shutil
 import sqlite3
-import statistics
 import tempfile
 import time
 import tracemalloc
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from common import timed  # beside this file
 
 from noncoop.domain.case import Case, Deadline
 from noncoop.domain.deadlines import ends_at
@@ -89,16 +89,6 @@ def populate(url: str, n_cases: int) -> None:
         conn.exec_driver_sql("ANALYZE")
     engine.dispose()
     store.get_engine.cache_clear()
-
-
-def timed(work: Callable[[], Any], repeat: int) -> float:
-    """The median wall time of `repeat` runs, in seconds."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def peak_memory(work: Callable[[], Any]) -> float:
