@@ -172,7 +172,8 @@ def test_sign_in_is_throttled(app, cases, db, monkeypatch):
         r = attempt(guesser, "wrong")
         assert r.status_code == 401 and "wrong e-mail or password" in r.text
     r = attempt(guesser, PASSWORD)
-    assert r.status_code == 403 and "too many failed sign-ins from this address" in r.text
+    assert r.status_code == 429 and "too many failed sign-ins from this address" in r.text
+    assert int(r.headers["Retry-After"]) >= 1  # how long to wait, in seconds
     owner = TestClient(app, client=("203.0.113.9", 40000))
     assert attempt(owner, PASSWORD).status_code == 303
     first = db.get(SignInFailureRow, ("198.51.100.7", "bureau@example.org")).wait_until

@@ -56,6 +56,8 @@ def status_of(exc: NoncoopError) -> int:
         return 404
     if isinstance(exc, Conflict):
         return 409
+    if exc.code == "locked":  # sign-ins throttled: the client is to wait, not to give up
+        return 429
     if isinstance(exc, Refused | CsrfFailed):
         return 403
     if isinstance(exc, BadInput):
@@ -63,8 +65,14 @@ def status_of(exc: NoncoopError) -> int:
     return 400
 
 
+def retry_after(exc: NoncoopError) -> dict[str, str]:
+    """The Retry-After header of a refusal that says how long to wait (RFC 9110, 10.2.3)."""
+    seconds = exc.details.get("retry_after")
+    return {"Retry-After": str(seconds)} if seconds is not None else {}
+
+
 def error_response(exc: NoncoopError) -> JSONResponse:
-    return JSONResponse(exc.to_json(), status_code=status_of(exc))
+    return JSONResponse(exc.to_json(), status_code=status_of(exc), headers=retry_after(exc))
 
 
 def signed_in(request: Request, db: Session) -> str | None:

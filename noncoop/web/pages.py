@@ -22,7 +22,7 @@ from noncoop.letters import register
 from noncoop.store.codec import from_snapshot
 from noncoop.store.models import CaseRow, LetterRow
 from noncoop.web import said, timeline
-from noncoop.web.deps import Db, check_csrf, csrf_token, signed_in, status_of
+from noncoop.web.deps import Db, check_csrf, csrf_token, retry_after, signed_in, status_of
 from noncoop.web.i18n import helpers, state_name, words
 from noncoop.web.schemas import documents as document_types
 
@@ -87,8 +87,10 @@ def login(request: Request, db: Db, email: str = Form(...), password: str = Form
         user = accounts.authenticate(db, email, password,
                                      request.client.host if request.client else "unknown")
     except NoncoopError as exc:
-        return render(request, "login.html", code=status_of(exc),
+        page = render(request, "login.html", code=status_of(exc),
                       error=said.error(exc, lang_of(request)), email=email)
+        page.headers.update(retry_after(exc))
+        return page
     lang = request.session.get("lang")  # the language chosen on the sign-in page stays
     request.session.clear()
     request.session.update({"email": user.email, "role": user.role, "gen": user.session_gen})
