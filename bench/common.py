@@ -9,10 +9,12 @@ and says why in `skipped`."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 
@@ -64,3 +66,18 @@ def timed(work: Callable[[], Any], repeat: int) -> float:
         work()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+@contextlib.contextmanager
+def kept_environ(*names: str) -> Iterator[None]:
+    """The environment variables `names` as they were before, whatever the block sets: the
+    benchmarks point the app at databases and settings of their own."""
+    saved = {name: os.environ.get(name) for name in names}
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

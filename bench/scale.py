@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from common import timed  # beside this file
+from common import kept_environ, timed  # beside this file
 
 from noncoop import accounts, audit, clock, services
 from noncoop.demo import load_calendar, load_people
@@ -453,21 +453,17 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     repeat = 40 if quick else 100
     scale = f"{n_cases:,} cases, {n_cases * 10:,} events"
     work = Path(tempfile.mkdtemp(prefix="noncoop-bench-scale-"))
-    saved = os.environ.get("NONCOOP_DATABASE_URL")
     out: list[dict[str, Any]] = []
-    try:
-        out += rows("sqlite", measure(lambda name: sqlite_database(work, name), work, n_cases,
-                                      repeat), scale)
-        why = postgres_missing()
-        out += skipped("postgres", why) if why else rows(
-            "postgres", measure(postgres_database, work, n_cases, repeat), scale)
-    finally:
-        store.get_engine.cache_clear()
-        shutil.rmtree(work, ignore_errors=True)
-        if saved is None:
-            os.environ.pop("NONCOOP_DATABASE_URL", None)
-        else:
-            os.environ["NONCOOP_DATABASE_URL"] = saved
+    with kept_environ("NONCOOP_DATABASE_URL", "NONCOOP_SECRET_KEY"):
+        try:
+            out += rows("sqlite", measure(lambda name: sqlite_database(work, name), work,
+                                          n_cases, repeat), scale)
+            why = postgres_missing()
+            out += skipped("postgres", why) if why else rows(
+                "postgres", measure(postgres_database, work, n_cases, repeat), scale)
+        finally:
+            store.get_engine.cache_clear()
+            shutil.rmtree(work, ignore_errors=True)
     return out
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import peer  # beside this file
+from common import kept_environ  # beside this file
 
 from noncoop import services
 from noncoop.store import db as store
@@ -70,38 +71,35 @@ def _measure(n: int, synchronous: str, with_peer: bool) -> tuple[float, float, f
     of the peer (None without it), taken in turns."""
     work = Path(tempfile.mkdtemp(prefix="noncoop-bench-step-"))
     url = f"sqlite:///{work / 'steps.db'}"
-    before = os.environ.get("NONCOOP_SQLITE_SYNCHRONOUS")
-    os.environ["NONCOOP_SQLITE_SYNCHRONOUS"] = synchronous
     bare = theirs = None
-    try:
-        store.upgrade(url)
-        with store.session(url) as db:
-            ids = [services.open_case(db, state="Mongolia", scenario="7a", decision_ref=f"d{i}",
-                                      decision_date=D(2024, 10, 24), referred_to=["assembly"])["id"]
-                   for i in range(2 * n)]
-            bare = _Bare(work / "steps.db", synchronous)
-            if with_peer:
-                theirs = peer.Peer(work / "peer.db", synchronous)
-            ours = floor = spiff = 0.0
-            for at in range(0, n, TURN):
-                turn = ids[at:min(at + TURN, n)]
-                start = time.perf_counter()
-                for case_id in turn:
-                    services.take_step(db, case_id, "forward_decision", on=D(2024, 10, 25))
-                ours += time.perf_counter() - start
-                floor += bare.steps(ids[n + at:n + at + len(turn)])
-                if theirs is not None:
-                    spiff += theirs.steps(len(turn))
-    finally:
-        for opened in (bare, theirs):
-            if opened is not None:
-                opened.close()
-        store.get_engine.cache_clear()
-        shutil.rmtree(work, ignore_errors=True)
-        if before is None:
-            os.environ.pop("NONCOOP_SQLITE_SYNCHRONOUS", None)
-        else:
-            os.environ["NONCOOP_SQLITE_SYNCHRONOUS"] = before
+    with kept_environ("NONCOOP_SQLITE_SYNCHRONOUS"):
+        os.environ["NONCOOP_SQLITE_SYNCHRONOUS"] = synchronous
+        try:
+            store.upgrade(url)
+            with store.session(url) as db:
+                ids = [services.open_case(db, state="Mongolia", scenario="7a",
+                                          decision_ref=f"d{i}", decision_date=D(2024, 10, 24),
+                                          referred_to=["assembly"])["id"]
+                       for i in range(2 * n)]
+                bare = _Bare(work / "steps.db", synchronous)
+                if with_peer:
+                    theirs = peer.Peer(work / "peer.db", synchronous)
+                ours = floor = spiff = 0.0
+                for at in range(0, n, TURN):
+                    turn = ids[at:min(at + TURN, n)]
+                    start = time.perf_counter()
+                    for case_id in turn:
+                        services.take_step(db, case_id, "forward_decision", on=D(2024, 10, 25))
+                    ours += time.perf_counter() - start
+                    floor += bare.steps(ids[n + at:n + at + len(turn)])
+                    if theirs is not None:
+                        spiff += theirs.steps(len(turn))
+        finally:
+            for opened in (bare, theirs):
+                if opened is not None:
+                    opened.close()
+            store.get_engine.cache_clear()
+            shutil.rmtree(work, ignore_errors=True)
     return ours, floor, spiff if theirs is not None else None
 
 

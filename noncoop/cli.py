@@ -763,7 +763,6 @@ def bench(quick: Annotated[bool, typer.Option(help="Smaller data: well under a m
           as_json: Json = False, as_: As = ADMIN) -> None:
     """Run the benchmarks of bench/ and print each as a ratio to its baseline in the same run."""
     import importlib
-    import os
 
     from noncoop import resources
 
@@ -780,17 +779,14 @@ def bench(quick: Annotated[bool, typer.Option(help="Smaller data: well under a m
         # All imported before any runs: one that cannot run (web without the [bench] extra)
         # says so at once, not after the others' minutes.
         modules = [importlib.import_module(name) for name in names]
+        # bench/common.py: the environment kept, each target's bound and whether it was met.
+        from common import judged, kept_environ
+
         rows: list[dict[str, Any]] = []
-        saved = os.environ.get("NONCOOP_DATABASE_URL")
-        try:
+        # The benchmarks point the app at databases and settings of their own.
+        with kept_environ("NONCOOP_DATABASE_URL", "NONCOOP_SECRET_KEY"):
             for module in modules:
                 rows += module.run(quick)
-        finally:  # the benchmarks use databases of their own
-            if saved is None:
-                os.environ.pop("NONCOOP_DATABASE_URL", None)
-            else:
-                os.environ["NONCOOP_DATABASE_URL"] = saved
-        from common import judged  # bench/common.py: each target's bound, and whether it was met
 
         return {"benchmarks": judged(rows)}
 

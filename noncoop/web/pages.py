@@ -364,8 +364,6 @@ def task_decline(request: Request, task_id: int, db: Db, note: str = Form("")) -
     return _close_task(request, db, task_id, "declined", note)
 
 
-
-
 # -- public ---------------------------------------------------------------------------------
 
 def _public(db: Session) -> tuple[list[dict[str, Any]], list[LetterRow]]:
