@@ -18,6 +18,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, NoReturn
 
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from noncoop import clock
@@ -25,9 +26,10 @@ from noncoop.domain.case import Case
 from noncoop.domain.procedure import load_procedure
 from noncoop.errors import NotFound, Refused
 from noncoop.identity import ADMIN, WAY_IN
-from noncoop.store.models import AccessLogRow, PersonRow
+from noncoop.store.models import AccessLogRow, CaseRow, PersonRow
 
 ACCESS_LOG = AccessLogRow.__table__  # type: ignore[attr-defined]
+CASES = CaseRow.__table__  # type: ignore[attr-defined]
 
 if TYPE_CHECKING:
     from noncoop.store.journal import Stored
@@ -118,21 +120,23 @@ def sight_of(v: Viewer, region: str, assisting: str, hidden: bool = False) -> st
     return None
 
 
-def sight_of_row(db: Session, v: Viewer, case_id: str, region: str, assisting: str,
-                 confidentiality: str) -> str | None:
-    """`sight` from a case row's columns; only a restricted case shown to a Bureau member needs
-    its record read, to know whether good offices were activated (`hidden_from_bureau`)."""
-    hidden = False
-    if v.role == "bureau" and confidentiality == "restricted":
-        from noncoop.record import load_case
-
-        hidden = hidden_from_bureau(load_case(db, case_id)[1])
-    return sight_of(v, region, assisting, hidden)
-
-
-def sees_every_case(v: Viewer) -> bool:
-    """Whether `v` has sight of every case, whatever its region, its stage and who assists."""
-    return v.sees_all
+def sees_where(v: Viewer) -> sa.ColumnElement[bool] | None:
+    """`sight_of` as a condition on the case rows: the cases `v` may see at all, so that a
+    list finds them in the database (ix_cases_sight) instead of reading every case; None for
+    one who sees every case. It must say what `sight_of` says (tests/test_access_lists.py
+    checks every combination); the list still asks `sight_of` how each case is seen."""
+    if v.sees_all:
+        return None
+    c = CASES.c
+    # Asked to assist: the address among the comma-separated ones, any of its characters
+    # (an e-mail may hold "_" or "%") taken literally.
+    asked = (sa.literal(",") + sa.func.lower(c.assisting) + ",").contains(
+        f",{v.email},", autoescape=True)
+    if v.role == "focal_point":
+        return sa.or_(c.region == v.region, asked)
+    if v.role == "bureau":
+        return sa.or_(c.hidden_from_bureau == sa.false(), asked)
+    return sa.false()
 
 
 def formal_view(case: Case) -> Case:

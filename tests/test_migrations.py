@@ -124,3 +124,31 @@ def test_deadlines_of_before_get_the_instant_their_day_ends_and_the_sweep_still_
     assert [c["step"] for c in sweep(db, dt.date(2024, 10, 25))["changed"]] == []
     assert "forward_decision" in {c["step"] for c in sweep(db, dt.date(2024, 10, 26))["changed"]}
     assert services.show_case(db, case["id"])["deadlines"][0]["due_at"] == "2024-10-25T22:00:00Z"
+
+
+def test_a_restricted_case_is_hidden_from_the_bureau_after_the_upgrade_until_activated(
+        database_url, db):
+    import datetime as dt
+
+    import sqlalchemy as sa
+    from alembic import command
+
+    from noncoop import services
+
+    def opened() -> str:
+        return services.open_case(db, state="Mongolia", scenario="7b", summary="A visit")["id"]
+
+    hidden, activated = opened(), opened()
+    services.act(db, activated, "good_offices_activate", on=dt.date(2024, 8, 30),
+                 params={"court_consulted": "2024-08-29"})
+    formal = services.open_case(db, state="Chad", scenario="7a", decision_ref="ICC-1",
+                                decision_date=dt.date(2024, 5, 1), referred_to=["assembly"])["id"]
+    db.close()
+    store.get_engine(database_url).dispose()
+    command.downgrade(store.alembic_config(database_url), "0015")
+    with store.get_engine(database_url).connect() as conn:
+        assert "hidden_from_bureau" not in {c["name"] for c in sa.inspect(conn).get_columns("cases")}
+    command.upgrade(store.alembic_config(database_url), "head")
+    with store.get_engine(database_url).connect() as conn:
+        found = dict(conn.execute(sa.text("SELECT id, hidden_from_bureau FROM cases")).all())
+    assert found == {hidden: True, activated: False, formal: False}

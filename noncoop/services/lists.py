@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,7 +19,8 @@ from noncoop.store.models import CaseRow, DeadlineRow
 
 _LIST = sa.select(*(getattr(journal.CASES.c, k) for k in (
     "id", "requested_state", "region", "scenario", "status", "stage", "decision_ref",
-    "decision_date", "travel_date", "assisting", "confidentiality"))).order_by(journal.CASES.c.id)
+    "decision_date", "travel_date", "assisting", "confidentiality", "hidden_from_bureau"))
+                  ).order_by(journal.CASES.c.id)
 
 
 def list_cases(db: Session, status: str | None = None, by: str = ADMIN, *,
@@ -28,10 +28,10 @@ def list_cases(db: Session, status: str | None = None, by: str = ADMIN, *,
     """The cases `by` may see, by number, from the case rows' columns: a list of thousands
     parses no snapshot. `scenario` and `region` narrow it."""
     v = access.viewer(db, by)
-    query = _filtered(status, scenario, region)
+    query = _filtered(v, status, scenario, region)
     today = clock.today()
     seen = [(r, s) for r in db.connection().execute(query).all()
-            if (s := _sight(db, v, r)) is not None]
+            if (s := _sight(v, r)) is not None]
     _log_restricted(db, v, seen)
     return [_listed(r, s, today) for r, s in seen]
 
@@ -46,8 +46,25 @@ def _log_restricted(db: Session, v: access.Viewer, seen: list[tuple[Any, str]]) 
         access.log_list(db, v, logged)
 
 
-def _sight(db: Session, v: access.Viewer, r: Any) -> str | None:
-    return access.sight_of_row(db, v, r.id, r.region, r.assisting, r.confidentiality)
+def names_of(db: Session, v: access.Viewer, ids: set[str]) -> dict[str, str]:
+    """The requested State of each case of `ids` that `v` may see (a page of work names its
+    cases), logged as a list is when one of them is restricted."""
+    c, seen_where = journal.CASES.c, access.sees_where(v)
+    query = sa.select(c.id, c.requested_state, c.region, c.assisting, c.hidden_from_bureau,
+                      c.confidentiality).where(*([seen_where] if seen_where is not None else []))
+    wanted, found = sorted(ids), []
+    for at in range(0, len(wanted), CHUNK):  # a few thousand a query: the servers' limit
+        found += db.connection().execute(query.where(c.id.in_(wanted[at:at + CHUNK]))).all()
+    seen = [(r, s) for r in found if (s := _sight(v, r)) is not None]
+    _log_restricted(db, v, seen)
+    return {r.id: r.requested_state for r, _ in seen}
+
+
+CHUNK = 5_000  # case numbers in one IN (...): SQLite takes at most 32,766 values in a statement
+
+
+def _sight(v: access.Viewer, r: Any) -> str | None:
+    return access.sight_of(v, r.region, r.assisting, r.hidden_from_bureau)
 
 
 def page_of_cases(db: Session, status: str | None = None, by: str = ADMIN, *,
@@ -58,16 +75,13 @@ def page_of_cases(db: Session, status: str | None = None, by: str = ADMIN, *,
     number, just `before` one, or the `last` ones (past either end: the last or the first
     page). With it, how many cases the list holds (`count`, counted up to COUNTED; `more` when
     there are more), and the numbers to ask for the page before it and the one after it (None
-    at either end). When `by` sees every case the database finds the page by its index: a
-    page of a hundred thousand cases reads a page of rows and counts no more than COUNTED."""
+    at either end). The database finds the page by an index, whoever asks (the cases he or she
+    may see: access.sees_where): a page of a hundred thousand cases reads a page of rows and
+    counts no more than COUNTED."""
     if size < 1:
         raise BadInput(f"a page of {size} cases: ask for at least one")
     v = access.viewer(db, by)
-    if access.sees_every_case(v):
-        read, show, counted = _indexed(db, v, _filtered(status, scenario, region))
-    else:  # a focal point's are their region's, a few: the whole list, then the page
-        read, show, counted = _listed_all(list_cases(db, status, by, scenario=scenario,
-                                                     region=region))
+    read, show, counted = _indexed(db, v, _filtered(v, status, scenario, region))
     backwards = before is not None or (last and after is None)
     rows = read(after, before, backwards, size + 1)
     further = len(rows) > size  # a case beyond the page, the way it was read
@@ -91,7 +105,8 @@ Source = tuple[Reader, Callable[[list[Any]], list[dict[str, Any]]], int]
 
 
 def _indexed(db: Session, v: access.Viewer, query: sa.Select[Any]) -> Source:
-    """Every case, in the database: each read is one walk of an index by case number."""
+    """The cases of `query`, in the database: each read is one walk of an index by case
+    number."""
     conn, key = db.connection(), journal.CASES.c.id
 
     def read(after: str | None, before: str | None, descending: bool, limit: int) -> list[Any]:
@@ -101,31 +116,24 @@ def _indexed(db: Session, v: access.Viewer, query: sa.Select[Any]) -> Source:
                                  .limit(limit)).all())
 
     def show(rows: list[Any]) -> list[dict[str, Any]]:
-        _log_restricted(db, v, [(r, "full") for r in rows])
+        seen = [(r, s) for r in rows if (s := _sight(v, r)) is not None]  # all, by the query
+        _log_restricted(db, v, seen)
         today = clock.today()
-        return [_listed(r, "full", today) for r in rows]  # every case: seen in full
+        return [_listed(r, s, today) for r, s in seen]
 
     counted = conn.execute(sa.select(sa.func.count()).select_from(
         query.with_only_columns(key).limit(COUNTED + 1).subquery())).scalar_one()
     return read, show, counted
 
 
-def _listed_all(listed: list[dict[str, Any]]) -> Source:
-    """The cases of a list already read (and logged) whole."""
-    rows = [SimpleNamespace(id=c["id"], item=c) for c in listed]
-
-    def read(after: str | None, before: str | None, descending: bool, limit: int) -> list[Any]:
-        kept = [r for r in rows if (after is None or r.id > after)
-                and (before is None or r.id < before)]
-        return (kept[::-1] if descending else kept)[:limit]
-
-    return read, lambda shown: [r.item for r in shown], min(len(listed), COUNTED + 1)
-
-
-def _filtered(status: str | None, scenario: str | None, region: str | None) -> sa.Select[Any]:
+def _filtered(v: access.Viewer, status: str | None, scenario: str | None,
+              region: str | None) -> sa.Select[Any]:
+    """The list's query: the cases `v` may see, narrowed by the filters given."""
     if status not in (None, "open", "closed"):
         raise BadInput(f"unknown status {status!r}: use open or closed")
     query, c = _LIST, journal.CASES.c
+    if (seen := access.sees_where(v)) is not None:
+        query = query.where(seen)
     for column, value in ((c.status, status), (c.scenario, scenario), (c.region, region)):
         if value:
             query = query.where(column == value)
@@ -147,14 +155,18 @@ def _listed(r: sa.Row[Any], seen: str | None, today: dt.date) -> dict[str, Any]:
 def case_regions(db: Session, by: str = ADMIN) -> list[str]:
     """The regions of the cases `by` may see, for a filter's choices."""
     v = access.viewer(db, by)
-    if access.sees_every_case(v):
+    seen = access.sees_where(v)
+    if seen is None:
         # Each region found by the one after the last, on the region index: five lookups
         # however many cases there are (a recursive query, as SQLite and PostgreSQL both run).
         return [r for (r,) in db.connection().execute(_REGIONS) if r is not None]
+    # The regions of the cases `v` may see, from a walk of ix_cases_sight in case number
+    # order, which reads no case row; without the order SQLite walks the region index and
+    # reads every row's assisting from the row itself.
     c = journal.CASES.c
-    rows = db.connection().execute(
-        sa.select(c.id, c.region, c.assisting, c.confidentiality)).all()
-    return sorted({r.region for r in rows if _sight(db, v, r) is not None})
+    walked = sa.select(c.region).where(seen).order_by(c.id).subquery()
+    return sorted(r for (r,) in db.connection().execute(
+        sa.select(walked.c.region).distinct()) if r is not None)
 
 
 _REGIONS = sa.text(
@@ -170,19 +182,24 @@ def list_deadlines(db: Session, as_of: dt.date | None = None, case_id: str | Non
     the cases `by` may see, and of a Bureau member's cases only the formal ones."""
     as_of = as_of or clock.today()
     v = access.viewer(db, by)
-    query = select(DeadlineRow).where(DeadlineRow.outstanding == True)  # noqa: E712
+    wanted = [DeadlineRow.outstanding == True]  # noqa: E712
     if case_id is not None:
         access.seen_case(db, by, case_id, "deadlines")  # unknown: an error, not an empty list
-        query = query.where(DeadlineRow.case_id == case_id)
+        wanted.append(DeadlineRow.case_id == case_id)
     if who is not None:
-        query = query.where(DeadlineRow.who == who)
-    rows = db.exec(query.order_by(col(DeadlineRow.due), col(DeadlineRow.case_id))).all()
-    if not v.sees_all:
-        sights = {r.id: _sight(db, v, r) for r in db.exec(
-            select(CaseRow.id, CaseRow.region, CaseRow.assisting, CaseRow.confidentiality)
-            .where(col(CaseRow.id).in_({d.case_id for d in rows}))).all()}
-        rows = [d for d in rows if sights.get(d.case_id) == "full" or (
-            sights.get(d.case_id) == "formal" and d.step not in access.INFORMAL_STEPS)]
+        wanted.append(DeadlineRow.who == who)
+    by_date = (col(DeadlineRow.due), col(DeadlineRow.case_id))
+    if (seen := access.sees_where(v)) is None:
+        rows = list(db.exec(select(DeadlineRow).where(*wanted).order_by(*by_date)))
+    else:
+        # Only the deadlines of the cases `v` may see, found with them; of a case seen
+        # formally, only the formal steps'.
+        c = journal.CASES.c
+        found = db.exec(select(DeadlineRow, c.region, c.assisting, c.hidden_from_bureau)
+                        .join(CaseRow, col(CaseRow.id) == DeadlineRow.case_id)
+                        .where(seen, *wanted).order_by(*by_date))
+        rows = [d for d, *r in found if (s := access.sight_of(v, *r)) == "full"
+                or (s == "formal" and d.step not in access.INFORMAL_STEPS)]
     return [{"case_id": d.case_id, "step": d.step, "kind": d.kind, "due": d.due.isoformat(),
              "due_at": utc_text(d.due_at or ends_at(d.due)), "status": d.status, "who": d.who,
              "basis": d.basis, "days_left": (d.due - as_of).days,

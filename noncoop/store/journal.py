@@ -20,7 +20,7 @@ from sqlalchemy import bindparam
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session
 
-from noncoop import audit, clock
+from noncoop import access, audit, clock
 from noncoop.domain import Case, Event, load_procedure
 from noncoop.domain.deadlines import ends_at
 from noncoop.errors import Conflict
@@ -58,7 +58,7 @@ class Stored:
 # The columns `columns(case)` fills; an UPDATE sets only those that changed, so that an event
 # that leaves them be rewrites no entry of their indexes.
 COLUMNS = ("requested_state", "stage", "status", "region", "scenario", "confidentiality",
-           "decision_ref", "decision_date", "travel_date", "assisting")
+           "decision_ref", "decision_date", "travel_date", "assisting", "hidden_from_bureau")
 
 
 _SELECT = sa.select(CASES.c.id, CASES.c.last_seq, CASES.c.last_hash, CASES.c.version,
@@ -99,12 +99,14 @@ def conflict(case_id: str) -> Conflict:
 
 
 def columns(case: Case) -> dict[str, Any]:
-    """What the case row holds besides the snapshot, so that lists read no snapshot."""
+    """What the case row holds besides the snapshot, so that lists read no snapshot (nor
+    decide who may see a case by reading it: access.sees_where)."""
     return {"requested_state": case.requested_state, "stage": case.stage, "status": case.status,
             "region": case.region, "scenario": case.scenario,
             "confidentiality": case.confidentiality, "decision_ref": case.decision_ref,
             "decision_date": case.decision_date, "travel_date": case.travel_date,
-            "assisting": ",".join(sorted(set(case.assisting)))}
+            "assisting": access.assisting(case),
+            "hidden_from_bureau": access.hidden_from_bureau(case)}
 
 
 @dataclasses.dataclass

@@ -38,8 +38,12 @@ class CaseRow(SQLModel, table=True):
     __tablename__ = "cases"
     # The case list's filters, each with the case number after it: a page of a filtered list
     # is a walk of one index from a case number (services/lists.py), however long the list.
-    __table_args__ = tuple(sa.Index(f"ix_cases_{c}_id", c, "id")
-                           for c in ("status", "region", "scenario"))
+    __table_args__ = (*(sa.Index(f"ix_cases_{c}_id", c, "id")
+                        for c in ("status", "region", "scenario")),
+                      # Who may see a case, without its row: a focal point's or a Bureau
+                      # member's list walks this index (access.sees_where).
+                      sa.Index("ix_cases_sight", "id", "region", "hidden_from_bureau",
+                               "assisting"))
 
     id: str = Field(primary_key=True, max_length=32)
     requested_state: str = Field(index=True)
@@ -53,6 +57,10 @@ class CaseRow(SQLModel, table=True):
     decision_date: dt.date | None = None
     travel_date: dt.date | None = None
     assisting: str = ""  # the e-mails of the people asked to assist, comma-separated
+    # A restricted case before good offices are activated: no Bureau member's to see
+    # (access.hidden_from_bureau, para 18).
+    hidden_from_bureau: bool = Field(default=False, sa_column=sa.Column(
+        sa.Boolean, nullable=False, server_default=sa.false()))
     opened_at: dt.datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))
     last_seq: int = 0
     # The whole projection as JSON: rebuilt from events, never the source of truth.

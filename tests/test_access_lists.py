@@ -1,0 +1,75 @@
+"""A list finds the cases one may see in the database (access.sees_where), and it must find
+exactly those `access.sight_of` lets him or her see: every combination of role, region, the
+people asked to assist and a case still hidden from the Bureau is checked here, on SQLite and
+PostgreSQL, with addresses that a careless LIKE would confuse."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pytest
+import sqlalchemy as sa
+
+from noncoop import access, people, services
+from noncoop.store import journal
+
+D = dt.date
+REGIONS = ("African States", "Asia-Pacific States")
+ASKED = ("", "x_y@example.org", "xzy@example.org", "other@example.org,x_y@example.org",
+         "X_Y@Example.org", "50%@example.org", "a@example.org,b@example.org")
+VIEWERS = [access.Viewer("x_y@example.org", "focal_point", "African States"),
+           access.Viewer("xzy@example.org", "focal_point", "Asia-Pacific States"),
+           access.Viewer("b@example.org", "focal_point", None),
+           access.Viewer("x_y@example.org", "bureau"),
+           access.Viewer("5@example.org", "bureau"),
+           access.Viewer("50%@example.org", "bureau"),
+           access.Viewer("a@example.org", "none"),
+           access.Viewer("p@example.org", "president_office"),
+           access.Viewer("s@example.org", "secretariat")]
+
+
+@pytest.fixture
+def rows(db):
+    """A case row for each combination; only the columns sight is decided by differ."""
+    combos = list(itertools.product(REGIONS, ASKED, (False, True)))
+    db.connection().execute(journal.CASES.insert(), [
+        {"id": f"NC-2024-{n:03d}", "requested_state": "Mongolia", "stage": "formal",
+         "status": "open", "region": region, "scenario": "7b", "confidentiality": "restricted",
+         "assisting": asked, "hidden_from_bureau": hidden, "opened_at": dt.datetime.now(dt.UTC),
+         "last_seq": 0, "snapshot": {}, "last_hash": "", "head_mac": "", "version": 1}
+        for n, (region, asked, hidden) in enumerate(combos)])
+    db.commit()
+    return {f"NC-2024-{n:03d}": combo for n, combo in enumerate(combos)}
+
+
+@pytest.mark.parametrize("v", VIEWERS, ids=lambda v: f"{v.role}-{v.email}")
+def test_the_database_finds_the_cases_sight_of_lets_one_see(db, rows, v):
+    seen = access.sees_where(v)
+    c = journal.CASES.c
+    found = {i for (i,) in db.connection().execute(
+        sa.select(c.id).where(*([seen] if seen is not None else [])))}
+    expected = {i for i, (region, asked, hidden) in rows.items()
+                if access.sight_of(v, region, asked, hidden) is not None}
+    assert found == expected
+    assert (seen is None) == v.sees_all
+
+
+def test_a_bureau_members_list_holds_a_restricted_case_once_good_offices_begin(db):
+    """The case row's column follows the record: hidden when opened, shown once activated."""
+    people.add_person(db, name="Bureau member", email="bureau@example.org", role="bureau",
+                      active_from=D(2024, 1, 1))
+    case = services.open_case(db, state="Mongolia", scenario="7b", summary="a visit")["id"]
+    formal = services.open_case(db, state="Chad", scenario="7a", decision_ref="ICC-1",
+                                decision_date=D(2024, 5, 1), referred_to=["assembly"])["id"]
+
+    def listed() -> list[str]:
+        return [c["id"] for c in services.page_of_cases(db, by="bureau@example.org")["cases"]]
+
+    assert listed() == [formal]
+    assert services.case_regions(db, by="bureau@example.org") == ["African States"]
+    services.act(db, case, "good_offices_activate", on=D(2024, 8, 30),
+                 params={"court_consulted": "2024-08-29"})
+    assert listed() == sorted([case, formal])
+    assert services.case_regions(db, by="bureau@example.org") == [
+        "African States", "Asia-Pacific States"]
