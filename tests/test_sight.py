@@ -133,6 +133,19 @@ def test_a_list_holding_a_restricted_case_is_logged(db, urgent):
     assert _log(db)[before:] == [(PRESIDENT, urgent, "list", "full", "service")]
 
 
+def test_a_dashboard_logs_the_restricted_cases_it_shows_and_no_other(db, urgent):
+    _activate(db, urgent)  # the Bureau is to be told within 24 hours: work on the dashboard
+    quiet = services.open_case(db, state="Chad", scenario="7b", summary="no work on it yet")["id"]
+    before = len(_log(db))
+    work = services.work(db, PRESIDENT, D(2024, 8, 30))
+    assert quiet not in str(work)  # nothing to do on it: not on the dashboard
+    shown = {i["case_id"] for key in ("now", "week", "later", "waiting") for i in work[key]}
+    assert urgent in shown
+    assert _log(db)[before:] == [(PRESIDENT, urgent, "list", "full", "service")]
+    assert {i["state"] for key in ("now", "week", "later", "waiting") for i in work[key]
+            if i["case_id"] == urgent} == {"Mongolia"}
+
+
 def test_the_log_says_through_which_way_in(db, urgent, monkeypatch, database_url):
     proc = subprocess.run([sys.executable, "-m", "noncoop.cli", "case", "show", urgent,
                            "--as", BUREAU, "--json"], capture_output=True, text=True,

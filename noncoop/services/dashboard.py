@@ -15,7 +15,7 @@ from noncoop.domain import load_procedure
 from noncoop.domain.agenda import awaits_addressee, cycle_start, sort_work
 from noncoop.errors import BadInput
 from noncoop.services.calendars import sessions
-from noncoop.services.lists import list_cases, list_deadlines
+from noncoop.services.lists import list_deadlines, names_of
 
 REQUESTED_STATE = "requested_state"  # who a reply to a letter waits on
 
@@ -26,14 +26,13 @@ def work(db: Session, by: str, today: dt.date | None = None, lang: str = "en") -
     # The newest workflow names the steps; a case under an older version has the same steps.
     procedure = load_procedure("formal")
     titles = procedure.titles(lang)
-    names = {c["id"]: _state(c["state"], lang) for c in list_cases(db, by=by)}
     deadlines = list_deadlines(db, today, by=by)
     kinds = {(d["case_id"], d["step"], d["due"]): d["kind"] for d in deadlines}
 
     def item(case_id: str, step: str, due: str | None, title: str, who: str,
              **more: Any) -> dict[str, Any]:
-        return {"case_id": case_id, "state": names.get(case_id), "step": step, "due": due,
-                "title": title, "who": who, **more}
+        return {"case_id": case_id, "step": step, "due": due, "title": title, "who": who,
+                **more}
 
     def title(t: dict[str, Any]) -> str:
         # A deadline's task is titled in English when it is made; in another language the
@@ -67,6 +66,12 @@ def work(db: Session, by: str, today: dt.date | None = None, lang: str = "en") -
                         else d["who"]) for d in deadlines if d["who"] != v.role]
     since = cycle_start(sessions(db), config.deadlines(), today)
     out = sort_work(mine, others, today, since)
+    # The requested State of each case shown, read for those alone; a restricted one is on
+    # the access log as any list that shows it.
+    shown = [i for key in ("now", "week", "later", "waiting", "older") for i in out[key]]
+    names = names_of(db, v, {i["case_id"] for i in shown})
+    for i in shown:
+        i["state"] = _state(names[i["case_id"]], lang) if i["case_id"] in names else None
     out["since"] = since.isoformat() if since else None
     return out
 
