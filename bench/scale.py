@@ -6,8 +6,10 @@ Security Council only: eleven, eleven and one events), swept, then cloned with n
 the full count, their events re-chained (audit.py) so the record verifies as a real one would.
 On each database, with the same app and client as bench/web.py:
 - the case list (first page, a page deep in it, a region's page) and a case page with a long
-  timeline, each asked many times: the median against a static page of the same app, the 95th
-  percentile against the 50 ms a page may take (target: at most 1x);
+  timeline, as the President's office sees them, and the case list (first page, a page deep
+  in it) and a case page as a Bureau member and a focal point see them, each asked many
+  times: the median against a static page of the same app, the 95th percentile against the
+  50 ms a page may take (target: at most 1x);
 - a sweep with nothing due, against the bare SQL of its four questions, and its peak memory;
 - an export of the whole database: its time against reading every row with bare SQL, and the
   peak memory of the `noncoop export` process (VmHWM, Linux) against the same command exporting
@@ -60,6 +62,11 @@ except RuntimeError:  # Starlette's TestClient is built on httpx2, which a plain
 D = dt.date
 PASSWORD = "benchmark password"
 PRESIDENT = "president@example.org"  # the demo directory's President's office: sees every case
+# A Bureau member (the formal record, of a restricted case only once good offices are
+# activated) and the African States' focal point (that region's cases): their lists are found
+# by who may see each case (access.sees_where), not by the case list's filters.
+BUREAU, FOCAL_POINT = "bureau.member@example.org", "focal.african@example.org"
+READERS = {"": PRESIDENT, "bureau_": BUREAU, "focal_point_": FOCAL_POINT}
 POSTGRES = os.environ.get("NONCOOP_BENCH_POSTGRES_URL",
                           "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 PAGE_BUDGET_MS = 50.0
@@ -128,7 +135,9 @@ def build(url: str, n_cases: int, as_of: dt.date) -> list[str]:
         load_calendar(db)
         load_people(db)
         services.add_bureau_meeting(db, D(2025, 11, 4), "New York")
-        accounts.add_user(db, PRESIDENT, "president_office", PASSWORD)
+        for role, email in (("president_office", PRESIDENT), ("bureau", BUREAU),
+                            ("focal_point", FOCAL_POINT)):
+            accounts.add_user(db, email, role, PASSWORD)
         ids = _templates(db)
         sweep(db, as_of)
     engine = store.get_engine(url)
@@ -242,8 +251,9 @@ def _p95(times: list[float]) -> float:
 
 
 def pages(url: str, repeat: int) -> dict[str, tuple[float, float]]:
-    """Each page's (median, 95th percentile) in seconds, asked `repeat` times in turn, by the
-    President's office (who sees every case)."""
+    """Each page's (median, 95th percentile) in seconds, asked `repeat` times in turn: the
+    President's office's (who sees every case), and a Bureau member's and a focal point's
+    (prefixed `bureau_`, `focal_point_`)."""
     os.environ["NONCOOP_DATABASE_URL"] = url
     os.environ.setdefault("NONCOOP_SECRET_KEY", "benchmark")
     store.get_engine.cache_clear()  # the app's engine (no URL given) is this database's
@@ -256,29 +266,42 @@ def pages(url: str, repeat: int) -> dict[str, tuple[float, float]]:
                                 .offset(count // 2).limit(1)).scalar_one()
         # A formal case in the middle of the list: eleven events, its timeline in full; and
         # the pages just after the middle case of the list and of a region's.
-        case_id = middle(c.stage == "formal")
-        deep, deep_region = middle(sa.true()), middle(c.region == "African States")
+        african = c.region == "African States"
+        case_id, african_case = middle(c.stage == "formal"), middle(c.stage == "formal", african)
+        deep, deep_region = middle(sa.true()), middle(african)
     from noncoop.web.app import create_app
 
-    client = TestClient(create_app())
-    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text)
-    assert csrf is not None
-    client.post("/login", data={"email": PRESIDENT, "password": PASSWORD, "csrf": csrf.group(1)})
-    paths = {"static": "/static/style.css", "case_list": "/cases",
-             "case_list_deep": f"/cases?after={deep}",
-             "case_list_region": f"/cases?region=African+States&after={deep_region}",
-             "case_page": f"/cases/{case_id}"}
-    times: dict[str, list[float]] = {name: [] for name in paths}
+    app = create_app()
+    paths = {"": {"static": "/static/style.css", "case_list": "/cases",
+                  "case_list_deep": f"/cases?after={deep}",
+                  "case_list_region": f"/cases?region=African+States&after={deep_region}",
+                  "case_page": f"/cases/{case_id}"},
+             "bureau_": {"case_list": "/cases", "case_list_deep": f"/cases?after={deep}",
+                         "case_page": f"/cases/{case_id}"},
+             "focal_point_": {"case_list": "/cases", "case_list_deep": f"/cases?after={deep_region}",
+                              "case_page": f"/cases/{african_case}"}}
+    clients = {prefix: _signed_in(app, email) for prefix, email in READERS.items()}
+    times: dict[str, list[float]] = {prefix + name: [] for prefix, named in paths.items()
+                                     for name in named}
     for n in range(repeat + 2):
-        for name, path in paths.items():
-            start = time.perf_counter()
-            response = client.get(path)
-            elapsed = time.perf_counter() - start
-            assert response.status_code == 200, (path, response.text[:300])
-            if n >= 2:  # the first two warm: templates compiled, caches filled
-                times[name].append(elapsed)
+        for prefix, named in paths.items():
+            for name, path in named.items():
+                start = time.perf_counter()
+                response = clients[prefix].get(path)
+                elapsed = time.perf_counter() - start
+                assert response.status_code == 200, (prefix, path, response.text[:300])
+                if n >= 2:  # the first two warm: templates compiled, caches filled
+                    times[prefix + name].append(elapsed)
     store.get_engine().dispose()
     return {name: (statistics.median(t), _p95(t)) for name, t in times.items()}
+
+
+def _signed_in(app: Any, email: str) -> TestClient:
+    client = TestClient(app)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text)
+    assert csrf is not None
+    client.post("/login", data={"email": email, "password": PASSWORD, "csrf": csrf.group(1)})
+    return client
 
 
 def pending(dialect: str) -> sa.TextClause:
@@ -417,7 +440,7 @@ def measure(database: Callable[[str], contextlib.AbstractContextManager[str]], w
 def rows(db: str, m: dict[str, Any], scale: str) -> list[dict[str, Any]]:
     static = m["pages"]["static"][0]
     out = []
-    for name in ("case_list", "case_list_deep", "case_list_region", "case_page"):
+    for name in (n for n in m["pages"] if n != "static"):
         median, p95 = m["pages"][name]
         out += [{"name": f"{db}_{name}_median", "value": median * 1000, "unit": "ms",
                  "baseline": static * 1000, "ratio": median / static, "target": None,
