@@ -155,18 +155,18 @@ def _listed(r: sa.Row[Any], seen: str | None, today: dt.date) -> dict[str, Any]:
 def case_regions(db: Session, by: str = ADMIN) -> list[str]:
     """The regions of the cases `by` may see, for a filter's choices."""
     v = access.viewer(db, by)
-    seen = access.sees_where(v)
-    if seen is None:
-        # Each region found by the one after the last, on the region index: five lookups
-        # however many cases there are (a recursive query, as SQLite and PostgreSQL both run).
-        return [r for (r,) in db.connection().execute(_REGIONS) if r is not None]
-    # The regions of the cases `v` may see, from a walk of ix_cases_sight in case number
-    # order, which reads no case row; without the order SQLite walks the region index and
-    # reads every row's assisting from the row itself.
+    conn = db.connection()
+    # Each region found by the one after the last, on the region index: five lookups however
+    # many cases there are (a recursive query, as SQLite and PostgreSQL both run).
+    regions = [r for (r,) in conn.execute(_REGIONS) if r is not None]
+    if (ways := access.ways_to_see(v)) is None:
+        return regions
+    # Then, of each, whether it holds a case `v` may see: a probe of ix_cases_region_sight for
+    # each way he or she may see one, until one finds a case; none reads a case row. (Asked
+    # as one statement, SQLite would run every probe.)
     c = journal.CASES.c
-    walked = sa.select(c.region).where(seen).order_by(c.id).subquery()
-    return sorted(r for (r,) in db.connection().execute(
-        sa.select(walked.c.region).distinct()) if r is not None)
+    return [r for r in regions if any(conn.execute(sa.select(sa.exists().where(
+        c.region == r, way))).scalar() for way in ways)]
 
 
 _REGIONS = sa.text(

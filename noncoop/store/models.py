@@ -40,10 +40,13 @@ class CaseRow(SQLModel, table=True):
     # is a walk of one index from a case number (services/lists.py), however long the list.
     __table_args__ = (*(sa.Index(f"ix_cases_{c}_id", c, "id")
                         for c in ("status", "region", "scenario")),
-                      # Who may see a case, without its row: a focal point's or a Bureau
-                      # member's list walks this index (access.sees_where).
+                      # Who may see a case, without its row (access.sees_where): a focal
+                      # point's or a Bureau member's list walks the first by case number, and
+                      # the regions of the cases he or she may see are asked of the second.
                       sa.Index("ix_cases_sight", "id", "region", "hidden_from_bureau",
-                               "assisting"))
+                               "assisting"),
+                      sa.Index("ix_cases_region_sight", "region", "assisting",
+                               "hidden_from_bureau"))
 
     id: str = Field(primary_key=True, max_length=32)
     requested_state: str = Field(index=True)

@@ -1,9 +1,9 @@
 """hidden from bureau
 
 Whether a Bureau member may see a case yet (a restricted case before good offices are
-activated, para 18) as a column of the case row, and an index of who may see each case: a
-focal point's or a Bureau member's case list is then a walk of that index, not a read of every
-case's record.
+activated, para 18) as a column of the case row, and two indexes of who may see each case: a
+focal point's or a Bureau member's case list is then a walk of the first by case number, and
+the regions of his or her cases probes of the second, not a read of every case's record.
 
 Revision ID: 0016
 Revises: 0015
@@ -18,15 +18,16 @@ down_revision = '0015'
 branch_labels = None
 depends_on = None
 
-SIGHT = ('id', 'region', 'hidden_from_bureau', 'assisting')
-
 
 def upgrade() -> None:
     with op.batch_alter_table('cases', schema=None, recreate='never') as batch_op:
         batch_op.add_column(sa.Column('hidden_from_bureau', sa.Boolean(), nullable=False,
                                       server_default=sa.false()))
     _fill_from_snapshots()
-    op.create_index('ix_cases_sight', 'cases', list(SIGHT), unique=False)
+    op.create_index('ix_cases_sight', 'cases', ['id', 'region', 'hidden_from_bureau',
+                                                'assisting'], unique=False)
+    op.create_index('ix_cases_region_sight', 'cases', ['region', 'assisting',
+                                                       'hidden_from_bureau'], unique=False)
 
 
 def _fill_from_snapshots() -> None:
@@ -47,6 +48,7 @@ def _fill_from_snapshots() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index('ix_cases_region_sight', table_name='cases')
     op.drop_index('ix_cases_sight', table_name='cases')
     with op.batch_alter_table('cases', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('hidden_from_bureau')
