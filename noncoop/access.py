@@ -26,6 +26,7 @@ from noncoop.domain.case import Case
 from noncoop.domain.procedure import load_procedure
 from noncoop.errors import NotFound, Refused
 from noncoop.identity import ADMIN, WAY_IN
+from noncoop.store import memo
 from noncoop.store.models import AccessLogRow, CaseRow, PersonRow
 
 ACCESS_LOG = AccessLogRow.__table__  # type: ignore[attr-defined]
@@ -69,14 +70,19 @@ def viewer(db: Session, email: str, on: dt.date | None = None) -> Viewer:
     email = (email or ADMIN).strip().lower()
     if email == ADMIN:
         return Viewer(ADMIN, "admin")
-    from noncoop.people import active
+    on = on or clock.today()
 
-    person = db.exec(active(on or clock.today()).where(PersonRow.email == email)).first()
-    if person is None:
-        from noncoop.accounts import admin_login
+    def read() -> Viewer:
+        from noncoop.people import active
 
-        return Viewer(email, "admin" if admin_login(db, email) else "none")
-    return Viewer(person.email, person.role, person.region, person.president)
+        person = db.exec(active(on).where(PersonRow.email == email)).first()
+        if person is None:
+            from noncoop.accounts import admin_login
+
+            return Viewer(email, "admin" if admin_login(db, email) else "none")
+        return Viewer(person.email, person.role, person.region, person.president)
+    # Asked by each service a page calls: read once a transaction (store/memo.py).
+    return memo.remembered(db, ("viewer", email, on), read)
 
 
 def not_found(case_id: str) -> NotFound:

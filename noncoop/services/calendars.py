@@ -20,7 +20,7 @@ from noncoop.calendar import Session as AssemblySession
 from noncoop.domain import Event, Facts, apply, load_procedure
 from noncoop.domain.deadlines import needs_calendar, waiting_for_calendar
 from noncoop.errors import BadInput, Conflict
-from noncoop.store import journal
+from noncoop.store import journal, memo
 from noncoop.store.codec import from_snapshot
 from noncoop.store.models import BureauMeetingRow, SessionRow
 
@@ -33,13 +33,17 @@ _CALENDAR = sa.union_all(
 
 
 def calendar(db: Session) -> tuple[tuple[AssemblySession, ...], tuple[BureauMeeting, ...]]:
-    found, meetings = [], []
-    for r in db.connection().execute(_CALENDAR):
-        if r.number is None:
-            meetings.append(BureauMeeting(r.start, r.place))
-        else:
-            found.append(AssemblySession(r.number, r.kind, r.start, r.end, r.place))
-    return tuple(found), tuple(meetings)
+    """The Assembly's sessions and the Bureau's meetings, read once a transaction
+    (store/memo.py)."""
+    def read() -> tuple[tuple[AssemblySession, ...], tuple[BureauMeeting, ...]]:
+        found, meetings = [], []
+        for r in db.connection().execute(_CALENDAR):
+            if r.number is None:
+                meetings.append(BureauMeeting(r.start, r.place))
+            else:
+                found.append(AssemblySession(r.number, r.kind, r.start, r.end, r.place))
+        return tuple(found), tuple(meetings)
+    return memo.remembered(db, "calendar", read)
 
 
 def sessions(db: Session) -> tuple[AssemblySession, ...]:

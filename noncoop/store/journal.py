@@ -25,7 +25,7 @@ from noncoop.domain import Case, Event, load_procedure
 from noncoop.domain.deadlines import ends_at
 from noncoop.errors import Conflict
 from noncoop.i18n import N_
-from noncoop.store import prepared
+from noncoop.store import memo, prepared
 from noncoop.store.codec import to_snapshot
 from noncoop.store.models import CaseRow, DeadlineRow, EventRow, MessageRow, NoticeRow, TaskRow
 
@@ -85,8 +85,12 @@ def _stored(row: sa.Row[Any] | tuple[Any, ...]) -> Stored:
 
 
 def load(db: Session, case_id: str) -> Stored | None:
-    row = db.connection().execute(_ONE, {"case_id": case_id}).first()
-    return _stored(row) if row is not None else None
+    """The case row, read once a transaction (store/memo.py): a page asks several services
+    about one case, and each loads it to check who may see it."""
+    def read() -> Stored | None:
+        row = db.connection().execute(_ONE, {"case_id": case_id}).first()
+        return _stored(row) if row is not None else None
+    return memo.remembered(db, ("case", case_id), read)
 
 
 def load_many(db: Session, ids: Iterable[str]) -> dict[str, Stored]:
@@ -161,6 +165,7 @@ def save(db: Session, stored: Stored | None, case: Case, event: Event,
     row = {"snapshot": to_snapshot(case), "last_seq": event.seq, "last_hash": fields["hash"],
            "head_mac": audit.head_mac(case.id, event.seq, fields["hash"])}
     rows = batch if batch is not None else Batch()
+    memo.forget(db, ("case", case.id))
     if stored is None:
         # The new case row goes first: its event and deadlines refer to it.
         db.connection().execute(_INSERT_CASE, {**row, **columns(case), "id": case.id,

@@ -19,6 +19,7 @@ from noncoop.accounts import session_holds, token_of
 from noncoop.dates import day_problem
 from noncoop.errors import BadInput, Conflict, NoncoopError, NotFound, Refused
 from noncoop.store import db as store
+from noncoop.store import memo
 
 
 def _in_range(day: dt.date) -> dt.date:
@@ -32,7 +33,9 @@ Day = Annotated[dt.date, AfterValidator(_in_range)]
 
 
 def get_db() -> Iterator[Session]:
-    with store.session() as db:
+    """A session for the request, which reads the reader, a case and the calendar once
+    between two commits however many services ask (store/memo.py)."""
+    with store.session() as db, memo.remembering(db):
         yield db
 
 
