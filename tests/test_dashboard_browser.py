@@ -110,3 +110,19 @@ def test_the_public_page_names_each_decision_once(demo_server, browser):
     assert "Pre-Trial Chamber I Pre-Trial Chamber I" not in table
     assert "not recorded" not in table
     assert vocabulary.word("outcome", "reversed_on_appeal", "en") in table  # words, not a code
+
+
+def test_no_page_makes_the_browser_complain(demo_server, browser):
+    """Neither a style the page's policy forbids (htmx adds its own unless told not to) nor a
+    missing file (the icon a browser asks for): the console stays clean."""
+    page = browser.new_page()
+    complaints: list[str] = []
+    page.on("console", lambda m: complaints.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: complaints.append(str(e)))
+    url = demo_server["url"]
+    sign_in(page, url, PRESIDENT)
+    for path in ("/", "/cases", f"/cases/{demo_server['urgent']}", "/review", "/tasks",
+                 "/calendar", "/public"):
+        page.goto(url + path)
+        page.wait_for_load_state("networkidle")
+    assert complaints == []
