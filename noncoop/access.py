@@ -81,7 +81,7 @@ def viewer(db: Session, email: str, on: dt.date | None = None) -> Viewer:
 
             return Viewer(email, "admin" if admin_login(db, email) else "none")
         return Viewer(person.email, person.role, person.region, person.president)
-    # Asked by each service a page calls: read once a transaction (store/memo.py).
+    # Asked by each service a page calls: read once a request in the web app (store/memo.py).
     return memo.remembered(db, ("viewer", email, on), read)
 
 

@@ -33,7 +33,7 @@ _CALENDAR = sa.union_all(
 
 
 def calendar(db: Session) -> tuple[tuple[AssemblySession, ...], tuple[BureauMeeting, ...]]:
-    """The Assembly's sessions and the Bureau's meetings, read once a transaction
+    """The Assembly's sessions and the Bureau's meetings; read once a request in the web app
     (store/memo.py)."""
     def read() -> tuple[tuple[AssemblySession, ...], tuple[BureauMeeting, ...]]:
         found, meetings = [], []

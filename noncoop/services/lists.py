@@ -19,8 +19,8 @@ from noncoop.store.models import CaseRow, DeadlineRow
 
 _LIST = sa.select(*(getattr(journal.CASES.c, k) for k in (
     "id", "requested_state", "region", "scenario", "status", "stage", "decision_ref",
-    "decision_date", "travel_date", "assisting", "confidentiality", "hidden_from_bureau"))
-                  ).order_by(journal.CASES.c.id)
+    "decision_date", "travel_date", "assisting", "confidentiality",
+    "hidden_from_bureau"))).order_by(journal.CASES.c.id)
 
 
 def list_cases(db: Session, status: str | None = None, by: str = ADMIN, *,
@@ -46,6 +46,9 @@ def _log_restricted(db: Session, v: access.Viewer, seen: list[tuple[Any, str]]) 
         access.log_list(db, v, logged)
 
 
+CHUNK = 5_000  # case numbers in one IN (...): SQLite takes at most 32,766 values in a statement
+
+
 def names_of(db: Session, v: access.Viewer, ids: set[str]) -> dict[str, str]:
     """The requested State of each case of `ids` that `v` may see (a page of work names its
     cases), logged as a list is when one of them is restricted."""
@@ -58,9 +61,6 @@ def names_of(db: Session, v: access.Viewer, ids: set[str]) -> dict[str, str]:
     seen = [(r, s) for r in found if (s := _sight(v, r)) is not None]
     _log_restricted(db, v, seen)
     return {r.id: r.requested_state for r, _ in seen}
-
-
-CHUNK = 5_000  # case numbers in one IN (...): SQLite takes at most 32,766 values in a statement
 
 
 def _sight(v: access.Viewer, r: Any) -> str | None:

@@ -61,7 +61,9 @@ def _t(value: str | None) -> dt.datetime | None:
 
 
 def from_snapshot(data: dict[str, Any]) -> Case:
-    d = dict(data)
+    # Lists of their own: `apply` adds to a case's (the people asked to assist), and the
+    # snapshot may be read again within the request (store/memo.py).
+    d = {k: list(v) if isinstance(v, list) else v for k, v in data.items()}
     for key in _DATES:
         d[key] = dt.date.fromisoformat(d[key]) if d.get(key) else None
     d["steps"] = {
