@@ -159,6 +159,12 @@ def active(on: dt.date) -> Any:
         col(PersonRow.active_until).is_(None), col(PersonRow.active_until) >= on))
 
 
+def language_of(db: Session, email: str, on: dt.date) -> str | None:
+    """The language the directory gives the person of `email` on `on` (en or fr), or None."""
+    person = db.exec(active(on).where(PersonRow.email == email.strip().lower())).first()
+    return person.lang if person is not None else None
+
+
 DIRECTORY_KEEPERS = ("admin", "president_office", "secretariat")
 
 

@@ -270,3 +270,20 @@ def test_the_feed_links_to_the_configured_address_not_the_host_header(app, monke
     feed = TestClient(app).get("/public/feed.atom", headers={"Host": "evil.example.com"}).text
     assert "evil.example.com" not in feed
     assert "<id>https://noncoop.example.org/public</id>" in feed
+
+
+def test_pages_speak_the_language_the_directory_gives_unless_another_was_chosen(db, app):
+    people.add_person(db, name="Membre du Bureau", email="membre@example.org", role="bureau",
+                      lang="fr", active_from=D(2024, 1, 1))
+    accounts.add_user(db, "membre@example.org", "bureau", PASSWORD)
+
+    def signed_in(login_page: str) -> TestClient:
+        client = TestClient(app)
+        csrf = re.search(r'name="csrf" value="([^"]+)"', client.get(login_page).text).group(1)
+        client.post("/login", data={"email": "membre@example.org", "password": PASSWORD,
+                                    "csrf": csrf})
+        return client
+
+    assert '<html lang="fr">' in signed_in("/login").get("/cases").text
+    assert '<html lang="en">' in signed_in("/login?lang=en").get("/cases").text
+    assert '<html lang="en">' in client_as(app, "bureau").get("/cases").text  # English in it

@@ -91,7 +91,8 @@ def login(request: Request, db: Db, email: str = Form(...), password: str = Form
                       error=said.error(exc, lang_of(request)), email=email)
         page.headers.update(retry_after(exc))
         return page
-    lang = request.session.get("lang")  # the language chosen on the sign-in page stays
+    # The language chosen on the sign-in page stays; else the person's in the directory.
+    lang = request.session.get("lang") or people.language_of(db, user.email, clock.today())
     request.session.clear()
     request.session.update({"email": user.email, "role": user.role, "gen": user.session_gen})
     if lang:
