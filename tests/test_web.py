@@ -287,3 +287,15 @@ def test_pages_speak_the_language_the_directory_gives_unless_another_was_chosen(
     assert '<html lang="fr">' in signed_in("/login").get("/cases").text
     assert '<html lang="en">' in signed_in("/login?lang=en").get("/cases").text
     assert '<html lang="en">' in client_as(app, "bureau").get("/cases").text  # English in it
+
+
+def test_the_review_offers_a_pdf_only_where_one_can_be_made(app, cases, monkeypatch):
+    from noncoop.letters import pdf
+
+    client = client_as(app, "president")
+    if pdf.unavailable() is None:  # the `pdf` extra and its libraries, as in the test setup
+        assert 'href="/review.pdf"' in client.get("/review").text
+    monkeypatch.setattr(pdf, "unavailable", lambda: "PDF output needs WeasyPrint")
+    assert "/review.pdf" not in client.get("/review").text
+    refused = client.get("/review.pdf")
+    assert refused.status_code == 400 and "WeasyPrint" in refused.text

@@ -6,6 +6,7 @@ its author and date from the layout's `<meta>` (letters/*/_layout.html)."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 from noncoop import resources
@@ -21,16 +22,27 @@ SYSTEM_PACKAGES = "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-su
 
 
 def to_pdf(html: str) -> bytes:
-    try:
-        from weasyprint import HTML
-    except ImportError:
-        raise BadInput("PDF output needs WeasyPrint: pip install 'noncoop[pdf]'; or ask for "
-                       "--format html or docx", code="pdf_unavailable") from None
-    except OSError as exc:  # the Python package is there, its system libraries are not
-        raise BadInput(f"PDF output needs system libraries WeasyPrint could not load ({exc}). On "
-                       f"Debian: apt-get install {SYSTEM_PACKAGES}", code="pdf_unavailable") from None
+    why = unavailable()
+    if why is not None:
+        raise BadInput(why, code="pdf_unavailable")
+    from weasyprint import HTML
+
     return HTML(string=unbroken_symbols(html),
                 base_url=str(resources.LETTERS)).write_pdf(pdf_variant=VARIANT)
+
+
+@functools.cache
+def unavailable() -> str | None:
+    """Why no PDF can be made here, or None: a page offers no PDF it cannot give."""
+    try:
+        import weasyprint  # noqa: F401
+    except ImportError:
+        return ("PDF output needs WeasyPrint: pip install 'noncoop[pdf]'; or ask for "
+                "--format html or docx")
+    except OSError as exc:  # the Python package is there, its system libraries are not
+        return (f"PDF output needs system libraries WeasyPrint could not load ({exc}). On "
+                f"Debian: apt-get install {SYSTEM_PACKAGES}")
+    return None
 
 
 def unbroken_symbols(html: str) -> str:

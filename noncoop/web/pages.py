@@ -237,8 +237,11 @@ def review(request: Request, db: Db, status: str = "", region: str = "", year: s
     """Every case one may see on one time axis, those needing action first; filtered by
     status, region, year and "needs action"; and below, the same as a table."""
     email = me(request, db)
-    return render(request, "review.html", **_review(request, db, email, status, region, year,
-                                                     action))
+    from noncoop.letters.pdf import unavailable
+
+    # The PDF is offered only where it can be made (WeasyPrint, the `pdf` extra, installed).
+    return render(request, "review.html", pdf=unavailable() is None,
+                  **_review(request, db, email, status, region, year, action))
 
 
 @router.get("/review.pdf")
