@@ -299,3 +299,11 @@ def test_the_review_offers_a_pdf_only_where_one_can_be_made(app, cases, monkeypa
     assert "/review.pdf" not in client.get("/review").text
     refused = client.get("/review.pdf")
     assert refused.status_code == 400 and "WeasyPrint" in refused.text
+
+
+def test_a_missing_case_is_said_in_the_pages_words_not_a_commands(app, cases):
+    client = client_as(app, "president")
+    for lang, words in (("en", "There is no such case."), ("fr", "Ce dossier n’existe pas.")):
+        page = client.get(f"/cases/NC-1999-999?lang={lang}")
+        assert page.status_code == 404 and words in page.text
+        assert "noncoop case list" not in page.text and "En anglais" not in page.text

@@ -61,6 +61,9 @@ CODES = {
 }
 
 SAID_IN_FULL = {"bad_credentials"}  # the English message adds nothing the French does not say
+# Said by a page in its own words, in English too: the message points to a command ("see
+# `noncoop case list`"), and the case's number is in the page's address.
+PAGE_WORDS = {"unknown_case"}
 
 
 @cache
@@ -159,6 +162,8 @@ def title(exc: NoncoopError, lang: str) -> str:
 
 def error(exc: NoncoopError, lang: str) -> str:
     """The error `exc` as a page in `lang` says it."""
+    if exc.code in PAGE_WORDS:
+        return _sentence(tr(lang, CODES[exc.code]))
     if i18n.lang_of(lang) == "en":
         return exc.message
     rule_name = exc.details.get("rule")
