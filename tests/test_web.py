@@ -307,3 +307,18 @@ def test_a_missing_case_is_said_in_the_pages_words_not_a_commands(app, cases):
         page = client.get(f"/cases/NC-1999-999?lang={lang}")
         assert page.status_code == 404 and words in page.text
         assert "noncoop case list" not in page.text and "En anglais" not in page.text
+
+
+def test_a_long_work_list_shows_its_first_items_and_folds_the_rest(db, app):
+    from noncoop import clock
+
+    decided = clock.today() - dt.timedelta(days=1)  # its deadlines in the current cycle
+    for n in range(15):  # each a deadline of the Secretariat's: what the Bureau waits on
+        services.open_case(db, state="Chad", scenario="7a", decision_ref=f"ICC-{n}",
+                           decision_date=decided, referred_to=["assembly"])
+    page = client_as(app, "bureau").get("/").text
+    waiting = page.split('id="waiting"', 1)[1].split("</section>", 1)[0]
+    shown, folded = waiting.split("<details", 1)
+    items = waiting.count("<li")
+    assert items >= 15 and shown.count("<li") == 12
+    assert f"{items - 12} more</summary>" in folded

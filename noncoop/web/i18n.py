@@ -110,6 +110,7 @@ LEGACY: dict[str, str] = {
     "older_misses": N_("Missed in earlier reporting cycles"),
     "older_note": N_("Due before the current reporting cycle began ({since}), one line a case."),
     "missed_count": N_("{n} missed"),
+    "more_items": N_("{n} more"),
     "who_requested_state": N_("the requested State's reply"),
     "who_secretariat": N_("Secretariat"),
     "who_president_office": N_("President's office"),
