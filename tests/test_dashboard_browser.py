@@ -112,6 +112,7 @@ def test_the_public_page_names_each_decision_once(demo_server, browser):
     assert vocabulary.word("outcome", "reversed_on_appeal", "en") in table  # words, not a code
 
 
+@pytest.mark.one_database  # the pages' styles and files do not depend on the server
 def test_no_page_makes_the_browser_complain(demo_server, browser):
     """Neither a style the page's policy forbids (htmx adds its own unless told not to) nor a
     missing file (the icon a browser asks for): the console stays clean."""
