@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from kept_database import KeptDatabase
 
 # Cheap password hashes for this process and the commands it starts (noncoop/accounts.py).
 os.environ["NONCOOP_TEST_CHEAP_HASHES"] = "1"
@@ -30,9 +31,10 @@ def _postgres_url() -> str | None:
 
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The schema, migrated once per test run: a SQLite file each test copies, or a PostgreSQL
-    database each test's database is created from (CREATE DATABASE ... TEMPLATE). Running every
-    migration for every test would cost more than most tests."""
+    """The schema, migrated once per test worker: a SQLite file each test copies, or a
+    PostgreSQL database the worker's database is created from (CREATE DATABASE ... TEMPLATE;
+    tests/kept_database.py). Running every migration for every test would cost more than most
+    tests."""
     base = _postgres_url()
     if base:
         name = f"nc_template_{uuid.uuid4().hex[:8]}"
@@ -56,18 +58,25 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
         admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def kept_database(migrated_template: str) -> Iterator[KeptDatabase | None]:
+    """On PostgreSQL, this worker's database, emptied after each test (tests/kept_database.py);
+    None on SQLite, where a copy of the template is a file copy."""
+    if not _postgres_url():
+        yield None
+        return
+    kept = KeptDatabase(migrated_template)
+    yield kept
+    kept.drop()
+
+
 @pytest.fixture
-def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                 migrated_template: str) -> Iterator[str]:
-    """A fresh database for each test, at the newest schema, on the real server."""
-    base = _postgres_url()
-    if base:
-        name = f"nc_{uuid.uuid4().hex[:12]}"
-        template = migrated_template.rsplit("/", 1)[1]
-        admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-        url = base.rsplit("/", 1)[0] + f"/{name}"
+def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated_template: str,
+                 kept_database: KeptDatabase | None) -> Iterator[str]:
+    """A database for each test holding what a new one holds (the newest schema, no rows), on
+    the real server."""
+    if kept_database is not None:
+        url = kept_database.take()
     else:
         path = tmp_path / "noncoop.db"
         shutil.copyfile(migrated_template.removeprefix("sqlite:///"), path)
@@ -76,10 +85,8 @@ def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     yield url
     store.get_engine(url).dispose()
     store.get_engine.cache_clear()
-    if base:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    if kept_database is not None:
+        kept_database.give_back()
 
 
 @pytest.fixture
