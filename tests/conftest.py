@@ -71,12 +71,12 @@ def kept_database(migrated_template: str) -> Iterator[KeptDatabase | None]:
 
 
 @pytest.fixture
-def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated_template: str,
-                 kept_database: KeptDatabase | None) -> Iterator[str]:
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                 migrated_template: str, kept_database: KeptDatabase | None) -> Iterator[str]:
     """A database for each test holding what a new one holds (the newest schema, no rows), on
     the real server."""
     if kept_database is not None:
-        url = kept_database.take()
+        url = kept_database.take(fresh=request.node.get_closest_marker("fresh_database") is not None)
     else:
         path = tmp_path / "noncoop.db"
         shutil.copyfile(migrated_template.removeprefix("sqlite:///"), path)
@@ -195,6 +195,9 @@ def pytest_configure(config: pytest.Config) -> None:
                             "fixture (it reads NONCOOP_TEST_DATABASE_URL itself)")
     config.addinivalue_line("markers", "slow: takes seconds (real processes, a browser, a "
                             "build): `-m 'not slow'` leaves them out while working")
+    config.addinivalue_line("markers", "fresh_database: reads what the planner chooses, which "
+                            "the size of the files of a database emptied for it would sway: "
+                            "a new copy of the template (tests/kept_database.py)")
     config.addinivalue_line("markers", "one_database: what it checks (a page's accessibility "
                             "or layout, a document's typesetting) does not depend on the "
                             "database server: run once, on SQLite")

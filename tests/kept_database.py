@@ -7,10 +7,10 @@ sequence restarted: what a new copy of the template holds), and checked to have 
 shape. A test that changed the shape (a migration run, a table of its own, a setting of the
 database) or left it in a state that cannot be emptied gets a new copy for the next test.
 
-A new copy has no statistics, and the planner prices its tiny tables alike; autovacuum would
-analyze a kept one as tests come and go, and a test reading a plan (tests/test_sweep.py) would
-read another. So autovacuum leaves the kept database's tables alone: their statistics stay
-the template's, none."""
+What a kept database does not give back is the size of its files: a DELETE leaves tables and
+indexes their pages (a TRUNCATE would not, at five times the cost), and the planner prices an
+index by its pages. A test that reads the planner's choices is marked `fresh_database` and gets
+a new copy, as every test used to."""
 
 from __future__ import annotations
 
@@ -61,8 +61,11 @@ class KeptDatabase:
         self._tables: list[str] = []  # rows referring to others first
         self._sequences: list[str] = []
 
-    def take(self) -> str:
-        """The URL of a database holding what a new copy of the template holds."""
+    def take(self, fresh: bool = False) -> str:
+        """The URL of a database holding what a new copy of the template holds; a new copy
+        if `fresh`."""
+        if fresh:
+            self.drop()
         if self._name is None:
             name = f"nc_{uuid.uuid4().hex[:12]}"
             with self._admin.connect() as conn:
@@ -70,7 +73,6 @@ class KeptDatabase:
             self._name = name
             if not self._shape:
                 self._learn()
-            self._no_autovacuum()
         return self._url()
 
     def give_back(self) -> None:
@@ -107,12 +109,6 @@ class KeptDatabase:
                             if t.name != "alembic_version"]
             self._sequences = list(conn.execute(sa.text(
                 "SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")).scalars())
-
-    def _no_autovacuum(self) -> None:
-        with self._engine() as engine, engine.begin() as conn:
-            for table in self._tables:
-                conn.execute(sa.text(f'ALTER TABLE "{table}" SET (autovacuum_enabled = false, '
-                                     'toast.autovacuum_enabled = false)'))
 
     def _end_connections(self) -> None:
         """A connection a test left open (a server thread, an engine of its own) would hold

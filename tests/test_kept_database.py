@@ -84,3 +84,11 @@ def test_a_database_whose_schema_a_test_changed_is_replaced(kept):
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT to_regclass('of_a_test')")).scalar() is None
     engine.dispose()
+
+
+def test_a_test_that_reads_the_planners_choices_gets_a_new_copy(kept):
+    url = kept.take()
+    kept.give_back()
+    fresh = kept.take(fresh=True)
+    assert fresh != url
+    assert _counts(fresh) == (0, 0, 1)

@@ -205,6 +205,7 @@ def _plan(db, query, **values) -> str:
     return " ".join(r[0] for r in conn.exec_driver_sql(f"EXPLAIN {compiled}", params))
 
 
+@pytest.mark.fresh_database
 def test_each_question_of_a_sweep_reads_its_partial_index(db, letter_case):
     from noncoop import sweep as sweeping
     from noncoop.store.models import DeadlineRow
