@@ -154,6 +154,7 @@ _CASE_COLS = [c.name for c in journal.CASES.columns]
 _EVENT_COLS = [c.name for c in journal.EVENTS.columns if c.name != "id"]
 _DEADLINE_COLS = [c.name for c in journal.DEADLINES.columns if c.name != "id"]
 _TASK_COLS = [c.name for c in journal.TASKS.columns if c.name != "id"]
+_ASSISTANT_COLS = [c.name for c in journal.ASSISTANTS.columns]
 _JSON = {"snapshot", "data"}
 _MARK = "<case number>"  # where a copy's number goes in a template's text
 
@@ -179,6 +180,7 @@ def _clone(conn: sa.Connection, ids: list[str], n_cases: int) -> None:
     events = _raw(conn, "events", _EVENT_COLS, "case_id", ids, "case_id, seq")
     deadlines = _raw(conn, "deadlines", _DEADLINE_COLS, "case_id", ids, "case_id, position")
     tasks = _raw(conn, "tasks", _TASK_COLS, "case_id", ids, "case_id, id")
+    assistants = _raw(conn, "case_assistants", _ASSISTANT_COLS, "case_id", ids, "case_id, email")
     # Each event's canonical text around its case number: a copy's hash is one sha256.
     canon: dict[str, list[tuple[str, str]]] = {}
     for i in ids:
@@ -189,6 +191,7 @@ def _clone(conn: sa.Connection, ids: list[str], n_cases: int) -> None:
     col = {name: k for k, name in enumerate(_CASE_COLS)}
     ev_case, ev_prev, ev_hash = (_EVENT_COLS.index(c) for c in ("case_id", "prev_hash", "hash"))
     dl_case, task_case = _DEADLINE_COLS.index("case_id"), _TASK_COLS.index("case_id")
+    asked_case = _ASSISTANT_COLS.index("case_id")
     snapshot = {i: json.dumps({**json.loads(cases[i][0][col["snapshot"]]), "id": _MARK})
                 .split(_MARK) for i in ids}
     last = {}
@@ -197,7 +200,8 @@ def _clone(conn: sa.Connection, ids: list[str], n_cases: int) -> None:
         last[year] = max(last.get(year, 0), int(number))
     write = _writer(conn)
     for start in range(len(ids), n_cases, CHUNK):
-        out: dict[str, list[list[Any]]] = {"cases": [], "events": [], "deadlines": [], "tasks": []}
+        out: dict[str, list[list[Any]]] = {"cases": [], "events": [], "deadlines": [], "tasks": [],
+                                           "case_assistants": []}
         for n in range(start, min(start + CHUNK, n_cases)):
             t = ids[n % len(ids)]
             year = t.rpartition("-")[0]
@@ -215,14 +219,15 @@ def _clone(conn: sa.Connection, ids: list[str], n_cases: int) -> None:
             case[col["head_mac"]] = audit.head_mac(new, case[col["last_seq"]], prev)
             out["cases"].append(case)
             for table, rows, k in (("deadlines", deadlines[t], dl_case),
-                                   ("tasks", tasks[t], task_case)):
+                                   ("tasks", tasks[t], task_case),
+                                   ("case_assistants", assistants[t], asked_case)):
                 for row in rows:
                     row = row.copy()
                     row[k] = new
                     out[table].append(row)
         write("cases", _CASE_COLS, out["cases"])
         for table, cols in (("events", _EVENT_COLS), ("deadlines", _DEADLINE_COLS),
-                            ("tasks", _TASK_COLS)):
+                            ("tasks", _TASK_COLS), ("case_assistants", _ASSISTANT_COLS)):
             write(table, cols, out[table])
 
 

@@ -27,10 +27,11 @@ from noncoop.domain.procedure import load_procedure
 from noncoop.errors import NotFound, Refused
 from noncoop.identity import ADMIN, WAY_IN
 from noncoop.store import memo
-from noncoop.store.models import AccessLogRow, CaseRow, PersonRow
+from noncoop.store.models import AccessLogRow, AssistantRow, CaseRow, PersonRow
 
 ACCESS_LOG = AccessLogRow.__table__  # type: ignore[attr-defined]
 CASES = CaseRow.__table__  # type: ignore[attr-defined]
+ASSISTANTS = AssistantRow.__table__  # type: ignore[attr-defined]
 
 if TYPE_CHECKING:
     from noncoop.store.journal import Stored
@@ -97,6 +98,12 @@ def assisting(case: Case) -> str:
     return ",".join(sorted(set(case.assisting)))
 
 
+def asked(assisting: str) -> list[str]:
+    """The addresses of the case row's `assisting`, as a viewer's address is compared with
+    them: one row each of case_assistants."""
+    return sorted({e.strip().lower() for e in assisting.split(",")} - {""})
+
+
 def sight(v: Viewer, case: Case) -> str | None:
     """How `v` sees `case`: "full", "formal" (informal details hidden) or None (not at all)."""
     return sight_of(v, case.region, assisting(case), hidden_from_bureau(case))
@@ -116,8 +123,7 @@ def sight_of(v: Viewer, region: str, assisting: str, hidden: bool = False) -> st
     whether the case is still hidden from the Bureau (`hidden_from_bureau`)."""
     if v.sees_all:
         return "full"
-    asked = {e.strip().lower() for e in assisting.split(",")}
-    if v.role in ("focal_point", "bureau") and v.email in asked:
+    if v.role in ("focal_point", "bureau") and v.email in asked(assisting):
         return "full"  # asked to assist (para 20), whatever the role
     if v.role == "focal_point":
         return "full" if v.region == region else None
@@ -131,26 +137,34 @@ def sees_where(v: Viewer) -> sa.ColumnElement[bool] | None:
     list finds them in the database (ix_cases_sight) instead of reading every case; None for
     one who sees every case. It must say what `sight_of` says (tests/test_access_lists.py
     checks every combination); the list still asks `sight_of` how each case is seen."""
-    ways = ways_to_see(v)
-    return None if ways is None else sa.or_(*ways)
-
-
-def ways_to_see(v: Viewer) -> list[sa.ColumnElement[bool]] | None:
-    """`sees_where`, as the conditions any of which lets `v` see a case: each can be asked of
-    an index on its own (ix_cases_region_sight), where their union could not."""
     if v.sees_all:
         return None
-    c = CASES.c
-    # Asked to assist: the address among the comma-separated ones, any of its characters
-    # (an e-mail may hold "_" or "%") taken literally. Most cases ask no one: `> ""` passes
-    # them over on the index, where the search would read each.
-    asked = sa.and_(c.assisting > "", (sa.literal(",") + sa.func.lower(c.assisting) + ",")
-                    .contains(f",{v.email},", autoescape=True))
+    c, a = CASES.c, ASSISTANTS.c
+    # Asked to assist: a row of case_assistants for the case, sought by its whole key as each
+    # case of the list is read; nothing is gathered beforehand, however many he or she is on.
+    asked = sa.exists().where(a.email == v.email, a.region == c.region, a.case_id == c.id)
     if v.role == "focal_point":
-        return [c.region == v.region, asked]
+        return sa.or_(c.region == v.region, asked)
     if v.role == "bureau":
-        return [c.hidden_from_bureau == sa.false(), asked]
-    return [sa.false()]
+        return sa.or_(c.hidden_from_bureau == sa.false(), asked)
+    return sa.false()
+
+
+def sees_in_region(v: Viewer, region: str) -> list[sa.Exists] | None:
+    """Whether `v` may see a case of `region`, as questions any of which says yes: each is
+    one seek of an index (ix_cases_region_sight, the key of case_assistants), where
+    `sees_where` would read every case of the region that asks someone. None for one who sees
+    every case. It must say what `sees_where` says of the region's cases (tests/
+    test_access_lists.py)."""
+    if v.sees_all:
+        return None
+    c, a = CASES.c, ASSISTANTS.c
+    asked = sa.exists().where(a.email == v.email, a.region == region)
+    if v.role == "focal_point":
+        return [sa.exists().where(c.region == region, c.region == v.region), asked]
+    if v.role == "bureau":
+        return [sa.exists().where(c.region == region, c.hidden_from_bureau == sa.false()), asked]
+    return []
 
 
 def formal_view(case: Case) -> Case:
@@ -236,8 +250,7 @@ def may_act(v: Viewer, case: Case, step: str, actors: tuple[str, ...] | None) ->
     if v.role == "admin":
         return
     allowed = actors or (INFORMAL_ACTORS if step in INFORMAL_STEPS else FORMAL_ACTORS)
-    asked = {e.strip().lower() for e in assisting(case).split(",")}
-    if "assisting" in allowed and v.email in asked:
+    if "assisting" in allowed and v.email in asked(assisting(case)):
         return  # the President asked him or her to assist (para 20)
     if v.role not in allowed:
         who = ", ".join("the people asked to assist" if a == "assisting" else a.replace("_", " ")

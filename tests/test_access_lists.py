@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from noncoop import access, people, services
+from noncoop.services import lists
 from noncoop.store import journal
 
 D = dt.date
@@ -39,6 +40,10 @@ def rows(db):
          "assisting": asked, "hidden_from_bureau": hidden, "opened_at": dt.datetime.now(dt.UTC),
          "last_seq": 0, "snapshot": {}, "last_hash": "", "head_mac": "", "version": 1}
         for n, (region, asked, hidden) in enumerate(combos)])
+    # The people asked, one row each, as the journal writes them with the case row.
+    db.connection().execute(journal.ASSISTANTS.insert(), [
+        row for n, (region, asked, _) in enumerate(combos)
+        for row in journal.assistant_rows(f"NC-2024-{n:03d}", region, asked)])
     db.commit()
     return {f"NC-2024-{n:03d}": combo for n, combo in enumerate(combos)}
 
@@ -53,6 +58,13 @@ def test_the_database_finds_the_cases_sight_of_lets_one_see(db, rows, v):
                 if access.sight_of(v, region, asked, hidden) is not None}
     assert found == expected
     assert (seen is None) == v.sees_all
+
+
+@pytest.mark.parametrize("v", VIEWERS, ids=lambda v: f"{v.role}-{v.email}")
+def test_the_regions_offered_are_those_of_the_cases_sight_of_lets_one_see(db, rows, v):
+    expected = {region for region, asked, hidden in rows.values()
+                if access.sight_of(v, region, asked, hidden) is not None}
+    assert lists.regions_seen(db, v) == sorted(expected)
 
 
 def test_a_bureau_members_list_holds_a_restricted_case_once_good_offices_begin(db):
@@ -73,3 +85,45 @@ def test_a_bureau_members_list_holds_a_restricted_case_once_good_offices_begin(d
     assert listed() == sorted([case, formal])
     assert services.case_regions(db, by="bureau@example.org") == [
         "African States", "Asia-Pacific States"]
+
+
+def test_the_people_asked_follow_the_record_on_their_own_rows(db):
+    """case_assistants holds what the case row's `assisting` says, request by request: a
+    person asked from another region finds the case in his or her list, and loses it when the
+    request is closed."""
+    from noncoop import tasks
+
+    for name, email, role, region in (
+            ("President", "p@example.org", "president_office", None),
+            ("Africa", "africa@example.org", "focal_point", "African States"),
+            ("Asia", "asia@example.org", "focal_point", "Asia-Pacific States")):
+        people.add_person(db, name=name, email=email, role=role, region=region,
+                          active_from=D(2024, 1, 1))
+    case = services.open_case(db, state="Mongolia", scenario="7b", summary="a visit")["id"]
+    services.act(db, case, "good_offices_activate", on=D(2024, 8, 30),
+                 params={"court_consulted": "2024-08-29"})
+
+    def rows() -> tuple[set[str], list[str]]:
+        a = journal.ASSISTANTS.c
+        table = {e for (e, region) in db.connection().execute(
+            sa.select(a.email, a.region).where(a.case_id == case))
+            if region == "Asia-Pacific States"}
+        column = db.connection().execute(sa.select(journal.CASES.c.assisting).where(
+            journal.CASES.c.id == case)).scalar_one()
+        return table, access.asked(column)
+
+    def listed(email: str) -> tuple[list[str], list[str]]:
+        return ([c["id"] for c in services.page_of_cases(db, by=email)["cases"]],
+                services.case_regions(db, by=email))
+
+    assert rows() == (set(), []) and listed("africa@example.org") == ([], [])
+    services.act(db, case, "request_assistance", on=D(2024, 8, 31),
+                 params={"to": "Africa@Example.org,asia@example.org", "task": "call"})
+    assert rows() == ({"africa@example.org", "asia@example.org"},
+                      ["africa@example.org", "asia@example.org"])
+    assert listed("africa@example.org") == ([case], ["Asia-Pacific States"])
+    task = tasks.list_tasks(db, by="africa@example.org")[0]
+    tasks.close(db, task["id"], "done", "called", by="africa@example.org", on=D(2024, 9, 1))
+    assert rows() == ({"asia@example.org"}, ["asia@example.org"])
+    assert listed("africa@example.org") == ([], [])
+    assert listed("asia@example.org") == ([case], ["Asia-Pacific States"])

@@ -152,3 +152,30 @@ def test_a_restricted_case_is_hidden_from_the_bureau_after_the_upgrade_until_act
     with store.get_engine(database_url).connect() as conn:
         found = dict(conn.execute(sa.text("SELECT id, hidden_from_bureau FROM cases")).all())
     assert found == {hidden: True, activated: False, formal: False}
+
+
+def test_the_people_asked_get_their_rows_from_the_case_rows_on_upgrade(database_url, db):
+    import datetime as dt
+
+    import sqlalchemy as sa
+    from alembic import command
+
+    from noncoop import people, services
+
+    people.add_person(db, name="Africa", email="africa@example.org", role="focal_point",
+                      region="African States", active_from=dt.date(2024, 1, 1))
+    case = services.open_case(db, state="Mongolia", scenario="7b", summary="A visit")["id"]
+    services.act(db, case, "good_offices_activate", on=dt.date(2024, 8, 30),
+                 params={"court_consulted": "2024-08-29"})
+    services.act(db, case, "request_assistance", on=dt.date(2024, 8, 31),
+                 params={"to": "africa@example.org", "task": "call"})
+    db.close()
+    store.get_engine(database_url).dispose()
+    command.downgrade(store.alembic_config(database_url), "0016")
+    with store.get_engine(database_url).connect() as conn:
+        assert "case_assistants" not in sa.inspect(conn).get_table_names()
+    command.upgrade(store.alembic_config(database_url), "head")
+    with store.get_engine(database_url).connect() as conn:
+        found = conn.execute(sa.text("SELECT case_id, region, email FROM case_assistants")).all()
+    assert [tuple(r) for r in found] == [(case, "Asia-Pacific States", "africa@example.org")]
+    assert [c["id"] for c in services.list_cases(db, by="africa@example.org")] == [case]

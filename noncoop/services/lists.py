@@ -154,19 +154,22 @@ def _listed(r: sa.Row[Any], seen: str | None, today: dt.date) -> dict[str, Any]:
 
 def case_regions(db: Session, by: str = ADMIN) -> list[str]:
     """The regions of the cases `by` may see, for a filter's choices."""
-    v = access.viewer(db, by)
+    return regions_seen(db, access.viewer(db, by))
+
+
+def regions_seen(db: Session, v: access.Viewer) -> list[str]:
+    """`case_regions`, for `v`."""
     conn = db.connection()
     # Each region found by the one after the last, on the region index: five lookups however
     # many cases there are (a recursive query, as SQLite and PostgreSQL both run).
     regions = [r for (r,) in conn.execute(_REGIONS) if r is not None]
-    if (ways := access.ways_to_see(v)) is None:
+    if v.sees_all:
         return regions
-    # Then, of each, whether it holds a case `v` may see: a probe of ix_cases_region_sight for
-    # each way he or she may see one, until one finds a case; none reads a case row. (Asked
-    # as one statement, SQLite would run every probe.)
-    c = journal.CASES.c
-    return [r for r in regions if any(conn.execute(sa.select(sa.exists().where(
-        c.region == r, way))).scalar() for way in ways)]
+    # Then, of each, whether it holds a case `v` may see: a seek of an index for each way he
+    # or she may see one, until one says yes; none reads a case row. (Asked as one
+    # statement, SQLite would run every seek.)
+    return [r for r in regions if any(conn.execute(sa.select(seen)).scalar()
+                                      for seen in access.sees_in_region(v, r) or ())]
 
 
 _REGIONS = sa.text(

@@ -27,11 +27,12 @@ from noncoop.errors import Conflict
 from noncoop.i18n import N_
 from noncoop.store import memo, prepared
 from noncoop.store.codec import to_snapshot
-from noncoop.store.models import CaseRow, DeadlineRow, EventRow, MessageRow, NoticeRow, TaskRow
+from noncoop.store.models import AssistantRow, CaseRow, DeadlineRow, EventRow, MessageRow, NoticeRow, TaskRow
 
 CASES: sa.Table = CaseRow.__table__  # type: ignore[attr-defined]
 EVENTS: sa.Table = EventRow.__table__  # type: ignore[attr-defined]
 DEADLINES: sa.Table = DeadlineRow.__table__  # type: ignore[attr-defined]
+ASSISTANTS: sa.Table = AssistantRow.__table__  # type: ignore[attr-defined]
 TASKS: sa.Table = TaskRow.__table__  # type: ignore[attr-defined]
 NOTICES: sa.Table = NoticeRow.__table__  # type: ignore[attr-defined]
 MESSAGES: sa.Table = MessageRow.__table__  # type: ignore[attr-defined]
@@ -113,6 +114,12 @@ def columns(case: Case) -> dict[str, Any]:
             "hidden_from_bureau": access.hidden_from_bureau(case)}
 
 
+def assistant_rows(case_id: str, region: str, assisting: str) -> list[dict[str, str]]:
+    """The rows of case_assistants a case row with `region` and `assisting` has."""
+    return [{"email": email, "region": region, "case_id": case_id}
+            for email in access.asked(assisting)]
+
+
 @dataclasses.dataclass
 class Batch:
     """The rows of one or many saves, written with one statement a table: a sweep that marks
@@ -125,6 +132,9 @@ class Batch:
     new_tasks: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     closed_tasks: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     closed_cases: list[Event] = dataclasses.field(default_factory=list)
+    # The rows of case_assistants of each case whose people asked or region changed: all of
+    # its rows, replacing those it had (the last, if a case is here twice).
+    assistants: list[tuple[str, list[dict[str, str]]]] = dataclasses.field(default_factory=list)
 
     def write(self, db: Session) -> None:
         """Send the rows, case rows first: when one of them was changed by another writer
@@ -148,6 +158,12 @@ class Batch:
                                 (_CLOSE_TASK, self.closed_tasks)):
             if rows:
                 prepared.write(conn, statement, rows)
+        if self.assistants:
+            now = dict(self.assistants)
+            conn.execute(ASSISTANTS.delete().where(ASSISTANTS.c.case_id.in_(now)))
+            asked = [row for rows in now.values() for row in rows]
+            if asked:
+                conn.execute(ASSISTANTS.insert(), asked)
         for event in self.closed_cases:
             _close_the_rest(conn, event)
 
@@ -166,13 +182,19 @@ def save(db: Session, stored: Stored | None, case: Case, event: Event,
            "head_mac": audit.head_mac(case.id, event.seq, fields["hash"])}
     rows = batch if batch is not None else Batch()
     memo.forget(db, ("case", case.id))
+    now = columns(case)
     if stored is None:
         # The new case row goes first: its event and deadlines refer to it.
-        db.connection().execute(_INSERT_CASE, {**row, **columns(case), "id": case.id,
+        db.connection().execute(_INSERT_CASE, {**row, **now, "id": case.id,
                                                "opened_at": event.at, "version": 1})
     else:
-        changed = {k: v for k, v in columns(case).items() if stored.columns[k] != v}
+        changed = {k: v for k, v in now.items() if stored.columns[k] != v}
         rows.cases.append({**row, **changed, "b_id": case.id, "b_version": stored.version})
+    asked = (now["assisting"], now["region"])
+    if asked != ((stored.columns["assisting"], stored.columns["region"]) if stored is not None
+                 else ("", now["region"])):  # a case opened asks no one yet
+        rows.assistants.append((case.id, assistant_rows(case.id, now["region"],
+                                                        now["assisting"])))
     rows.events.append(fields)
     _deadlines(rows, stored.snapshot["deadlines"] if stored is not None else [], case, event)
     if event.kind == "case_closed":
@@ -180,7 +202,7 @@ def save(db: Session, stored: Stored | None, case: Case, event: Event,
     if batch is None:
         rows.write(db)
     return Stored(case.id, event.seq, fields["hash"], stored.version + 1 if stored else 1,
-                  row["snapshot"], columns(case))
+                  row["snapshot"], now)
 
 
 def _first_conflict(conn: sa.Connection, staged: list[dict[str, Any]]) -> Conflict:

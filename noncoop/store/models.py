@@ -42,11 +42,11 @@ class CaseRow(SQLModel, table=True):
                         for c in ("status", "region", "scenario")),
                       # Who may see a case, without its row (access.sees_where): a focal
                       # point's or a Bureau member's list walks the first by case number, and
-                      # the regions of the cases he or she may see are asked of the second.
+                      # the regions of the cases he or she may see are asked of the second
+                      # (and of case_assistants).
                       sa.Index("ix_cases_sight", "id", "region", "hidden_from_bureau",
                                "assisting"),
-                      sa.Index("ix_cases_region_sight", "region", "assisting",
-                               "hidden_from_bureau"))
+                      sa.Index("ix_cases_region_sight", "region", "hidden_from_bureau"))
 
     id: str = Field(primary_key=True, max_length=32)
     requested_state: str = Field(index=True)
@@ -77,6 +77,21 @@ class CaseRow(SQLModel, table=True):
     version: int | None = Field(default=None, sa_column=_case_version)
 
     __mapper_args__ = {"version_id_col": _case_version}
+
+
+class AssistantRow(SQLModel, table=True):
+    """A person asked to assist on a case whose request is open (para 20): the case row's
+    `assisting`, one address a row, with the case's region, so that whether a person was asked
+    on a case of a region is one seek of the key (access.sees_in_region), not a read of every
+    case's list of addresses. Written with the case row by the journal (journal.Batch), never
+    on its own."""
+
+    __tablename__ = "case_assistants"
+    __table_args__ = (sa.Index("ix_case_assistants_case_id", "case_id"),)
+
+    email: str = Field(primary_key=True, max_length=320)
+    region: str = Field(primary_key=True)
+    case_id: str = Field(primary_key=True, foreign_key="cases.id", max_length=32)
 
 
 class EventRow(SQLModel, table=True):
