@@ -8,7 +8,7 @@ shape. A test that changed the shape (a migration run, a table of its own, a set
 database) or left it in a state that cannot be emptied gets a new copy for the next test.
 
 What a kept database does not give back is the size of its files: a DELETE leaves tables and
-indexes their pages (a TRUNCATE would not, at five times the cost), and the planner prices an
+indexes their pages (a TRUNCATE would not, at about three times the cost), and the planner prices an
 index by its pages. A test that reads the planner's choices is marked `fresh_database` and gets
 a new copy, as every test used to."""
 
