@@ -44,8 +44,7 @@ class CaseRow(SQLModel, table=True):
                       # point's or a Bureau member's list walks the first by case number, and
                       # the regions of the cases he or she may see are asked of the second
                       # (and of case_assistants).
-                      sa.Index("ix_cases_sight", "id", "region", "hidden_from_bureau",
-                               "assisting"),
+                      sa.Index("ix_cases_sight", "id", "region", "hidden_from_bureau"),
                       sa.Index("ix_cases_region_sight", "region", "hidden_from_bureau"))
 
     id: str = Field(primary_key=True, max_length=32)
