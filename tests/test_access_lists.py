@@ -103,11 +103,11 @@ def test_the_people_asked_follow_the_record_on_their_own_rows(db):
     services.act(db, case, "good_offices_activate", on=D(2024, 8, 30),
                  params={"court_consulted": "2024-08-29"})
 
-    def rows() -> tuple[set[str], list[str]]:
+    def rows() -> tuple[set[tuple[str, str]], list[str]]:
+        """The case's rows (address, region), and the addresses its row's `assisting` holds."""
         a = journal.ASSISTANTS.c
-        table = {e for (e, region) in db.connection().execute(
-            sa.select(a.email, a.region).where(a.case_id == case))
-            if region == "Asia-Pacific States"}
+        table = {(e, region) for e, region in db.connection().execute(
+            sa.select(a.email, a.region).where(a.case_id == case))}
         column = db.connection().execute(sa.select(journal.CASES.c.assisting).where(
             journal.CASES.c.id == case)).scalar_one()
         return table, access.asked(column)
@@ -119,11 +119,12 @@ def test_the_people_asked_follow_the_record_on_their_own_rows(db):
     assert rows() == (set(), []) and listed("africa@example.org") == ([], [])
     services.act(db, case, "request_assistance", on=D(2024, 8, 31),
                  params={"to": "Africa@Example.org,asia@example.org", "task": "call"})
-    assert rows() == ({"africa@example.org", "asia@example.org"},
+    asia = "Asia-Pacific States"  # the case's region, on each row
+    assert rows() == ({("africa@example.org", asia), ("asia@example.org", asia)},
                       ["africa@example.org", "asia@example.org"])
     assert listed("africa@example.org") == ([case], ["Asia-Pacific States"])
     task = tasks.list_tasks(db, by="africa@example.org")[0]
     tasks.close(db, task["id"], "done", "called", by="africa@example.org", on=D(2024, 9, 1))
-    assert rows() == ({"asia@example.org"}, ["asia@example.org"])
+    assert rows() == ({("asia@example.org", asia)}, ["asia@example.org"])
     assert listed("africa@example.org") == ([], [])
     assert listed("asia@example.org") == ([case], ["Asia-Pacific States"])
