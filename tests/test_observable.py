@@ -126,3 +126,37 @@ def test_an_error_in_a_step_write_goes_through_sqlalchemy_error_handling(db, dat
         db.rollback()
     assert [(statement.split()[:3], disconnect) for statement, disconnect in handled] == [
         (["INSERT", "INTO", "events"], False)]
+
+
+def test_a_step_write_on_a_connection_the_server_ended_is_a_disconnect_and_the_next_step_works(
+        db, database_url):
+    if database_url.startswith("sqlite"):
+        pytest.skip("a SQLite connection is a file: no server can end it")
+    case_id = _opened(db)
+    engine = store.get_engine(database_url)
+    handled: list[bool] = []
+    stored = journal.load(db, case_id)
+    assert stored is not None
+    pid = db.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    with engine.connect() as other:  # the server ends the step's connection, as a restart would
+        other.exec_driver_sql(f"SELECT pg_terminate_backend({int(pid)})")
+
+    def on_error(context: Any) -> None:
+        handled.append(context.is_disconnect)
+
+    sa.event.listen(engine, "handle_error", on_error)
+    try:
+        with pytest.raises(sa.exc.OperationalError) as lost:
+            journal.Batch(events=[{
+                "case_id": case_id, "seq": 2, "kind": "step_done", "at": dt.datetime.now(dt.UTC),
+                "by": "admin@localhost", "step": "forward_decision", "on": D(2024, 10, 25),
+                "reason": None, "data": {}, "prev_hash": "", "hash": ""}]).write(db)
+    finally:
+        sa.event.remove(engine, "handle_error", on_error)
+    assert handled == [True] and lost.value.connection_invalidated
+    db.rollback()
+    # Nothing of the lost transaction was kept, and the next step takes a new connection.
+    services.take_step(db, case_id, "forward_decision", on=D(2024, 10, 25))
+    after = journal.load(db, case_id)
+    assert after is not None and after.last_seq == stored.last_seq + 1
+    assert after.snapshot["steps"]["forward_decision"]["status"] == "done"

@@ -89,7 +89,7 @@ def load(db: Session, case_id: str) -> Stored | None:
     """The case row; read once a request in the web app (store/memo.py): a page asks several
     services about one case, and each loads it to check who may see it."""
     def read() -> Stored | None:
-        row = db.connection().execute(_ONE, {"case_id": case_id}).first()
+        row = prepared.first(db.connection(), _ONE, {"case_id": case_id})
         return _stored(row) if row is not None else None
     return memo.remembered(db, ("case", case_id), read)
 

@@ -1,19 +1,23 @@
 """The journal's statements, compiled once and sent through SQLAlchemy's connection.
 
 A step sends half a dozen small statements. `Connection.execute` of a Core statement finds its
-compiled form by the statement's cache key and builds its parameters and result around it:
-some 25 µs of Python each, around the few µs SQLite needs (bench/transition.py), as much as the
-rest of a step's Python together. Here a statement is compiled by SQLAlchemy once per dialect
-and set of columns, its values converted by the bind processors of its own column types (so
-what is stored is what SQLAlchemy would store), and sent with `Connection.exec_driver_sql` on
-the caller's connection, in its transaction: the engine's events (`before_cursor_execute`,
-`after_cursor_execute`) see it, `echo` and the `sqlalchemy.engine` logger log it, and its errors
-(IntegrityError and the others) and a lost connection are handled as SQLAlchemy handles any
-statement's (tests/test_prepared.py, tests/test_observable.py).
+compiled form by the statement's cache key and builds its parameters and result around it, and
+even `exec_driver_sql` builds an execution context and a result for each: some 25 µs of Python
+a statement, around the few µs SQLite needs (bench/transition.py), as much as the rest of a
+step's Python together. Here a statement is compiled by SQLAlchemy once per dialect and set of
+columns, its values converted by the bind processors of its own column types (so what is
+stored is what SQLAlchemy would store), and sent on the caller's connection, in its
+transaction, by the connection's own method for statements that need no execution context
+(`Connection._cursor_execute`, which SQLAlchemy uses for sequences and column defaults): the
+engine's events (`before_cursor_execute`, `after_cursor_execute`) see it, `echo` and the
+`sqlalchemy.engine` logger log it, and its errors (IntegrityError and the others) and a lost
+connection are handled as SQLAlchemy handles any statement's (tests/test_prepared.py,
+tests/test_observable.py). That method is not public: SQLAlchemy is pinned to the minor version
+tested (pyproject.toml), and every test of a step fails if it changes. Many rows at once go
+through `exec_driver_sql` (one executemany: its cost is paid once for all).
 
 Only for statements without expanding or post-compile parameters; everything else goes through
-`Connection.execute` as usual. A read of many columns is cheaper there too: the rows of a
-statement sent as text are described again at each execution, column by column."""
+`Connection.execute` as usual."""
 
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
+from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlalchemy.sql import ClauseElement, Executable
 
 Processor = Callable[[Any], Any]
@@ -82,16 +87,36 @@ def write(conn: sa.Connection, statement: Executable, rows: list[dict[str, Any]]
         # The statement is compiled for the first row's columns: another row's would be lost.
         raise ValueError("rows with different keys: send each set of columns on its own")
     prepared = _prepare(statement, conn.dialect, tuple(keys))
-    args = [prepared.args(r) for r in rows]
-    result = conn.exec_driver_sql(prepared.sql, args[0] if len(args) == 1 else args)  # type: ignore[arg-type]
-    return int(result.rowcount)
+    if len(rows) > 1:
+        args = [prepared.args(r) for r in rows]
+        return int(conn.exec_driver_sql(prepared.sql, args).rowcount)  # type: ignore[arg-type]
+    cursor = _sent(conn, prepared.sql, prepared.args(rows[0]))
+    try:
+        return int(cursor.rowcount)
+    finally:
+        cursor.close()
 
 
 def first(conn: sa.Connection, statement: Executable, values: dict[str, Any]) -> tuple[Any, ...] | None:
     """The first row `statement` selects, its values as SQLAlchemy would give them."""
     prepared = _prepare(statement, conn.dialect, tuple(values))
-    row = conn.exec_driver_sql(prepared.sql, prepared.args(values)).first()  # type: ignore[arg-type]
+    cursor = _sent(conn, prepared.sql, prepared.args(values))
+    try:
+        row = cursor.fetchone()
+    finally:
+        cursor.close()
     if row is None:
         return None
     return tuple([v if p is None or v is None else p(v)
                   for p, v in zip(prepared.results, row, strict=True)])
+
+
+def _sent(conn: sa.Connection, sql: str, args: tuple[Any, ...] | dict[str, Any]) -> DBAPICursor:
+    """A new cursor of `conn` that has run `sql` once, in the connection's transaction (begun
+    here as `execute` would begin it). On an error SQLAlchemy closes the cursor, or invalidates
+    the connection it was lost with, and raises its own exception."""
+    if not conn.in_transaction():
+        conn.begin()
+    cursor = conn.connection.cursor()
+    conn._cursor_execute(cursor, sql, args)
+    return cursor
