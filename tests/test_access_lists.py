@@ -16,7 +16,8 @@ from noncoop.services import lists
 from noncoop.store import journal
 
 D = dt.date
-REGIONS = ("African States", "Asia-Pacific States")
+# The middle one's focal point is asked on cases of regions on either side of his or her own.
+REGIONS = ("African States", "Asia-Pacific States", "Latin American and Caribbean States")
 ASKED = ("", "x_y@example.org", "xzy@example.org", "other@example.org,x_y@example.org",
          "X_Y@Example.org", "50%@example.org", "a@example.org,b@example.org")
 VIEWERS = [access.Viewer("x_y@example.org", "focal_point", "African States"),

@@ -179,3 +179,27 @@ def test_the_people_asked_get_their_rows_from_the_case_rows_on_upgrade(database_
         found = conn.execute(sa.text("SELECT case_id, region, email FROM case_assistants")).all()
     assert [tuple(r) for r in found] == [(case, "Asia-Pacific States", "africa@example.org")]
     assert [c["id"] for c in services.list_cases(db, by="africa@example.org")] == [case]
+
+
+def test_postgresql_knows_how_the_people_asked_and_their_regions_go_together(database_url):
+    """Migration 0018: the statistics that keep a focal point's case list from reading every
+    row of case_assistants (access.sees_where); removed on the way down, made again."""
+    import sqlalchemy as sa
+    from alembic import command
+
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite keeps no statistics of columns together")
+
+    def kept() -> list[tuple[str, list[str]]]:
+        with store.get_engine(database_url).connect() as conn:
+            return [(name, sorted(columns)) for name, columns in conn.execute(sa.text(
+                "SELECT s.stxname, array_agg(a.attname::text) FROM pg_statistic_ext s "
+                "JOIN pg_attribute a ON a.attrelid = s.stxrelid AND a.attnum = ANY(s.stxkeys) "
+                "WHERE s.stxrelid = 'case_assistants'::regclass GROUP BY s.stxname"))]
+
+    assert kept() == [("case_assistants_email_region", ["email", "region"])]
+    store.get_engine(database_url).dispose()
+    command.downgrade(store.alembic_config(database_url), "0017")
+    assert kept() == []
+    command.upgrade(store.alembic_config(database_url), "head")
+    assert kept() == [("case_assistants_email_region", ["email", "region"])]
