@@ -202,7 +202,8 @@ def test_the_bureau_review_puts_every_case_on_one_axis(demo_server, browser):
         assert secret not in page.content(), secret
     # Filters: needs action, then a region and a year.
     page.check("input[name=action]")
-    page.click("form.review-filters button[type=submit]")
+    with page.expect_navigation():  # the rows read are the filtered page's, not the last
+        page.click("form.review-filters button[type=submit]")
     needing = rows.evaluate_all("gs => gs.map(g => g.dataset.needsAction)")
     assert needing and set(needing) == {"true"}
     assert_labels_apart(page, svg)
@@ -216,7 +217,8 @@ def test_the_bureau_review_puts_every_case_on_one_axis(demo_server, browser):
     page.select_option("select[name=region]", target["region"])
     page.select_option("select[name=year]", str(year))
     page.uncheck("input[name=action]")
-    page.click("form.review-filters button[type=submit]")
+    with page.expect_navigation():
+        page.click("form.review-filters button[type=submit]")
     assert set(rows.evaluate_all("gs => gs.map(g => g.dataset.case)")) == expected
     assert demo_server["target"] in expected
     shot(page, "review-filtered")
