@@ -47,6 +47,14 @@ def _convene(db: Any, case_id: str) -> None:
                        params={"place": "The Hague"})
 
 
+def _event_written(db: Any, case_id: str, seq: int) -> None:
+    """An event row written by the journal alone, as a step writes it."""
+    journal.Batch(events=[{
+        "case_id": case_id, "seq": seq, "kind": "step_done", "at": dt.datetime.now(dt.UTC),
+        "by": "admin@localhost", "step": "forward_decision", "on": D(2024, 10, 25),
+        "reason": None, "data": {}, "prev_hash": "", "hash": ""}]).write(db)
+
+
 def test_every_write_of_a_step_is_seen_by_before_cursor_execute(db, database_url):
     case_id = _opened(db)
     engine = store.get_engine(database_url)
@@ -117,10 +125,7 @@ def test_an_error_in_a_step_write_goes_through_sqlalchemy_error_handling(db, dat
     sa.event.listen(engine, "handle_error", on_error)
     try:
         with pytest.raises(IntegrityError):  # the first event's number, taken again
-            journal.Batch(events=[{
-                "case_id": case_id, "seq": 1, "kind": "step_done", "at": dt.datetime.now(dt.UTC),
-                "by": "admin@localhost", "step": "forward_decision", "on": D(2024, 10, 25),
-                "reason": None, "data": {}, "prev_hash": "", "hash": ""}]).write(db)
+            _event_written(db, case_id, 1)
     finally:
         sa.event.remove(engine, "handle_error", on_error)
         db.rollback()
@@ -147,10 +152,7 @@ def test_a_step_write_on_a_connection_the_server_ended_is_a_disconnect_and_the_n
     sa.event.listen(engine, "handle_error", on_error)
     try:
         with pytest.raises(sa.exc.OperationalError) as lost:
-            journal.Batch(events=[{
-                "case_id": case_id, "seq": 2, "kind": "step_done", "at": dt.datetime.now(dt.UTC),
-                "by": "admin@localhost", "step": "forward_decision", "on": D(2024, 10, 25),
-                "reason": None, "data": {}, "prev_hash": "", "hash": ""}]).write(db)
+            _event_written(db, case_id, 2)
     finally:
         sa.event.remove(engine, "handle_error", on_error)
     assert handled == [True] and lost.value.connection_invalidated
