@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from noncoop.store import db as store
 from noncoop.store import journal, prepared
 
 AT = dt.datetime(2026, 11, 30, 9, 15, 0, 123456, tzinfo=dt.UTC)
@@ -111,3 +112,20 @@ def test_rows_with_different_columns_are_refused_not_half_written(db):
     with pytest.raises(ValueError, match="rows with different keys"):
         prepared.write(conn, journal._UPDATE_CASE, rows)
     assert conn.execute(sa.select(journal.CASES.c.version)).scalar_one() == 1
+
+
+def test_a_write_on_a_connection_not_yet_in_a_transaction_begins_one_that_commit_keeps(
+        database_url):
+    """The first statement of a connection of its own begins its transaction, as `execute`
+    would: a commit keeps the row, a close without one leaves nothing."""
+    engine = store.get_engine(database_url)
+    with engine.connect() as conn:
+        assert prepared.write(conn, journal._INSERT_CASE, [_case("NC-2024-001")]) == 1
+        assert conn.in_transaction()
+        conn.commit()
+    with engine.connect() as conn:
+        prepared.write(conn, journal._INSERT_CASE, [_case("NC-2024-002")])
+    with engine.connect() as conn:
+        assert prepared.first(conn, sa.select(journal.CASES.c.id).where(
+            journal.CASES.c.id == sa.bindparam("case_id")), {"case_id": "NC-2024-002"}) is None
+        assert conn.execute(sa.select(journal.CASES.c.id)).scalars().all() == ["NC-2024-001"]
