@@ -5,6 +5,7 @@ tokens, and every response carries the security headers."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 
 import pytest
@@ -220,6 +221,42 @@ def test_the_public_page_shows_only_what_is_public(app, db, cases, monkeypatch):
     assert "ICC-ASP/23/S/1" in feed.text
     assert client.get("/public/press/ICC-ASP/23/S/1").status_code == 200
     assert client.get("/openapi.json").json()["paths"]["/api/cases/{case_id}/actions/{step}"]
+
+
+def test_the_public_findings_come_newest_first_a_page_at_a_time(app, db, monkeypatch):
+    from noncoop.web import pages
+
+    monkeypatch.setattr(pages, "PAGE", 2)
+    older, newer, same_day = (services.open_case(
+        db, state=state, scenario="7a", decision_ref=ref, decision_date=day,
+        referred_to=["assembly"])["id"] for state, ref, day in (
+            ("Jordan", "ICC-02/05-309", D(2017, 12, 11)),
+            ("Mongolia", "ICC-01/22-90", D(2024, 10, 24)),
+            ("Tajikistan", "ICC-01/22-91", D(2024, 10, 24))))
+    # A 7(b) case the Court referred later without a date: after every dated finding.
+    undated = services.open_case(db, state="Hungary", scenario="7b", summary="SECRET")["id"]
+    services.act(db, undated, "refer_to_assembly", params={"decision_ref": "ICC-01/11-UNDATED"})
+    services.open_case(db, state="Chad", scenario="7b", summary="SECRET-HIDDEN")  # never shown
+    client = TestClient(app)
+    shown = re.compile(r"ICC-[0-9/]+-[0-9A-Z]+")
+    link = re.compile(r'<a href="/public\?page=([0-9]+)" rel="(next|prev)">')
+
+    first = client.get("/public").text
+    # The same day: the case opened last first (its number is higher).
+    assert shown.findall(first) == ["ICC-01/22-91", "ICC-01/22-90"], (newer, same_day)
+    assert "findings 1 to 2 of 4" in first and link.findall(first) == [("2", "next")]
+    second = client.get("/public?page=2").text
+    assert shown.findall(second) == ["ICC-02/05-309", "ICC-01/11-UNDATED"], older
+    assert link.findall(second) == [("1", "prev")] and "SECRET" not in second
+    assert client.get("/public?page=99").text == second  # past the end: the last page
+    french = client.get("/public?page=2&lang=fr").text
+    assert "constatations 3 à 4 sur 4" in french
+
+    for bad in ("0", "two", "-1"):
+        refused = client.get(f"/public?page={bad}&lang=en")
+        assert refused.status_code == 400, bad
+        assert f"bad page {bad!r}: give a page number from 1" in html.unescape(refused.text)
+    assert "par son numéro" in client.get("/public?page=0&lang=fr").text
 
 
 def test_the_case_list_filters_and_offers_only_the_regions_one_may_see(app, db, cases):

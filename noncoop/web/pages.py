@@ -19,14 +19,14 @@ from noncoop import access, accounts, clock, config, people, services, tasks, vo
 from noncoop.errors import BadInput, NoncoopError, NotFound, Refused
 from noncoop.i18n import N_, tr
 from noncoop.letters import register
-from noncoop.store.codec import from_snapshot
+from noncoop.services import public
 from noncoop.store.models import CaseRow, LetterRow
 from noncoop.web import said, timeline
 from noncoop.web.deps import Db, check_csrf, csrf_token, retry_after, signed_in, status_of
 from noncoop.web.i18n import helpers, state_name, words
 from noncoop.web.schemas import documents as document_types
 
-PAGE = 100  # cases a page of the list
+PAGE = 100  # rows a page of a list: the cases, the public findings
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 # The pages are for browsers, not in the OpenAPI document (app.py includes them without it);
 # `documents` are what a program may fetch too (the public feed, a press release), documented.
@@ -370,26 +370,12 @@ def task_decline(request: Request, task_id: int, db: Db, note: str = Form("")) -
 
 # -- public ---------------------------------------------------------------------------------
 
-def _public(db: Session) -> tuple[list[dict[str, Any]], list[LetterRow]]:
-    """Court findings referred to the Assembly, and the issued press releases (para 13):
-    nothing above `public` appears here."""
-    findings = []
-    for row in db.exec(select(CaseRow).order_by(col(CaseRow.id))).all():
-        case = from_snapshot(row.snapshot)
-        if case.scenario == "7a" and "assembly" in case.referred_to:
-            findings.append({"state": case.requested_state, "decision_ref": case.decision_ref,
-                             "decision_date": case.decision_date, "chamber": case.chamber,
-                             "status": case.status, "outcome": case.outcome})
-    findings.sort(key=lambda f: f["decision_date"] or dt.date.min, reverse=True)
-    releases = db.exec(select(LetterRow).where(LetterRow.template == "press_release")
-                       .order_by(col(LetterRow.issued_at).desc())).all()
-    return findings, list(releases)
-
-
 @router.get("/public", response_class=HTMLResponse)
-def public(request: Request, db: Db) -> Response:
-    findings, releases = _public(db)
-    return render(request, "public.html", findings=findings, releases=releases)
+def public_page(request: Request, db: Db, page: str = "") -> Response:
+    """Court findings referred to the Assembly, a page at a time, and the newest press
+    releases (para 13): nothing above `public` appears here (services/public.py)."""
+    found = public.findings(db, public.page_number(page), PAGE)
+    return render(request, "public.html", **found, releases=public.press_releases(db))
 
 
 @documents.get("/public/press/{reference:path}", response_class=Response, responses={
@@ -419,7 +405,7 @@ def feed(db: Db) -> Response:
                         "noncoop with NONCOOP_BASE_URL=https://... (the address people reach it "
                         "at); the feed's ids and links are made from it.\n", status_code=503,
                         media_type="text/plain; charset=utf-8")
-    _, releases = _public(db)
+    releases = public.press_releases(db)
     states = dict(db.exec(select(CaseRow.id, CaseRow.requested_state).where(
         col(CaseRow.id).in_({r.case_id for r in releases}))).all())
     body = atom.feed(config.base_url(), [(r, states.get(r.case_id or "")) for r in releases])

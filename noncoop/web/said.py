@@ -58,6 +58,7 @@ CODES = {
     "bad_credentials": N_("wrong e-mail address or password"),
     "locked": N_("too many attempts: wait a little before signing in again"),
     "not_found": N_("not found"),
+    "bad_page": N_("a page of the list is asked for by its number, from 1"),
 }
 
 SAID_IN_FULL = {"bad_credentials"}  # the English message adds nothing the French does not say
