@@ -27,11 +27,12 @@ from noncoop.domain.procedure import load_procedure
 from noncoop.errors import NotFound, Refused
 from noncoop.identity import ADMIN, WAY_IN
 from noncoop.store import memo
-from noncoop.store.models import AccessLogRow, AssistantRow, CaseRow, PersonRow
+from noncoop.store.models import AccessLogRow, AssistantRow, CaseRow, PersonRow, TaskRow
 
 ACCESS_LOG = AccessLogRow.__table__  # type: ignore[attr-defined]
 CASES = CaseRow.__table__  # type: ignore[attr-defined]
 ASSISTANTS = AssistantRow.__table__  # type: ignore[attr-defined]
+TASKS = TaskRow.__table__  # type: ignore[attr-defined]
 
 if TYPE_CHECKING:
     from noncoop.store.journal import Stored
@@ -156,6 +157,21 @@ def sees_where(v: Viewer) -> sa.ColumnElement[bool] | None:
     if v.role == "bureau":
         return sa.or_(c.hidden_from_bureau == sa.false(), asked)
     return sa.false()
+
+
+def sees_task_where(v: Viewer) -> sa.ColumnElement[bool] | None:
+    """Whether `v` may see a task, as a condition on the task rows: a task is seen as the step
+    it belongs to (`sight`), so only on a case `v` may see (`sees_where`), and not, by a Bureau
+    member who sees only the formal record, if its step is of the good offices (para 18).
+    None for one who sees every task. tests/test_access_lists.py checks it against sight_of."""
+    if v.sees_all:
+        return None
+    c, a, t = CASES.c, ASSISTANTS.c, TASKS.c
+    seen = sees_where(v)
+    if v.role == "bureau":  # asked to assist, he or she sees the whole case (sight_of)
+        asked = sa.exists().where(a.email == v.email, a.region == c.region, a.case_id == c.id)
+        seen = sa.and_(seen, sa.or_(t.step.not_in(sorted(INFORMAL_STEPS)), asked))
+    return sa.exists().where(c.id == t.case_id, seen)
 
 
 def sees_in_region(v: Viewer, region: str) -> list[sa.Exists] | None:

@@ -68,6 +68,28 @@ def test_the_regions_offered_are_those_of_the_cases_sight_of_lets_one_see(db, ro
     assert lists.regions_seen(db, v) == sorted(expected)
 
 
+@pytest.mark.parametrize("v", VIEWERS, ids=lambda v: f"{v.role}-{v.email}")
+def test_the_database_finds_the_tasks_one_sees_as_their_steps(db, rows, v):
+    """A task of a formal step and one of the good offices on every case: a Bureau member
+    who sees only the formal record does not see the second (tasks._sees_task)."""
+    t = journal.TASKS.c
+    steps = ("forward_decision", "engage_state")
+    assert steps[0] not in access.INFORMAL_STEPS and steps[1] in access.INFORMAL_STEPS
+    db.connection().execute(journal.TASKS.insert(), [
+        {"case_id": case_id, "step": step, "title": step, "assignee": "secretariat",
+         "status": "open", "created_at": dt.datetime.now(dt.UTC)}
+        for case_id in rows for step in steps])
+    seen = access.sees_task_where(v)
+    found = set(db.connection().execute(
+        sa.select(t.case_id, t.step).where(*([seen] if seen is not None else []))))
+    expected = {(case_id, step) for case_id, (region, asked, hidden) in rows.items()
+                for step in steps
+                if (sight := access.sight_of(v, region, asked, hidden)) == "full"
+                or (sight == "formal" and step not in access.INFORMAL_STEPS)}
+    assert found == expected
+    assert (seen is None) == v.sees_all
+
+
 def test_a_bureau_members_list_holds_a_restricted_case_once_good_offices_begin(db):
     """The case row's column follows the record: hidden when opened, shown once activated."""
     people.add_person(db, name="Bureau member", email="bureau@example.org", role="bureau",

@@ -26,7 +26,7 @@ from noncoop.web.deps import Db, check_csrf, csrf_token, retry_after, signed_in,
 from noncoop.web.i18n import helpers, state_name, words
 from noncoop.web.schemas import documents as document_types
 
-PAGE = 100  # rows a page of a list: the cases, the public findings
+PAGE = 100  # rows a page of a list: the cases, the public findings, one's open tasks
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 # The pages are for browsers, not in the OpenAPI document (app.py includes them without it);
 # `documents` are what a program may fetch too (the public feed, a press release), documented.
@@ -325,14 +325,12 @@ def _mine(db: Session, email: str) -> str | None:
 
 
 @router.get("/tasks", response_class=HTMLResponse)
-def inbox(request: Request, db: Db) -> Response:
+def inbox(request: Request, db: Db, page: str = "") -> Response:
     """What the signed-in person has to do (paras 20, 22: the requests for assistance; the
-    deadlines of his or her role), then what he or she has closed."""
+    deadlines of his or her role), a page at a time, then what he or she closed last."""
     email = me(request, db)
-    rows = tasks.list_tasks(db, _mine(db, email), None, by=email)
-    return render(request, "tasks.html", open_tasks=[r for r in rows if r["status"] == "open"],
-                  closed_tasks=[r for r in rows if r["status"] != "open"],
-                  titles=_all_titles(lang_of(request)))
+    found = tasks.inbox(db, _mine(db, email), email, public.page_number(page), PAGE)
+    return render(request, "tasks.html", **found, titles=_all_titles(lang_of(request)))
 
 
 @router.get("/tasks/{task_id}", response_class=HTMLResponse)
