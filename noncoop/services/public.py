@@ -9,7 +9,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from noncoop.errors import BadInput
 from noncoop.store import journal
 from noncoop.store.models import LetterRow
 
@@ -20,16 +19,6 @@ _C = journal.CASES.c
 # has it (domain/case.py: opened so, or `referred_to_assembly` later).
 _FINDINGS = sa.select(_C.id, _C.requested_state, _C.decision_ref, _C.decision_date, _C.status,
                       _C.snapshot).where(_C.scenario == "7a")
-
-
-def page_number(text: str | None) -> int:
-    """`?page=` as a number from 1 (none given: the first)."""
-    if not text:
-        return 1
-    if not text.isdigit() or int(text) < 1:
-        raise BadInput(f"bad page {text!r}: give a page number from 1, or leave it out for "
-                       "the first", code="bad_page")
-    return int(text)
 
 
 def findings(db: Session, page: int = 1, size: int = 100) -> dict[str, Any]:

@@ -57,6 +57,17 @@ def render(request: Request, name: str, code: int = 200, titles: dict[str, str] 
         "today": clock.today(), **ctx}, status_code=code)
 
 
+def page_number(text: str) -> int:
+    """`?page=` of a list paged by number (the public findings, the inbox): none given is the
+    first."""
+    if not text:
+        return 1
+    if not text.isdigit() or int(text) < 1:
+        raise BadInput(f"bad page {text!r}: give a page number from 1, or leave it out for "
+                       "the first", code="bad_page")
+    return int(text)
+
+
 def error_page(request: Request, exc: NoncoopError) -> HTMLResponse:
     lang = lang_of(request)
     return render(request, "error.html", code=status_of(exc), title=said.title(exc, lang),
@@ -329,7 +340,7 @@ def inbox(request: Request, db: Db, page: str = "") -> Response:
     """What the signed-in person has to do (paras 20, 22: the requests for assistance; the
     deadlines of his or her role), a page at a time, then what he or she closed last."""
     email = me(request, db)
-    found = tasks.inbox(db, _mine(db, email), email, public.page_number(page), PAGE)
+    found = tasks.inbox(db, _mine(db, email), email, page_number(page), PAGE)
     return render(request, "tasks.html", **found, titles=_all_titles(lang_of(request)))
 
 
@@ -372,7 +383,7 @@ def task_decline(request: Request, task_id: int, db: Db, note: str = Form("")) -
 def public_page(request: Request, db: Db, page: str = "") -> Response:
     """Court findings referred to the Assembly, a page at a time, and the newest press
     releases (para 13): nothing above `public` appears here (services/public.py)."""
-    found = public.findings(db, public.page_number(page), PAGE)
+    found = public.findings(db, page_number(page), PAGE)
     return render(request, "public.html", **found, releases=public.press_releases(db))
 
 
