@@ -259,6 +259,26 @@ def test_the_public_findings_come_newest_first_a_page_at_a_time(app, db, monkeyp
     assert "par son numéro" in client.get("/public?page=0&lang=fr").text
 
 
+def test_the_dashboard_shows_the_first_items_of_each_part_and_counts_the_rest(app, db, cases,
+                                                                            monkeypatch):
+    from noncoop.services import dashboard
+
+    for n in range(3):  # more cases with misses of an earlier cycle: one line each
+        services.open_case(db, state="Jordan", scenario="7a", decision_ref=f"ICC-02/05-{n}",
+                           decision_date=D(2024, 10, 24), referred_to=["assembly"])
+    full = services.work(db, "president@example.org")
+    monkeypatch.setattr(dashboard, "SHOWN", 2)
+    capped = services.work(db, "president@example.org")
+    assert len(full["older"]) == 4  # the part this test is about
+    for part in dashboard.PARTS:
+        assert capped[part] == full[part][:2], part
+        assert capped["more"][part] == max(len(full[part]) - 2, 0), part
+    page = client_as(app, "president").get("/").text
+    assert "2 more, not shown here." in page
+    assert [c for c in re.findall(r'<li><a href="/cases/([^"]+)"', page)] == [
+        g["case_id"] for g in full["older"][:2]]
+
+
 def test_the_case_list_filters_and_offers_only_the_regions_one_may_see(app, db, cases):
     african = services.open_case(db, state="South Africa", scenario="7a",
                                  decision_ref="ICC-02/05-01/09-302",

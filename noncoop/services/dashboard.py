@@ -18,6 +18,10 @@ from noncoop.services.calendars import sessions
 from noncoop.services.lists import list_deadlines, names_of
 
 REQUESTED_STATE = "requested_state"  # who a reply to a letter waits on
+PARTS = ("now", "week", "later", "waiting", "older")
+# Items a part shows; the others are counted (`more`). A page of a hundred thousand cases
+# named each, logged each restricted one it named and weighed megabytes (bench/scale.py).
+SHOWN = 100
 
 
 def work(db: Session, by: str, today: dt.date | None = None, lang: str = "en") -> dict[str, Any]:
@@ -66,9 +70,12 @@ def work(db: Session, by: str, today: dt.date | None = None, lang: str = "en") -
                         else d["who"]) for d in deadlines if d["who"] != v.role]
     since = cycle_start(sessions(db), config.deadlines(), today)
     out = sort_work(mine, others, today, since)
+    out["more"] = {key: max(len(out[key]) - SHOWN, 0) for key in PARTS}
+    for key in PARTS:
+        out[key] = out[key][:SHOWN]
     # The requested State of each case shown, read for those alone; a restricted one is on
     # the access log as any list that shows it.
-    shown = [i for key in ("now", "week", "later", "waiting", "older") for i in out[key]]
+    shown = [i for key in PARTS for i in out[key]]
     names = names_of(db, v, {i["case_id"] for i in shown})
     for i in shown:
         i["state"] = _state(names[i["case_id"]], lang) if i["case_id"] in names else None

@@ -111,6 +111,8 @@ LEGACY: dict[str, str] = {
     "older_note": N_("Due before the current reporting cycle began ({since}), one line a case."),
     "missed_count": N_("{n} missed"),
     "more_items": N_("{n} more"),
+    # Beyond the items a part of the dashboard shows (services/dashboard.py SHOWN).
+    "not_shown": N_("{n} more, not shown here."),
     "who_requested_state": N_("the requested State's reply"),
     "who_secretariat": N_("Secretariat"),
     "who_president_office": N_("President's office"),
