@@ -7,9 +7,11 @@ the full count, their events re-chained (audit.py) so the record verifies as a r
 On each database, with the same app and client as bench/web.py:
 - the case list (first page, a page deep in it, a region's page) and a case page with a long
   timeline, as the President's office sees them, and the case list (first page, a page deep
-  in it) and a case page as a Bureau member and a focal point see them, each asked many
-  times: the median against a static page of the same app, the 95th percentile against the
-  50 ms a page may take (target: at most 1x);
+  in it) and a case page as a Bureau member and a focal point see them; each reader's
+  dashboard and inbox (its first page and the hundredth, or the last); the public page (its
+  first page and the 250th), each asked many times: the median against a static page of the
+  same app, the 95th percentile against the 50 ms a page may take (target: at most 1x). The
+  Bureau review (`/review`) is not asked: it draws every case (see the README);
 - a sweep with nothing due, against the bare SQL of its four questions, and its peak memory;
 - an export of the whole database: its time against reading every row with bare SQL, and the
   peak memory of the `noncoop export` process (VmHWM, Linux) against the same command exporting
@@ -277,14 +279,18 @@ def pages(url: str, repeat: int) -> dict[str, tuple[float, float]]:
     from noncoop.web.app import create_app
 
     app = create_app()
+    # Each reader's dashboard and inbox too, and the public page (no sign-in needed; asked as
+    # the President's office, it is the same page), its first and a deep page.
+    own = {"dashboard": "/", "inbox": "/tasks", "inbox_deep": "/tasks?page=100"}
     paths = {"": {"static": "/static/style.css", "case_list": "/cases",
                   "case_list_deep": f"/cases?after={deep}",
                   "case_list_region": f"/cases?region=African+States&after={deep_region}",
-                  "case_page": f"/cases/{case_id}"},
+                  "case_page": f"/cases/{case_id}", **own, "public": "/public",
+                  "public_deep": "/public?page=250"},
              "bureau_": {"case_list": "/cases", "case_list_deep": f"/cases?after={deep}",
-                         "case_page": f"/cases/{case_id}"},
+                         "case_page": f"/cases/{case_id}", **own},
              "focal_point_": {"case_list": "/cases", "case_list_deep": f"/cases?after={deep_region}",
-                              "case_page": f"/cases/{african_case}"}}
+                              "case_page": f"/cases/{african_case}", **own}}
     clients = {prefix: _signed_in(app, email) for prefix, email in READERS.items()}
     times: dict[str, list[float]] = {prefix + name: [] for prefix, named in paths.items()
                                      for name in named}
