@@ -213,6 +213,53 @@ def test_the_review_filters_by_status_region_year_and_action(app, cases):
     assert "Exporter en PDF" in page and 'href="/review.pdf?status=open"' in page
 
 
+def test_the_cases_needing_action_are_found_as_each_readers_timeline_says(app, db, cases):
+    """services/review.py finds them from the deadline rows; timeline.needs_action says it of
+    the case as show_case gives it to the reader. A travel deadline of the good offices,
+    hidden from the Bureau, makes the case need action for the President's office only."""
+    from noncoop.services import review
+
+    services.act(db, cases["urgent"], "travel_alert", on=D(2024, 9, 1), params={
+        "person": "P", "from": "2024-11-20", "source": "press", "reliability": "likely"})
+    services.act(db, cases["formal"], "forward_decision", on=D(2024, 10, 25))
+    # Days around each deadline's: before it is within 30 days, within, on it, past it.
+    days = sorted({D(2024, 8, 1) + dt.timedelta(days=n) for n in range(0, 200, 3)})
+    found = {}
+    for who in ("president", "bureau"):
+        v = f"{who}@example.org"
+        shown = {c["id"]: services.show_case(db, c["id"], by=v) for c in services.list_cases(
+            db, by=v)}
+        sight = {i: "full" if who == "president" else "formal" for i in shown
+                 if shown[i]["status"] != "closed"}
+        for today in days:
+            expected = {i for i, c in shown.items() if timeline.needs_action(c, today)}
+            found[who, today] = review.needing_action(db, sight, today)
+            assert found[who, today] == expected, (who, today)
+    # The check meant something: the formal case needed action on some days and not on
+    # others, and the good offices' deadlines made the urgent one need it for the President's
+    # office on a day the Bureau had nothing to do on it.
+    assert {cases["formal"] in found["bureau", d] for d in days} == {True, False}
+    assert any(cases["urgent"] in found["president", d] and cases["urgent"] not in
+               found["bureau", d] for d in days)
+
+
+def test_the_review_pages_its_cases_keeping_the_filters(app, cases, monkeypatch):
+    from noncoop.web import pages
+
+    monkeypatch.setattr(pages, "REVIEW_PAGE", 1)
+    client = client_as(app, "president")
+    link = re.compile(r'<a href="/review\?([^"]+)" rel="(next|prev)">')
+    first = client.get("/review?status=open").text
+    assert rows_of(first) == [cases["formal"]]  # needing action: first
+    assert "cases 1 to 1 of 3" in first
+    assert link.findall(first) == [("status=open&amp;page=2", "next")]
+    seen = [rows_of(client.get(f"/review?status=open&page={n}").text)[0] for n in (1, 2, 3)]
+    assert sorted(seen) == sorted([cases["formal"], cases["urgent"], cases["hidden"]])
+    assert client.get("/review?status=open&page=9").text.count('class="case-row"') == 1
+    assert 'href="/review.pdf?status=open&amp;page=2"' in client.get(
+        "/review?status=open&page=2").text
+
+
 def test_the_review_exports_the_filtered_view_as_pdf(app, cases):
     pypdf = pytest.importorskip("pypdf")
     pytest.importorskip("weasyprint")

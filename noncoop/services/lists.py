@@ -28,12 +28,18 @@ def list_cases(db: Session, status: str | None = None, by: str = ADMIN, *,
     """The cases `by` may see, by number, from the case rows' columns: a list of thousands
     parses no snapshot. `scenario` and `region` narrow it."""
     v = access.viewer(db, by)
-    query = _filtered(v, status, scenario, region)
     today = clock.today()
-    seen = [(r, s) for r in db.connection().execute(query).all()
-            if (s := _sight(v, r)) is not None]
+    seen = rows_seen(db, v, status, scenario=scenario, region=region)
     _log_restricted(db, v, seen)
     return [_listed(r, s, today) for r, s in seen]
+
+
+def rows_seen(db: Session, v: access.Viewer, status: str | None = None, *,
+              scenario: str | None = None, region: str | None = None) -> list[tuple[Any, str]]:
+    """The case rows of `list_cases` (their columns, no snapshot), each with how `v` sees the
+    case; nothing is logged: the caller logs the restricted cases it shows."""
+    return [(r, s) for r in db.connection().execute(_filtered(v, status, scenario, region))
+            if (s := _sight(v, r)) is not None]
 
 
 COUNTED = 10_000  # a list counts its cases up to this many, and says "more" beyond

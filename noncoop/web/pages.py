@@ -4,7 +4,6 @@ page asks the same services as the CLI and the API, as the person signed in."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -19,7 +18,7 @@ from noncoop import access, accounts, clock, config, people, services, tasks, vo
 from noncoop.errors import BadInput, NoncoopError, NotFound, Refused
 from noncoop.i18n import N_, tr
 from noncoop.letters import register
-from noncoop.services import public
+from noncoop.services import public, review
 from noncoop.store.models import CaseRow, LetterRow
 from noncoop.web import said, timeline
 from noncoop.web.deps import Db, check_csrf, csrf_token, retry_after, signed_in, status_of
@@ -27,6 +26,7 @@ from noncoop.web.i18n import helpers, state_name, words
 from noncoop.web.schemas import documents as document_types
 
 PAGE = 100  # rows a page of a list: the cases, the public findings, one's open tasks
+REVIEW_PAGE = 50  # cases a page of the review draws on its time axis
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 # The pages are for browsers, not in the OpenAPI document (app.py includes them without it);
 # `documents` are what a program may fetch too (the public feed, a press release), documented.
@@ -243,8 +243,8 @@ def letter_issue(request: Request, case_id: str, template: str, db: Db,
 
 
 @router.get("/review", response_class=HTMLResponse)
-def review(request: Request, db: Db, status: str = "", region: str = "", year: str = "",
-           action: str = "") -> Response:
+def review_page(request: Request, db: Db, status: str = "", region: str = "", year: str = "",
+                action: str = "", page: str = "") -> Response:
     """Every case one may see on one time axis, those needing action first; filtered by
     status, region, year and "needs action"; and below, the same as a table."""
     email = me(request, db)
@@ -252,18 +252,18 @@ def review(request: Request, db: Db, status: str = "", region: str = "", year: s
 
     # The PDF is offered only where it can be made (WeasyPrint, the `pdf` extra, installed).
     return render(request, "review.html", pdf=unavailable() is None,
-                  **_review(request, db, email, status, region, year, action))
+                  **_review(request, db, email, status, region, year, action, page))
 
 
 @router.get("/review.pdf")
 def review_pdf(request: Request, db: Db, status: str = "", region: str = "", year: str = "",
-               action: str = "") -> Response:
+               action: str = "", page: str = "") -> Response:
     """The review as the page shows it, filters and all, as a PDF to print (WeasyPrint)."""
     from noncoop.letters.pdf import to_pdf
 
     email = me(request, db)
     lang = lang_of(request)
-    context = _review(request, db, email, status, region, year, action)
+    context = _review(request, db, email, status, region, year, action, page)
     html = TEMPLATES.get_template("review_print.html").render(
         **helpers(lang, _all_titles(lang)), lang=lang, today=clock.today(), **context)
     return Response(to_pdf(html), media_type="application/pdf", headers={
@@ -271,28 +271,18 @@ def review_pdf(request: Request, db: Db, status: str = "", region: str = "", yea
 
 
 def _review(request: Request, db: Session, email: str, status: str, region: str, year: str,
-            action: str) -> dict[str, Any]:
-    """The cases of the review as `email` may see each (show_case: a restricted case shows the
-    Bureau only that good offices were activated), filtered, those needing action first."""
-    if year and not re.fullmatch(r"[0-9]{4}", year):
-        raise BadInput(f"bad year {year!r}: write it as YYYY, or leave it empty for all")
+            action: str, page: str = "") -> dict[str, Any]:
+    """A page of the review as `email` may see its cases (show_case: a restricted case shows
+    the Bureau only that good offices were activated), filtered, those needing action first
+    (services/review.py)."""
     today = clock.today()
     lang = lang_of(request)
-    listed = services.list_cases(db, status or None, by=email)
-    regions = sorted({c["region"] for c in listed})
-    years = sorted({y for c in listed if (y := timeline.case_year(c)) is not None},
-                   reverse=True)
-    chosen = [c for c in listed if (not region or c["region"] == region)
-              and (not year or timeline.case_year(c) == int(year))]
-    shown = [services.show_case(db, c["id"], by=email) for c in chosen]
-    if action:
-        shown = [c for c in shown if timeline.needs_action(c, today)]
-    shown.sort(key=lambda c: (not timeline.needs_action(c, today), c["status"] == "closed",
-                              c["id"]))
+    found = review.review(db, email, today, status=status, region=region, year=year,
+                          action=bool(action), page=page_number(page), size=REVIEW_PAGE)
     labels = {**words(lang), "lang": lang}  # "lang": codes, places and dates (timeline.py)
-    for c in shown:
+    for c in found["cases"]:
         labels.update(_titles(c, lang))
-    shown = [{**c, "state": state_name(c["state"], lang)} for c in shown]
+    shown = [{**c, "state": state_name(c["state"], lang)} for c in found["cases"]]
     rows = []
     for c in shown:
         decided = c["decision"]["date"]
@@ -302,14 +292,18 @@ def _review(request: Request, db: Session, email: str, status: str, region: str,
         rows.append({**c, "days_since": (today - dt.date.fromisoformat(decided)).days
                      if decided else None,
                      "next": None if c["status"] == "closed" else nxt,
-                     "needs_action": timeline.needs_action(c, today),
+                     "needs_action": c["id"] in found["urgent"],
                      "overdue": bool(timeline.overdue(c, today))})
-    query = urlencode([(k, v) for k, v in (("status", status), ("region", region),
-                                           ("year", year), ("action", action)) if v])
+    filters = [(k, v) for k, v in (("status", status), ("region", region), ("year", year),
+                                   ("action", action)) if v]
     return {"rows": rows, "svg": Markup(timeline.review_svg(shown, services.list_calendar(db),
                                                             today, labels)),
-            "titles": labels, "regions": regions, "years": years, "status": status,
-            "region": region, "year": year, "action": action, "query": query}
+            "titles": labels, "regions": found["regions"], "years": found["years"],
+            "status": status, "region": region, "year": year, "action": action,
+            "query": urlencode(filters + ([("page", str(found["page"]))]
+                                          if found["page"] > 1 else [])),
+            "filters": urlencode(filters), "page": found["page"], "pages": found["pages"],
+            "first": found["first"], "last": found["last"], "count": found["count"]}
 
 
 @router.get("/calendar", response_class=HTMLResponse)

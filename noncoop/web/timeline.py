@@ -18,7 +18,6 @@ be focused (tabindex) and names what it is (aria-label and <title>)."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -493,16 +492,14 @@ def _letters_row(axis: Axis, letters: list[dict[str, Any]], labels: dict[str, st
 
 R_TITLE_W, R_NEXT = 250, 268  # the case column's width, the next-deadline column's x
 R_PLOT = (392.0, WIDTH - 12.0)
-_NUMBER_YEAR = re.compile(r"-(\d{4})-")
 
 
 def case_year(case: dict[str, Any]) -> int | None:
-    """The year of a case for the review's filter: its decision's, or without one the year in
-    its number (the year it was opened)."""
-    if case["decision"]["date"]:
-        return int(case["decision"]["date"][:4])
-    found = _NUMBER_YEAR.search(case["id"])
-    return int(found.group(1)) if found else None
+    """The year of a case (as show_case gives it) for the review's filter (review.year_of)."""
+    from noncoop.services.review import year_of
+
+    decided = case["decision"]["date"]
+    return year_of(dt.date.fromisoformat(decided) if decided else None, case["id"])
 
 
 def review_svg(cases: list[dict[str, Any]], calendar: dict[str, Any], today: dt.date,
