@@ -11,7 +11,8 @@ On each database, with the same app and client as bench/web.py:
   dashboard and inbox (its first page and the hundredth, or the last); the public page (its
   first page and the 250th), each asked many times: the median against a static page of the
   same app, the 95th percentile against the 50 ms a page may take (target: at most 1x). The
-  Bureau review (`/review`) is not asked: it draws every case (see the README);
+  Bureau review (`/review`) is not asked: it reads every case row to put those needing action
+  first, 1.6 to 1.9 s at this size, too slow to ask a hundred times;
 - a sweep with nothing due, against the bare SQL of its four questions, and its peak memory;
 - an export of the whole database: its time against reading every row with bare SQL, and the
   peak memory of the `noncoop export` process (VmHWM, Linux) against the same command exporting
