@@ -114,29 +114,48 @@ def test_the_inbox_pages_the_open_tasks_by_due_date_and_shows_the_last_closed(db
     monkeypatch.setattr(pages, "PAGE", 1)
     services.act(db, world["case"], "request_assistance", on=D(2024, 8, 31),
                  params={"task": "Call the embassy", "due": "2024-09-01"})
+    services.act(db, world["case"], "request_assistance", on=D(2024, 8, 31),
+                 params={"task": "Keep the region informed"})  # no due date: last
     fp = client_as("fp_asia")
     task = re.compile(r'<a href="/tasks/([0-9]+)">')
     link = re.compile(r'<a href="/tasks\?page=([0-9]+)" rel="(next|prev)">')
 
-    first, second, third = (fp.get(f"/tasks?page={n}").text for n in (1, 2, 3))
-    call = next(t["id"] for t in tasks.list_tasks(db, "fp_asia@example.org")
-                if t["title"] == "Call the embassy")
-    # By due date: 1, 2 and 5 September, one a page.
-    assert [task.findall(p) for p in (first, second, third)] == [
-        [str(call)], [str(world["contact"])], [str(world["brief"])]]
-    assert "tasks 2 to 2 of 3" in second
-    assert link.findall(first) == [("2", "next")] and link.findall(third) == [("2", "prev")]
+    first, second, third, fourth = (fp.get(f"/tasks?page={n}").text for n in (1, 2, 3, 4))
+    mine = {t["title"]: t["id"] for t in tasks.list_tasks(db, "fp_asia@example.org")}
+    call, inform = mine["Call the embassy"], mine["Keep the region informed"]
+    # By due date: 1, 2 and 5 September, then the one without a date, one a page.
+    assert [task.findall(p) for p in (first, second, third, fourth)] == [
+        [str(call)], [str(world["contact"])], [str(world["brief"])], [str(inform)]]
+    assert "tasks 2 to 2 of 4" in second
+    assert link.findall(first) == [("2", "next")] and link.findall(fourth) == [("3", "prev")]
     assert link.findall(second) == [("1", "prev"), ("3", "next")]
-    assert fp.get("/tasks?page=7").text == third  # past the end: the last page
+    assert fp.get("/tasks?page=7").text == fourth  # past the end: the last page
     assert fp.get("/tasks?page=none").status_code == 400
 
-    tasks.close(db, call, "done", "called", by="fp_asia@example.org", on=D(2024, 9, 1))
+    for closing, on in ((call, D(2024, 9, 1)), (inform, D(2024, 9, 1))):
+        tasks.close(db, closing, "done", "done", by="fp_asia@example.org", on=on)
     tasks.close(db, world["brief"], "declined", "away", by="fp_asia@example.org",
                 on=D(2024, 9, 2))
     now = fp.get("/tasks").text
     # One open task left, one page; the closed section keeps the one closed last (PAGE).
     assert task.findall(now) == [str(world["contact"]), str(world["brief"])]
     assert link.findall(now) == [] and "The 1 closed most recently." in now
+
+
+def test_an_inbox_too_long_to_count_pages_on_without_a_last_page(db, world, monkeypatch):
+    from noncoop.web import pages
+
+    monkeypatch.setattr(pages, "PAGE", 1)
+    monkeypatch.setattr(tasks, "COUNTED", 1)  # two open tasks: more than it counts
+    fp = client_as("fp_asia")
+    link = re.compile(r'<a href="/tasks\?page=([0-9]+)"( rel="(?:next|prev)")?>')
+    first = fp.get("/tasks").text
+    assert "tasks 1 to 1 of more than 1" in first
+    assert link.findall(first) == [("2", ' rel="next"')]  # no "last": it is not known
+    second = fp.get("/tasks?page=2").text
+    assert str(world["brief"]) in second and link.findall(second) == [("1", ' rel="prev"')]
+    # Past the end, the list is counted after all and its last page shown.
+    assert fp.get("/tasks?page=5").text == second
 
 
 def test_a_deadlines_task_is_done_by_its_step_and_the_page_says_so(db, world):

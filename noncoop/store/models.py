@@ -263,7 +263,8 @@ class TaskRow(SQLModel, table=True):
     __tablename__ = "tasks"
     __table_args__ = (
         sa.UniqueConstraint("case_id", "deadline_position", name="uq_tasks_deadline"),
-        sa.Index("ix_tasks_assignee_status", "assignee", "status"),
+        # An inbox's open tasks in the order it shows them (tasks.inbox).
+        sa.Index("ix_tasks_assignee_open", "assignee", "status", "due", "id"),
         # An inbox's tasks closed last, walked back from the newest (tasks.inbox).
         sa.Index("ix_tasks_assignee_closed", "assignee", "closed_on", "id"),
     )
