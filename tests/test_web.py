@@ -215,6 +215,7 @@ def test_the_public_page_shows_only_what_is_public(app, db, cases, monkeypatch):
     client = TestClient(app)
     page = client.get("/public")
     assert page.status_code == 200 and "Mongolia" in page.text and "ICC-01/22-90" in page.text
+    assert 'href="/public/feed.atom"' in page.text
     assert "SECRET" not in page.text and cases["urgent"] not in page.text
     feed = client.get("/public/feed.atom")
     assert feed.headers["content-type"].startswith("application/atom+xml")
@@ -227,6 +228,7 @@ def test_the_public_findings_come_newest_first_a_page_at_a_time(app, db, monkeyp
     from noncoop.web import pages
 
     monkeypatch.setattr(pages, "PAGE", 2)
+    monkeypatch.delenv("NONCOOP_BASE_URL", raising=False)  # no feed served: none offered
     older, newer, same_day = (services.open_case(
         db, state=state, scenario="7a", decision_ref=ref, decision_date=day,
         referred_to=["assembly"])["id"] for state, ref, day in (
@@ -245,6 +247,7 @@ def test_the_public_findings_come_newest_first_a_page_at_a_time(app, db, monkeyp
     # The same day: the case opened last first (its number is higher).
     assert shown.findall(first) == ["ICC-01/22-91", "ICC-01/22-90"], (newer, same_day)
     assert "findings 1 to 2 of 4" in first and link.findall(first) == [("2", "next")]
+    assert "/public/feed.atom" not in first
     second = client.get("/public?page=2").text
     assert shown.findall(second) == ["ICC-02/05-309", "ICC-01/11-UNDATED"], older
     assert link.findall(second) == [("1", "prev")] and "SECRET" not in second

@@ -378,7 +378,9 @@ def public_page(request: Request, db: Db, page: str = "") -> Response:
     """Court findings referred to the Assembly, a page at a time, and the newest press
     releases (para 13): nothing above `public` appears here (services/public.py)."""
     found = public.findings(db, page_number(page), PAGE)
-    return render(request, "public.html", **found, releases=public.press_releases(db))
+    # The feed is offered only where it is served (feed(): its ids need NONCOOP_BASE_URL).
+    return render(request, "public.html", **found, releases=public.press_releases(db),
+                  feed=config.base_url_given())
 
 
 @documents.get("/public/press/{reference:path}", response_class=Response, responses={
