@@ -158,6 +158,35 @@ def test_an_inbox_too_long_to_count_pages_on_without_a_last_page(db, world, monk
     assert fp.get("/tasks?page=5").text == second
 
 
+def test_the_notes_noncoop_writes_on_closed_tasks_are_in_the_readers_language(db, world):
+    """A deadline waived, and a case closed, close their tasks with a note of noncoop's own
+    (store/journal.py): in French on a French page; a person's note stays as written."""
+    from noncoop.store import journal
+    from noncoop.web import i18n as web_i18n
+
+    assert web_i18n.CLOSED_WITH_THE_CASE == journal.CLOSED_WITH_THE_CASE
+    forwarding = tasks.get_task(db, world["secretariat"], by="secretariat@example.org")
+    case = forwarding["case_id"]
+    services.act(db, case, "waive_deadline", reason="forwarded by hand",
+                 params={"step": forwarding["step"], "kind": "due"})
+    services.act(db, case, "close", params={"outcome": "other"})
+    tasks.close(db, world["contact"], "done", "Appelé le ministre", by="fp_asia@example.org")
+    notes = {t["id"]: t["note"] for t in tasks.list_tasks(db, None, None)}
+    assert notes[world["secretariat"]] == "deadline waived"  # as the CLI and the API give it
+    assert "closed with the case" in notes.values()
+
+    secretariat = client_as("secretariat")
+    # The Secretariat's own: the forwarding; another role's, on its page (it sees every task).
+    with_case = next(n for n, note in notes.items() if note == "closed with the case")
+    french = secretariat.get("/tasks?lang=fr").text
+    assert "délai levé" in french and "deadline waived" not in french
+    other = secretariat.get(f"/tasks/{with_case}").text
+    assert "clos avec le dossier" in other and "closed with the case" not in other
+    assert "Appelé le ministre" in client_as("fp_asia").get("/tasks").text
+    assert "deadline waived" in secretariat.get("/tasks?lang=en").text
+    assert "closed with the case" in secretariat.get(f"/tasks/{with_case}").text
+
+
 def test_a_deadlines_task_is_done_by_its_step_and_the_page_says_so(db, world):
     sec = client_as("secretariat")
     page = sec.get(f"/tasks/{world['secretariat']}").text

@@ -207,6 +207,7 @@ def helpers(lang: str, titles: dict[str, str] | None = None) -> dict[str, Any]:
         "chamber": lambda name: vocabulary.chamber(name, lang),
         "letter_title": lambda name: vocabulary.word("letter", name, lang),
         "task_title": lambda task: task_title(task, lang),
+        "task_note": lambda note: task_note(note, lang),
         "assignee": lambda who: assignee(who, lang),
         "decision_ref": lambda text: vocabulary.decision_ref(text, lang),
     }
@@ -232,6 +233,25 @@ def task_title(task: dict[str, Any], lang: str) -> str:
                 return f"{named} : {i18n.tr(lang, what)}" if what and lang == "fr" else \
                     f"{named}: {i18n.tr(lang, what)}" if what else named
     return title
+
+
+# The notes the journal writes on a task it closes (store/journal.py, `_deadlines`): words of
+# noncoop, so translated; a person's own note is shown as written.
+CLOSED_WITH_THE_CASE = N_("closed with the case")
+DEADLINE_CLOSED = N_("deadline %(status)s")
+
+
+def task_note(note: str | None, lang: str) -> str:
+    """A task's note in `lang`."""
+    if not note:
+        return ""
+    if note == CLOSED_WITH_THE_CASE:
+        return i18n.tr(lang, CLOSED_WITH_THE_CASE)
+    status = note.removeprefix("deadline ")
+    if status != note and status in vocabulary.WORDS["deadline_status"]:
+        return i18n.tr(lang, DEADLINE_CLOSED,
+                       status=vocabulary.word("deadline_status", status, lang))
+    return note
 
 
 def assignee(who: str | None, lang: str) -> str:
