@@ -58,8 +58,8 @@ def render(request: Request, name: str, code: int = 200, titles: dict[str, str] 
 
 
 def page_number(text: str) -> int:
-    """`?page=` of a list paged by number (the public findings, the inbox): none given is the
-    first."""
+    """`?page=` of a list paged by number (the public findings, the inbox, the review): none
+    given is the first."""
     if not text:
         return 1
     if not text.isdigit() or int(text) < 1:
