@@ -161,10 +161,6 @@ def test_an_inbox_too_long_to_count_pages_on_without_a_last_page(db, world, monk
 def test_the_notes_noncoop_writes_on_closed_tasks_are_in_the_readers_language(db, world):
     """A deadline waived, and a case closed, close their tasks with a note of noncoop's own
     (store/journal.py): in French on a French page; a person's note stays as written."""
-    from noncoop.store import journal
-    from noncoop.web import i18n as web_i18n
-
-    assert web_i18n.CLOSED_WITH_THE_CASE == journal.CLOSED_WITH_THE_CASE
     forwarding = tasks.get_task(db, world["secretariat"], by="secretariat@example.org")
     case = forwarding["case_id"]
     services.act(db, case, "waive_deadline", reason="forwarded by hand",

@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 
 from noncoop import accounts, people, services
 from noncoop.domain import load_procedure
+from noncoop.services import review
 from noncoop.web import timeline
 from noncoop.web.i18n import words
 
@@ -141,8 +142,9 @@ def test_the_review_draws_one_row_per_case_in_the_order_given():
         ("NC-2024-001", "true"), ("NC-2024-002", "false")]
     assert not marks(rows[1], "overdue") and marks(rows[0], "overdue")
     assert rows[0].find(f"{NS}a").get("href") == "/cases/NC-2024-001"
-    assert timeline.case_year({"id": "NC-2026-003", "decision": {"date": None}}) == 2026
-    assert timeline.case_year(a_case()) == 2024
+    # The review's year: the decision's, or without one the year in the case number.
+    assert review.year_of(None, "NC-2026-003") == 2026
+    assert review.year_of(D(2024, 10, 24), "NC-2026-003") == 2024
 
 
 # -- the review through HTTP ------------------------------------------------------------------
@@ -217,8 +219,6 @@ def test_the_cases_needing_action_are_found_as_each_readers_timeline_says(app, d
     """services/review.py finds them from the deadline rows; timeline.needs_action says it of
     the case as show_case gives it to the reader. A travel deadline of the good offices,
     hidden from the Bureau, makes the case need action for the President's office only."""
-    from noncoop.services import review
-
     services.act(db, cases["urgent"], "travel_alert", on=D(2024, 9, 1), params={
         "person": "P", "from": "2024-11-20", "source": "press", "reliability": "likely"})
     services.act(db, cases["formal"], "forward_decision", on=D(2024, 10, 25))

@@ -37,6 +37,9 @@ def awaits_addressee(procedure: Procedure, step: str, kind: str) -> bool:
                              for r in procedure.deadline_rules)
 
 
+PARTS = ("now", "week", "later", "waiting", "older")  # the dashboard's, in its order
+
+
 def sort_work(mine: list[dict[str, Any]], others: list[dict[str, Any]], today: dt.date,
               since: dt.date | None) -> dict[str, Any]:
     """Each item has `case_id`, `due` (ISO date or None) and whatever it shows. Mine go to
@@ -48,7 +51,7 @@ def sort_work(mine: list[dict[str, Any]], others: list[dict[str, Any]], today: d
                     and item["due"] < today.isoformat())
 
     week_end = (today + dt.timedelta(days=WEEK)).isoformat()
-    out: dict[str, Any] = {"now": [], "week": [], "later": [], "waiting": [], "older": []}
+    out: dict[str, Any] = {part: [] for part in PARTS}
     grouped: dict[str, dict[str, Any]] = {}
     for item in mine + others:
         if old(item):

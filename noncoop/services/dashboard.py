@@ -12,13 +12,12 @@ from sqlmodel import Session
 
 from noncoop import access, clock, config, states, tasks, vocabulary
 from noncoop.domain import load_procedure
-from noncoop.domain.agenda import awaits_addressee, cycle_start, sort_work
+from noncoop.domain.agenda import PARTS, awaits_addressee, cycle_start, sort_work
 from noncoop.errors import BadInput
 from noncoop.services.calendars import sessions
 from noncoop.services.lists import list_deadlines, names_of
 
 REQUESTED_STATE = "requested_state"  # who a reply to a letter waits on
-PARTS = ("now", "week", "later", "waiting", "older")
 # Items a part shows; the others are counted (`more`). A page of a hundred thousand cases
 # named each, logged each restricted one it named and weighed megabytes (bench/scale.py).
 SHOWN = 100

@@ -78,7 +78,10 @@ _CLOSE_TASK = (TASKS.update()
                .where(TASKS.c.case_id == bindparam("b_case"), TASKS.c.status == "open",
                       TASKS.c.deadline_position == bindparam("b_position"))
                .values(note=sa.func.coalesce(TASKS.c.note, bindparam("b_note"))))
-CLOSED_WITH_THE_CASE = "closed with the case"
+# The notes a task closed here is given: words of noncoop, shown in the reader's language
+# (web/i18n.py task_note); the CLI and the API give them as stored.
+CLOSED_WITH_THE_CASE = N_("closed with the case")
+DEADLINE_CLOSED = N_("deadline %(status)s")
 
 
 def _stored(row: sa.Row[Any] | tuple[Any, ...]) -> Stored:
@@ -251,7 +254,7 @@ def _deadlines(rows: Batch, before: list[dict[str, Any]], case: Case, event: Eve
                 "b_case": case.id, "b_position": position, "status": "done" if done
                 else "cancelled", "closed_on": event.on, "closed_by": event.by,
                 "b_note": None if done else CLOSED_WITH_THE_CASE if d.status == "closed"
-                else f"deadline {d.status}"})
+                else DEADLINE_CLOSED % {"status": d.status}})
     if new:
         steps = load_procedure(case.workflow, case.workflow_version).steps
         now = clock.now()

@@ -235,22 +235,19 @@ def task_title(task: dict[str, Any], lang: str) -> str:
     return title
 
 
-# The notes the journal writes on a task it closes (store/journal.py, `_deadlines`): words of
-# noncoop, so translated; a person's own note is shown as written.
-CLOSED_WITH_THE_CASE = N_("closed with the case")
-DEADLINE_CLOSED = N_("deadline %(status)s")
-
-
 def task_note(note: str | None, lang: str) -> str:
-    """A task's note in `lang`."""
+    """A task's note in `lang`: the notes the journal writes on a task it closes are words of
+    noncoop, translated; a person's own note is shown as written."""
+    from noncoop.store.journal import CLOSED_WITH_THE_CASE, DEADLINE_CLOSED
+
     if not note:
         return ""
     if note == CLOSED_WITH_THE_CASE:
         return i18n.tr(lang, CLOSED_WITH_THE_CASE)
-    status = note.removeprefix("deadline ")
-    if status != note and status in vocabulary.WORDS["deadline_status"]:
-        return i18n.tr(lang, DEADLINE_CLOSED,
-                       status=vocabulary.word("deadline_status", status, lang))
+    for status in vocabulary.WORDS["deadline_status"]:
+        if note == DEADLINE_CLOSED % {"status": status}:
+            return i18n.tr(lang, DEADLINE_CLOSED,
+                           status=vocabulary.word("deadline_status", status, lang))
     return note
 
 

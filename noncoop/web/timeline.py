@@ -494,14 +494,6 @@ R_TITLE_W, R_NEXT = 250, 268  # the case column's width, the next-deadline colum
 R_PLOT = (392.0, WIDTH - 12.0)
 
 
-def case_year(case: dict[str, Any]) -> int | None:
-    """The year of a case (as show_case gives it) for the review's filter (review.year_of)."""
-    from noncoop.services.review import year_of
-
-    decided = case["decision"]["date"]
-    return year_of(dt.date.fromisoformat(decided) if decided else None, case["id"])
-
-
 def review_svg(cases: list[dict[str, Any]], calendar: dict[str, Any], today: dt.date,
                labels: dict[str, str]) -> str:
     """Every case of `cases` (as `show_case` gives each to the reader) on one time axis, one
