@@ -164,9 +164,15 @@ def sees_task_where(v: Viewer) -> sa.ColumnElement[bool] | None:
     it belongs to (`sight`), so only on a case `v` may see (`sees_where`), and not, by a Bureau
     member who sees only the formal record, if its step is of the good offices (para 18).
     None for one who sees every task. tests/test_access_lists.py checks it against sight_of."""
+    return sees_step_where(v, TASKS)
+
+
+def sees_step_where(v: Viewer, rows: sa.Table) -> sa.ColumnElement[bool] | None:
+    """`sees_task_where` for the rows of any table of a case's steps (`case_id`, `step`): the
+    tasks, the deadlines."""
     if v.sees_all:
         return None
-    c, a, t = CASES.c, ASSISTANTS.c, TASKS.c
+    c, a, t = CASES.c, ASSISTANTS.c, rows.c
     seen = sees_where(v)
     if v.role == "bureau":  # asked to assist, he or she sees the whole case (sight_of)
         asked = sa.exists().where(a.email == v.email, a.region == c.region, a.case_id == c.id)

@@ -165,8 +165,13 @@ def _seen(db: Session, for_email: str | None, by: str) -> tuple[Any, list[str] |
         query = query.where(seen)
     if not for_email:
         return query, None
-    person = people.find(db, for_email)
-    return query, [person.email, person.role]
+    return query, assignees(db, for_email)
+
+
+def assignees(db: Session, email: str) -> list[str]:
+    """Whose tasks are a person's: his or her own and his or her role's."""
+    person = people.find(db, email)
+    return [person.email, person.role]
 
 
 def _any_of(whose: list[str] | None) -> Any:

@@ -37,6 +37,12 @@ def awaits_addressee(procedure: Procedure, step: str, kind: str) -> bool:
                              for r in procedure.deadline_rules)
 
 
+def addressed(procedure: Procedure) -> list[tuple[str, str]]:
+    """Every (step, kind) of a deadline that waits on the addressee of a letter."""
+    return sorted({(r.step, r.kind) for r in procedure.deadline_rules
+                   if awaits_addressee(procedure, r.step, r.kind)})
+
+
 PARTS = ("now", "week", "later", "waiting", "older")  # the dashboard's, in its order
 
 
@@ -46,11 +52,14 @@ def sort_work(mine: list[dict[str, Any]], others: list[dict[str, Any]], today: d
     `now` (undated, due today or past due in this cycle), `week` (the next seven days) or
     `later`; others' to `waiting`. Past due before `since` (an earlier cycle), mine or others',
     go into `older`: one line a case, with how many and from when to when."""
-    def old(item: dict[str, Any]) -> bool:
-        return bool(since and item["due"] and item["due"] < since.isoformat()
-                    and item["due"] < today.isoformat())
-
+    # The dates as the items give them (ISO text), made once: a dashboard sorts thousands.
+    today_s, since_s = today.isoformat(), since.isoformat() if since else None
     week_end = (today + dt.timedelta(days=WEEK)).isoformat()
+
+    def old(item: dict[str, Any]) -> bool:
+        due = item["due"]
+        return bool(since_s and due and due < since_s and due < today_s)
+
     out: dict[str, Any] = {part: [] for part in PARTS}
     grouped: dict[str, dict[str, Any]] = {}
     for item in mine + others:
@@ -64,10 +73,9 @@ def sort_work(mine: list[dict[str, Any]], others: list[dict[str, Any]], today: d
         if old(item):
             continue
         due = item["due"]
-        key = "now" if due is None or due <= today.isoformat() else \
-            "week" if due <= week_end else "later"
-        out[key].append({**item, "late": bool(due and due < today.isoformat())})
-    out["waiting"] = [{**i, "late": bool(i["due"] and i["due"] < today.isoformat())}
+        key = "now" if due is None or due <= today_s else "week" if due <= week_end else "later"
+        out[key].append({**item, "late": bool(due and due < today_s)})
+    out["waiting"] = [{**i, "late": bool(i["due"] and i["due"] < today_s)}
                       for i in others if not old(i)]
     for key in ("now", "week", "later", "waiting"):
         out[key].sort(key=lambda i: (i["due"] is None, i["due"] or "", i["case_id"]))

@@ -154,6 +154,8 @@ class DeadlineRow(SQLModel, table=True):
     # and the sweep's partial indexes: SWEEP_INDEXES, declared by schema()
     __table_args__ = (
         sa.UniqueConstraint("case_id", "position", name="uq_deadlines_case_position"),
+        # The outstanding ones by due date, as the dashboard parts them (services/dashboard.py).
+        sa.Index("ix_deadlines_outstanding_due", "outstanding", "due", "case_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -267,6 +269,8 @@ class TaskRow(SQLModel, table=True):
         sa.Index("ix_tasks_assignee_open", "assignee", "status", "due", "id"),
         # An inbox's tasks closed last, walked back from the newest (tasks.inbox).
         sa.Index("ix_tasks_assignee_closed", "assignee", "closed_on", "id"),
+        # Everyone's open tasks by due date, as the dashboard parts them (services/dashboard.py).
+        sa.Index("ix_tasks_open_due", "status", "due", "case_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

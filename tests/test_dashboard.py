@@ -1,0 +1,148 @@
+"""The dashboard (services/dashboard.py) asks the database for each part, a few items and the
+number of the rest. It must show what `agenda.sort_work` makes of the same work read item by
+item, as the dashboard read it before: here that reading is the oracle, for every reader of
+the demo directory, on days before, inside and after reporting cycles, in two languages, with
+parts cut short and whole."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from typing import Any
+
+import pytest
+
+from noncoop import access, config, services, tasks, vocabulary
+from noncoop.domain import load_procedure
+from noncoop.domain.agenda import PARTS, awaits_addressee, cycle_start, sort_work
+from noncoop.services import dashboard
+from noncoop.services.calendars import sessions
+from noncoop.services.lists import list_deadlines
+
+D = dt.date
+READERS = ("president@example.org", "secretariat@example.org", "focal.asia-pacific@example.org",
+           "focal.african@example.org", "bureau.member@example.org", access.ADMIN,
+           "nobody@example.org")
+# Before the procedures, between sessions, at every step of the walks below, the day a session
+# opens (a new reporting cycle) and after.
+DAYS = (D(2012, 6, 1), D(2017, 12, 20), D(2024, 9, 1), D(2025, 8, 21), D(2025, 8, 22),
+        D(2025, 8, 25), D(2025, 9, 1), D(2025, 10, 24), D(2025, 10, 28), D(2025, 11, 4),
+        D(2025, 11, 26), D(2025, 12, 1), D(2025, 12, 3), D(2026, 2, 1), D(2026, 12, 1))
+PLACE = {"place": "New York"}
+FORMAL = [("forward_decision", D(2025, 10, 24), {}), ("press_release", D(2025, 10, 24), {}),
+          ("open_letter", D(2025, 10, 27), {"action": "send", "reply_days": "30"}),
+          ("emergency_bureau_meeting", D(2025, 10, 29), {"action": "convene", **PLACE}),
+          ("emergency_bureau_meeting", D(2025, 10, 30), {"action": "announce"}),
+          ("bureau_hearing", D(2025, 11, 4), {"action": "done", **PLACE}),
+          ("open_letter", D(2025, 11, 20), {"action": "reply"}),
+          ("bureau_report", D(2025, 11, 25), {})]
+GOOD_OFFICES = [
+    ("good_offices_activate", D(2025, 8, 20), {"court_consulted": "2025-08-19"}),
+    ("notify_bureau", D(2025, 8, 20), {}),
+    ("consult_court", D(2025, 8, 21), {}),
+    ("request_assistance", D(2025, 8, 22), {"task": "Call the ministry", "due": "2025-08-29"}),
+    ("request_assistance", D(2025, 8, 23), {"task": "Keep the Bureau informed"}),  # undated
+    # Due the day the twenty-fourth session opens, and a new reporting cycle begins.
+    ("request_assistance", D(2025, 8, 24), {"task": "Report to the session", "due": "2025-12-01"}),
+    ("travel_alert", D(2025, 8, 25), {"person": "a person subject to a warrant",
+                                      "from": "2025-09-03", "source": "press",
+                                      "reliability": "likely"}),
+    ("report_to_bureau", D(2025, 9, 1), {})]
+
+
+@pytest.fixture
+def walked(demo):
+    """The demo, with cases of the formal procedure and of good offices stopped after each
+    step of a walk through them, in three regions: every kind of work at every stage."""
+    states = ["Mongolia", "Chad", "Brazil"]
+    for n in range(len(FORMAL) + 1):
+        case = services.open_case(demo, state=states[n % 3], scenario="7a",
+                                  decision_ref=f"ICC-01/25-{n}", decision_date=D(2025, 10, 23),
+                                  referred_to=["assembly"])
+        for step, on, params in FORMAL[:n]:
+            services.act(demo, case["id"], step, on=on, params=params)
+    for n in range(len(GOOD_OFFICES) + 1):
+        case = services.open_case(demo, state=states[n % 2], scenario="7b", summary="a visit",
+                                  person="a person subject to a warrant",
+                                  travel_date=D(2025, 9, 3))
+        for step, on, params in GOOD_OFFICES[:n]:
+            services.act(demo, case["id"], step, on=on, params=params)
+    return demo
+
+
+def item_by_item(db, by: str, today: dt.date, lang: str) -> dict[str, Any]:
+    """The dashboard as it was read before: every task and deadline of the reader, sorted in
+    Python (sort_work), nothing cut."""
+    v = access.viewer(db, by)
+    procedure = load_procedure("formal")
+    titles = procedure.titles(lang)
+    deadlines = list_deadlines(db, today, by=by)
+    kinds = {(d["case_id"], d["step"], d["due"]): d["kind"] for d in deadlines}
+
+    def title(t):
+        if lang != "en" and (t["case_id"], t["step"], t["due"]) in kinds:
+            return titles.get(t["step"], t["title"])
+        return t["title"]
+
+    def item(t, who, **more):
+        return {"case_id": t["case_id"], "step": t["step"], "due": t["due"], "title": title(t),
+                "who": who, **more}
+
+    own = tasks.list_tasks(db, None if v.role == "admin" else v.email, by=by)
+    mine, others = [], []
+    for t in own:
+        kind = kinds.get((t["case_id"], t["step"], t["due"]))
+        if kind is not None and awaits_addressee(procedure, t["step"], kind):
+            others.append(item(t, dashboard.REQUESTED_STATE))
+        else:
+            mine.append(item(t, t["assignee"], task_id=t["id"]))
+    if v.sees_all and v.role != "admin":
+        ids = {t["id"] for t in own}
+        others += [item(t, t["assignee"]) for t in tasks.list_tasks(db, None, by=by)
+                   if t["id"] not in ids]
+    elif not v.sees_all:
+        others += [{"case_id": d["case_id"], "step": d["step"], "due": d["due"],
+                    "title": f"{titles.get(d['step'], d['step'])} "
+                             f"({vocabulary.word('deadline_kind', d['kind'], lang)})",
+                    "who": dashboard.REQUESTED_STATE
+                    if awaits_addressee(procedure, d["step"], d["kind"]) else d["who"]}
+                   for d in deadlines if d["who"] != v.role]
+    return sort_work(mine, others, today, cycle_start(sessions(db), config.deadlines(), today))
+
+
+def in_order(i: dict[str, Any]) -> tuple:
+    # The dashboard's order: by due date (undated last), case, task, step and who.
+    return (i["due"] is None, i["due"] or "", i["case_id"], i.get("task_id") or 0, i["step"],
+            i["who"])
+
+
+def test_each_part_is_what_sort_work_makes_of_the_same_work(walked, monkeypatch):
+    def plain(items):  # the State's name is read for the items shown only, after the parts
+        return [{k: x for k, x in i.items() if k != "state"} for i in items]
+
+    held = {part: 0 for part in PARTS}
+    shown_all = []
+    for by, today, lang, shown in itertools.product(READERS, DAYS, ("en", "fr"), (2, 100)):
+        monkeypatch.setattr(dashboard, "SHOWN", shown)
+        whole = item_by_item(walked, by, today, lang)
+        got = dashboard.work(walked, by, today, lang)
+        for part in PARTS:
+            items = whole[part] if part == "older" else sorted(whole[part], key=in_order)
+            assert plain(got[part]) == plain(items[:shown]), (by, today, lang, part)
+            assert got["more"][part] == max(len(items) - shown, 0), (by, today, lang, part)
+            held[part] += len(items)
+            shown_all += got[part] if part != "older" else []
+    # Every part held something; replies awaited of a State and undated tasks were among them.
+    assert all(held.values()), held
+    assert {i["who"] for i in shown_all} >= {dashboard.REQUESTED_STATE, "secretariat",
+                                             "president_office", "focal.african@example.org"}
+    assert [i for i in shown_all if i["due"] is None]
+
+
+def test_the_bureau_sees_no_good_offices_work_of_a_case_it_sees_formally(demo):
+    bureau = dashboard.work(demo, "bureau.member@example.org", D(2024, 9, 1))
+    shown = [i for part in PARTS if part != "older" for i in bureau[part]]
+    assert shown and not [i for i in shown if i["step"] in access.INFORMAL_STEPS]
+    focal = dashboard.work(demo, "focal.asia-pacific@example.org", D(2024, 9, 1))
+    asked = [i for i in focal["now"] + focal["week"] if i["step"] == "request_assistance"]
+    assert [i["title"] for i in asked] == ["Contact the authorities before the visit"]
