@@ -172,12 +172,20 @@ def sees_step_where(v: Viewer, rows: sa.Table) -> sa.ColumnElement[bool] | None:
     tasks, the deadlines."""
     if v.sees_all:
         return None
-    c, a, t = CASES.c, ASSISTANTS.c, rows.c
-    seen = sees_where(v)
-    if v.role == "bureau":  # asked to assist, he or she sees the whole case (sight_of)
-        asked = sa.exists().where(a.email == v.email, a.region == c.region, a.case_id == c.id)
-        seen = sa.and_(seen, sa.or_(t.step.not_in(sorted(INFORMAL_STEPS)), asked))
-    return sa.exists().where(c.id == t.case_id, seen)
+    c, t = CASES.c, rows.c
+    return sa.exists().where(c.id == t.case_id, sees_where(v),
+                             *[w for w in (step_seen_where(v, t.step),) if w is not None])
+
+
+def step_seen_where(v: Viewer, step: sa.ColumnElement[str]) -> sa.ColumnElement[bool] | None:
+    """Whether `v` sees `step` of a case he or she may see, as a condition on the case row:
+    a Bureau member who sees only the formal record does not see the good offices' steps
+    (para 18), unless asked to assist (sight_of). None when every step is seen."""
+    if v.role != "bureau":
+        return None
+    c, a = CASES.c, ASSISTANTS.c
+    asked = sa.exists().where(a.email == v.email, a.region == c.region, a.case_id == c.id)
+    return sa.or_(step.not_in(sorted(INFORMAL_STEPS)), asked)
 
 
 def sees_in_region(v: Viewer, region: str) -> list[sa.Exists] | None:

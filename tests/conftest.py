@@ -181,6 +181,51 @@ def demo(db):
     return db
 
 
+# Walks through the two procedures, for the cases of `walked` (tests/test_dashboard.py,
+# tests/test_review.py).
+D = dt.date
+PLACE = {"place": "New York"}
+FORMAL = [("forward_decision", D(2025, 10, 24), {}), ("press_release", D(2025, 10, 24), {}),
+          ("open_letter", D(2025, 10, 27), {"action": "send", "reply_days": "30"}),
+          ("emergency_bureau_meeting", D(2025, 10, 29), {"action": "convene", **PLACE}),
+          ("emergency_bureau_meeting", D(2025, 10, 30), {"action": "announce"}),
+          ("bureau_hearing", D(2025, 11, 4), {"action": "done", **PLACE}),
+          ("open_letter", D(2025, 11, 20), {"action": "reply"}),
+          ("bureau_report", D(2025, 11, 25), {})]
+GOOD_OFFICES = [
+    ("good_offices_activate", D(2025, 8, 20), {"court_consulted": "2025-08-19"}),
+    ("notify_bureau", D(2025, 8, 20), {}),
+    ("consult_court", D(2025, 8, 21), {}),
+    ("request_assistance", D(2025, 8, 22), {"task": "Call the ministry", "due": "2025-08-29"}),
+    ("request_assistance", D(2025, 8, 23), {"task": "Keep the Bureau informed"}),  # undated
+    # Due the day the twenty-fourth session opens, and a new reporting cycle begins.
+    ("request_assistance", D(2025, 8, 24), {"task": "Report to the session", "due": "2025-12-01"}),
+    ("travel_alert", D(2025, 8, 25), {"person": "a person subject to a warrant",
+                                      "from": "2025-09-03", "source": "press",
+                                      "reliability": "likely"}),
+    ("report_to_bureau", D(2025, 9, 1), {})]
+
+
+@pytest.fixture
+def walked(demo):
+    """The demo, with cases of the formal procedure and of good offices stopped after each
+    step of a walk through them, in three regions: every kind of work at every stage."""
+    states = ["Mongolia", "Chad", "Brazil"]
+    for n in range(len(FORMAL) + 1):
+        case = services.open_case(demo, state=states[n % 3], scenario="7a",
+                                  decision_ref=f"ICC-01/25-{n}", decision_date=D(2025, 10, 23),
+                                  referred_to=["assembly"])
+        for step, on, params in FORMAL[:n]:
+            services.act(demo, case["id"], step, on=on, params=params)
+    for n in range(len(GOOD_OFFICES) + 1):
+        case = services.open_case(demo, state=states[n % 2], scenario="7b", summary="a visit",
+                                  person="a person subject to a warrant",
+                                  travel_date=D(2025, 9, 3))
+        for step, on, params in GOOD_OFFICES[:n]:
+            services.act(demo, case["id"], step, on=on, params=params)
+    return demo
+
+
 @pytest.fixture
 def browser():
     """Debian's chromium, headless, through Playwright (tests/live.py), one for each test."""

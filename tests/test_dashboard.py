@@ -10,9 +10,7 @@ import datetime as dt
 import itertools
 from typing import Any
 
-import pytest
-
-from noncoop import access, config, services, tasks, vocabulary
+from noncoop import access, config, tasks, vocabulary
 from noncoop.domain import load_procedure
 from noncoop.domain.agenda import PARTS, awaits_addressee, cycle_start, sort_work
 from noncoop.services import dashboard
@@ -28,48 +26,6 @@ READERS = ("president@example.org", "secretariat@example.org", "focal.asia-pacif
 DAYS = (D(2012, 6, 1), D(2017, 12, 20), D(2024, 9, 1), D(2025, 8, 21), D(2025, 8, 22),
         D(2025, 8, 25), D(2025, 9, 1), D(2025, 10, 24), D(2025, 10, 28), D(2025, 11, 4),
         D(2025, 11, 26), D(2025, 12, 1), D(2025, 12, 3), D(2026, 2, 1), D(2026, 12, 1))
-PLACE = {"place": "New York"}
-FORMAL = [("forward_decision", D(2025, 10, 24), {}), ("press_release", D(2025, 10, 24), {}),
-          ("open_letter", D(2025, 10, 27), {"action": "send", "reply_days": "30"}),
-          ("emergency_bureau_meeting", D(2025, 10, 29), {"action": "convene", **PLACE}),
-          ("emergency_bureau_meeting", D(2025, 10, 30), {"action": "announce"}),
-          ("bureau_hearing", D(2025, 11, 4), {"action": "done", **PLACE}),
-          ("open_letter", D(2025, 11, 20), {"action": "reply"}),
-          ("bureau_report", D(2025, 11, 25), {})]
-GOOD_OFFICES = [
-    ("good_offices_activate", D(2025, 8, 20), {"court_consulted": "2025-08-19"}),
-    ("notify_bureau", D(2025, 8, 20), {}),
-    ("consult_court", D(2025, 8, 21), {}),
-    ("request_assistance", D(2025, 8, 22), {"task": "Call the ministry", "due": "2025-08-29"}),
-    ("request_assistance", D(2025, 8, 23), {"task": "Keep the Bureau informed"}),  # undated
-    # Due the day the twenty-fourth session opens, and a new reporting cycle begins.
-    ("request_assistance", D(2025, 8, 24), {"task": "Report to the session", "due": "2025-12-01"}),
-    ("travel_alert", D(2025, 8, 25), {"person": "a person subject to a warrant",
-                                      "from": "2025-09-03", "source": "press",
-                                      "reliability": "likely"}),
-    ("report_to_bureau", D(2025, 9, 1), {})]
-
-
-@pytest.fixture
-def walked(demo):
-    """The demo, with cases of the formal procedure and of good offices stopped after each
-    step of a walk through them, in three regions: every kind of work at every stage."""
-    states = ["Mongolia", "Chad", "Brazil"]
-    for n in range(len(FORMAL) + 1):
-        case = services.open_case(demo, state=states[n % 3], scenario="7a",
-                                  decision_ref=f"ICC-01/25-{n}", decision_date=D(2025, 10, 23),
-                                  referred_to=["assembly"])
-        for step, on, params in FORMAL[:n]:
-            services.act(demo, case["id"], step, on=on, params=params)
-    for n in range(len(GOOD_OFFICES) + 1):
-        case = services.open_case(demo, state=states[n % 2], scenario="7b", summary="a visit",
-                                  person="a person subject to a warrant",
-                                  travel_date=D(2025, 9, 3))
-        for step, on, params in GOOD_OFFICES[:n]:
-            services.act(demo, case["id"], step, on=on, params=params)
-    return demo
-
-
 def item_by_item(db, by: str, today: dt.date, lang: str) -> dict[str, Any]:
     """The dashboard as it was read before: every task and deadline of the reader, sorted in
     Python (sort_work), nothing cut."""

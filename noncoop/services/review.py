@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from noncoop import access
 from noncoop.errors import BadInput
-from noncoop.services.lists import rows_seen
+from noncoop.services.lists import regions_seen
 from noncoop.services.views import show_case
 from noncoop.store import journal
 
@@ -38,39 +38,132 @@ def needing_action(db: Session, sight: dict[str, str], today: dt.date) -> set[st
     days: what timeline.needs_action says of each case as show_case gives it (a Bureau member
     seeing the formal record sees no deadline of the good offices: access.formal_view)."""
     d = journal.DEADLINES.c
-    due = sa.or_(d.due < today,
-                 sa.and_(d.status == "open", d.due <= today + dt.timedelta(days=WITHIN)))
     found = db.connection().execute(sa.select(d.case_id, d.step).where(
-        d.outstanding == sa.true(), due))
+        d.outstanding == sa.true(), _due(today)))
     return {case_id for case_id, step in found if case_id in sight
             and (sight[case_id] == "full" or step not in access.INFORMAL_STEPS)}
+
+
+def _due(today: dt.date) -> sa.ColumnElement[bool]:
+    # An outstanding deadline past its day, or open and falling within WITHIN days.
+    d = journal.DEADLINES.c
+    return sa.or_(d.due < today,
+                  sa.and_(d.status == "open", d.due <= today + dt.timedelta(days=WITHIN)))
+
+
+COUNTED = 1_000  # the review counts its cases up to this many, and says "more" beyond
 
 
 def review(db: Session, by: str, today: dt.date, *, status: str = "", region: str = "",
            year: str = "", action: bool = False, page: int = 1,
            size: int = 50) -> dict[str, Any]:
     """Page `page` of the review (a page past the end: the last one): its cases as `by` may
-    see each (show_case), those needing action first, then the open ones, each by number;
-    with the regions and years of the filters' choices, how many cases the filters keep and
-    how many pages they fill, and which cases of the page need action."""
+    see each (show_case), those needing action first, then the open ones, then the closed,
+    each by number; with the regions and years of the cases `by` may see (the filters'
+    choices), how many cases the filters keep (up to COUNTED: `more` beyond) and how many
+    pages they fill (None beyond COUNTED: `further` says whether a page follows), and which
+    cases of the page need action. The database finds the cases needing action from their
+    outstanding deadlines and walks the others by case number to the page: a page of a
+    hundred thousand cases reads the page's cases and counts no more than COUNTED."""
     if year and not re.fullmatch(r"[0-9]{4}", year):
         raise BadInput(f"bad year {year!r}: write it as YYYY, or leave it empty for all")
+    if status not in ("", "open", "closed"):
+        raise BadInput(f"unknown status {status!r}: use open or closed")
     v = access.viewer(db, by)
-    rows = rows_seen(db, v, status or None)
-    regions = sorted({r.region for r, _ in rows})
-    years = sorted({y for r, _ in rows if (y := year_of(r.decision_date, r.id)) is not None},
-                   reverse=True)
-    chosen = [(r, s) for r, s in rows if (not region or r.region == region)
-              and (not year or year_of(r.decision_date, r.id) == int(year))]
-    open_sight = {r.id: s for r, s in chosen if r.status != "closed"}
-    urgent = needing_action(db, open_sight, today)
-    if action:
-        chosen = [(r, s) for r, s in chosen if r.id in urgent]
-    chosen.sort(key=lambda rs: (rs[0].id not in urgent, rs[0].status == "closed", rs[0].id))
-    pages = max(1, math.ceil(len(chosen) / size))
-    page = min(page, pages)
+    c, d = journal.CASES.c, journal.DEADLINES.c
+    seen = [w for w in (access.sees_where(v),) if w is not None]
+    kept = [*seen, *([c.region == region] if region else []),
+            *([_in_year(int(year))] if year else [])]
+    # Needing action: an open case with a deadline the reader sees (as its step, access.py)
+    # outstanding and due: what timeline.needs_action says of each case shown. Found from the
+    # deadlines (few are due at once), not asked of every case.
+    step_seen = [w for w in (access.step_seen_where(v, d.step),) if w is not None]
+    due = sa.and_(d.outstanding == sa.true(), _due(today), *step_seen)
+    conn = db.connection()
+    urgent = [] if status == "closed" else list(conn.scalars(
+        sa.select(c.id).distinct().join(journal.DEADLINES, d.case_id == c.id)
+        .where(*kept, c.status != "closed", due).order_by(c.id)))
+    # The parts after them, in order, each walked by case number.
+    rest = [] if action else [w for s, w in (
+        ("open", sa.and_(c.status != "closed", ~sa.exists().where(d.case_id == c.id, due))),
+        ("closed", c.status == "closed")) if status in ("", s)]
+    counted = _count(conn, kept, status, action, urgent, COUNTED + 1)
+    more = counted > COUNTED
+    pages = None if more else max(1, math.ceil(counted / size))
+    page = page if pages is None else min(page, pages)
+    ids = _walk(conn, urgent, [sa.and_(*kept, w) for w in rest], (page - 1) * size, size + 1)
+    further, ids = len(ids) > size, ids[:size]
+    if not ids and page > 1:  # past the end of a list too long to count: go to its end
+        last = max(1, math.ceil(_count(conn, kept, status, action, urgent, None) / size))
+        return review(db, by, today, status=status, region=region, year=year, action=action,
+                      page=last, size=size)
     start = (page - 1) * size
-    shown = [show_case(db, r.id, by=by) for r, _ in chosen[start:start + size]]
-    return {"cases": shown, "urgent": urgent & {c["id"] for c in shown}, "regions": regions,
-            "years": years, "count": len(chosen), "page": page, "pages": pages,
-            "first": start + 1 if shown else 0, "last": start + len(shown)}
+    choices = {"regions": regions_seen(db, v), "years": _years(conn, seen)}
+    # Last: show_case logs a restricted case's showing, and commits it.
+    shown = [show_case(db, case_id, by=by) for case_id in ids]
+    return {"cases": shown, "urgent": set(urgent) & set(ids), **choices,
+            "count": COUNTED if more else counted, "more": more, "further": further,
+            "page": page, "pages": pages, "first": start + 1 if shown else 0,
+            "last": start + len(shown)}
+
+
+def _count(conn: sa.Connection, kept: list[sa.ColumnElement[bool]], status: str, action: bool,
+           urgent: list[str], limit: int | None) -> int:
+    """How many cases the review holds, up to `limit` (None: all)."""
+    if action:
+        return len(urgent) if limit is None else min(len(urgent), limit)
+    c = journal.CASES.c
+    ids = sa.select(c.id).where(*kept, *([c.status == status] if status else [])).limit(limit)
+    return conn.scalar(sa.select(sa.func.count()).select_from(ids.subquery())) or 0
+
+
+def _walk(conn: sa.Connection, first: list[str], parts: list[sa.ColumnElement[bool]],
+          start: int, n: int) -> list[str]:
+    """The case numbers `start` to `start + n` of the list made of `first`, then of the cases
+    of each of `parts` by number. A part is counted only as far as `start`, and only when the
+    page begins after it."""
+    ids = first[start:start + n]
+    skip = max(start - len(first), 0)  # of the parts, how many cases come before the page
+    c = journal.CASES.c
+    for where in parts:
+        if len(ids) == n:
+            break
+        found = list(conn.scalars(sa.select(c.id).where(where).order_by(c.id).offset(skip)
+                                  .limit(n - len(ids))))
+        if not found and skip:  # the page begins beyond this part: by how much
+            held = conn.scalar(sa.select(sa.func.count()).select_from(
+                sa.select(c.id).where(where).limit(skip).subquery())) or 0
+            skip -= held
+            continue
+        ids += found
+        skip = 0
+    return ids
+
+
+def _in_year(year: int) -> sa.ColumnElement[bool]:
+    """year_of(...) == year, as a condition on the case rows."""
+    c = journal.CASES.c
+    return sa.or_(c.decision_date.between(dt.date(year, 1, 1), dt.date(year, 12, 31)),
+                  sa.and_(c.decision_date.is_(None), c.id.like(f"%-{year}-%")))
+
+
+def _years(conn: sa.Connection, seen: list[sa.ColumnElement[bool]]) -> list[int]:
+    """The years (year_of) of the cases one may see, newest first: the dated cases' from their
+    decision dates, the others' from their numbers (NC-2024-001). Each year is found from the
+    one before along ix_cases_decided, by the first case after it one may see: a few seeks,
+    where reading every case to find a dozen years took a second at 100,000 cases."""
+    c = journal.CASES.c
+    years: set[int] = set()
+    for undated in (False, True):
+        year = 0
+        while True:
+            after = (sa.and_(c.decision_date.is_(None), c.id >= f"NC-{year + 1:04d}-")
+                     if undated else c.decision_date >= dt.date(year + 1, 1, 1))
+            key = c.id if undated else c.decision_date
+            found = conn.scalar(sa.select(key).where(after, *seen).order_by(key).limit(1))
+            if found is None or (year := year_of(None if undated else found, str(found))) is None:
+                break
+            years.add(year)
+            if year >= dt.MAXYEAR:
+                break
+    return sorted(years, reverse=True)

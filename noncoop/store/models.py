@@ -47,7 +47,9 @@ class CaseRow(SQLModel, table=True):
                       sa.Index("ix_cases_sight", "id", "region", "hidden_from_bureau"),
                       sa.Index("ix_cases_region_sight", "region", "hidden_from_bureau"),
                       # The public page's findings, newest decision first (services/public.py).
-                      sa.Index("ix_cases_findings", "scenario", "decision_date", "id"))
+                      sa.Index("ix_cases_findings", "scenario", "decision_date", "id"),
+                      # The years of the review's filter, one from the next (services/review.py).
+                      sa.Index("ix_cases_decided", "decision_date", "id"))
 
     id: str = Field(primary_key=True, max_length=32)
     requested_state: str = Field(index=True)

@@ -303,7 +303,8 @@ def _review(request: Request, db: Session, email: str, status: str, region: str,
             "query": urlencode(filters + ([("page", str(found["page"]))]
                                           if found["page"] > 1 else [])),
             "filters": urlencode(filters), "page": found["page"], "pages": found["pages"],
-            "first": found["first"], "last": found["last"], "count": found["count"]}
+            "first": found["first"], "last": found["last"], "count": found["count"],
+            "more": found["more"], "further": found["further"]}
 
 
 @router.get("/calendar", response_class=HTMLResponse)

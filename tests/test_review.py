@@ -1,0 +1,74 @@
+"""The Bureau review (services/review.py) finds its page in the database: the cases needing
+action from their deadlines, the others walked by case number, counted up to COUNTED. It must
+give the cases, in the order, that the review gave when it read every case it may show and
+sorted them in Python (here the oracle), for every reader, filter and page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+
+from noncoop import access
+from noncoop.services import review
+from noncoop.services.lists import rows_seen
+
+D = dt.date
+READERS = ("president@example.org", "focal.asia-pacific@example.org",
+           "focal.african@example.org", "bureau.member@example.org", access.ADMIN,
+           "nobody@example.org")
+DAYS = (D(2017, 12, 20), D(2025, 8, 21), D(2025, 10, 28), D(2026, 12, 1))
+
+
+def every_case(db, by: str, today: dt.date, status: str, region: str, year: str,
+               action: bool) -> dict:
+    """The review's list as it was made before: every case read, filtered and sorted."""
+    v = access.viewer(db, by)
+    rows = rows_seen(db, v, status or None)
+    chosen = [(r, s) for r, s in rows if (not region or r.region == region)
+              and (not year or review.year_of(r.decision_date, r.id) == int(year))]
+    urgent = review.needing_action(db, {r.id: s for r, s in chosen if r.status != "closed"},
+                                   today)
+    if action:
+        chosen = [(r, s) for r, s in chosen if r.id in urgent]
+    chosen.sort(key=lambda rs: (rs[0].id not in urgent, rs[0].status == "closed", rs[0].id))
+    everyone = rows_seen(db, v)
+    return {"ids": [r.id for r, _ in chosen], "urgent": urgent,
+            "regions": sorted({r.region for r, _ in everyone}),
+            "years": sorted({review.year_of(r.decision_date, r.id) for r, _ in everyone},
+                            reverse=True)}
+
+
+def test_each_page_is_the_page_of_every_case_sorted(walked, monkeypatch):
+    monkeypatch.setattr(review, "COUNTED", 7)  # lists both shorter and longer than counted
+    filters = [("", "", "", False), ("open", "", "", False), ("closed", "", "", False),
+               ("", "", "", True), ("", "African States", "", False), ("", "", "2025", False),
+               ("", "", "2012", False), ("open", "Asia-Pacific States", "2025", True)]
+    held = urgent_seen = 0
+    for by, today, (status, region, year, action) in itertools.product(READERS, DAYS, filters):
+        whole = every_case(walked, by, today, status, region, year, action)
+        ids, size = whole["ids"], 6
+        for page in range(1, math.ceil(len(ids) / size) + 2):  # and one past the end
+            got = review.review(walked, by, today, status=status, region=region, year=year,
+                                action=action, page=page, size=size)
+            at = got["page"]
+            assert at == min(page, max(1, math.ceil(len(ids) / size)))
+            where = (by, today, status, region, year, action, page)
+            assert [c["id"] for c in got["cases"]] == ids[(at - 1) * size:at * size], where
+            assert got["urgent"] == whole["urgent"] & set(ids[(at - 1) * size:at * size])
+            assert (got["count"], got["more"]) == ((7, True) if len(ids) > 7 else
+                                                   (len(ids), False)), where
+            assert got["pages"] == (None if len(ids) > 7 else max(1, math.ceil(len(ids) / size)))
+            assert got["further"] == (len(ids) > at * size), where
+            assert (got["regions"], got["years"]) == (whole["regions"], whole["years"]), where
+            held += len(got["cases"])
+            urgent_seen += len(got["urgent"])
+    assert held and urgent_seen
+
+
+def test_a_bureau_member_counts_no_good_offices_deadline_of_a_case_seen_formally(walked):
+    today = D(2025, 8, 21)
+    formal = review.review(walked, "bureau.member@example.org", today, action=True)
+    full = review.review(walked, "president@example.org", today, action=True)
+    # Good offices activated on 20 August: the President's office has their deadlines due.
+    assert full["urgent"] - formal["urgent"]
