@@ -182,6 +182,24 @@ def test_case_numbers_follow_the_decision_year(db):
     assert other["id"] == "NC-2025-001"
 
 
+def test_the_thousandth_case_of_a_year_is_numbered_after_the_999th(db):
+    from noncoop.store.journal import CASES
+
+    first = open_mongolia(db)["id"]
+    row = dict(db.connection().execute(CASES.select().where(CASES.c.id == first)).mappings().one())
+
+    def copied(number: str) -> None:  # a case row of that number, as the year's cases hold
+        db.connection().execute(CASES.insert(), {**row, "id": number})
+        db.commit()
+
+    copied("NC-2024-999")  # "NC-2024-999" comes after "NC-2024-1000" in the text's order
+    assert open_mongolia(db, ref="ICC-01/22-92")["id"] == "NC-2024-1000"
+    copied("NC-2024-998")
+    assert open_mongolia(db, ref="ICC-01/22-93")["id"] == "NC-2024-1001"
+    copied("NC-2023-005")  # another year's, before it in order
+    assert open_mongolia(db, ref="ICC-01/22-94")["id"] == "NC-2024-1002"
+
+
 def test_a_batch_of_saves_names_the_case_another_writer_changed_and_writes_nothing(
         database_url):
     from noncoop.domain import apply
