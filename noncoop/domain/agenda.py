@@ -51,7 +51,10 @@ def sort_work(mine: list[dict[str, Any]], others: list[dict[str, Any]], today: d
     """Each item has `case_id`, `due` (ISO date or None) and whatever it shows. Mine go to
     `now` (undated, due today or past due in this cycle), `week` (the next seven days) or
     `later`; others' to `waiting`. Past due before `since` (an earlier cycle), mine or others',
-    go into `older`: one line a case, with how many and from when to when."""
+    go into `older`: one line a case, with how many and from when to when.
+    The dashboard asks the database for these parts, a hundred items each, rather than read
+    every item to part them here (services/dashboard.py); tests/test_dashboard.py holds its
+    answers to this rule."""
     # The dates as the items give them (ISO text), made once: a dashboard sorts thousands.
     today_s, since_s = today.isoformat(), since.isoformat() if since else None
     week_end = (today + dt.timedelta(days=WEEK)).isoformat()

@@ -114,7 +114,7 @@ class _Source:
     """Rows of the dashboard from one table, with the conditions on them of being the
     reader's own work (`mine`) and of being others' (`others`), and their due date."""
 
-    rows: sa.Select[Any]  # case_id, step, due, title, kind, who, task_id
+    rows: sa.Select[Any]  # case_id, step, due, title, kind, follows, who, task_id
     due: sa.ColumnElement[Any]
     mine: sa.ColumnElement[bool] | None  # None: none of its rows (no need to read them)
     others: sa.ColumnElement[bool] | None
@@ -146,8 +146,9 @@ def _sources(db: Session, v: access.Viewer, addressed: list[tuple[str, str]]) ->
         only = [] if v.sees_all else [own, access.sees_step_where(v, TASKS)]
     mine = sa.and_(own, ~reply)
     of_tasks = sa.select(
-        t.case_id, t.step, t.due, t.title,
-        sa.case((t.deadline_position.is_not(None), "task"), else_=None).label("kind"),
+        t.case_id, t.step, t.due, t.title, sa.null().label("kind"),
+        # whether the task follows a deadline of its step (rather than a request's words)
+        sa.case((t.deadline_position.is_not(None), 1), else_=0).label("follows"),
         sa.case((~own, t.assignee), (reply, REQUESTED_STATE), else_=t.assignee).label("who"),
         sa.case((mine, t.id), else_=None).label("task_id"),
     ).where(t.status == "open", *only)
@@ -155,6 +156,7 @@ def _sources(db: Session, v: access.Viewer, addressed: list[tuple[str, str]]) ->
     if not v.sees_all:
         of_deadlines = sa.select(
             d.case_id, d.step, d.due, sa.null().label("title"), d.kind,
+            sa.literal(0).label("follows"),
             sa.case((awaits(d.step, d.kind), REQUESTED_STATE), else_=d.who).label("who"),
             sa.null().label("task_id"),
         ).where(d.outstanding == sa.true(), d.who != v.role, access.sees_step_where(v, DEADLINES))
@@ -167,7 +169,7 @@ def _item(r: Any, today: dt.date, titles: dict[str, str], lang: str) -> dict[str
     if r.title is None:  # another role's deadline: the step and what it asks
         title = f"{titles.get(r.step, r.step)} " \
                 f"({vocabulary.word('deadline_kind', r.kind, lang)})"
-    elif lang != "en" and r.kind == "task":
+    elif lang != "en" and r.follows:
         # A deadline's task is titled in English when it is made; in another language the
         # step's own title says it. A request for assistance keeps the President's words.
         title = titles.get(r.step, r.title)

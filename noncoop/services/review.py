@@ -155,15 +155,12 @@ def _years(conn: sa.Connection, seen: list[sa.ColumnElement[bool]]) -> list[int]
     c = journal.CASES.c
     years: set[int] = set()
     for undated in (False, True):
-        year = 0
-        while True:
-            after = (sa.and_(c.decision_date.is_(None), c.id >= f"NC-{year + 1:04d}-")
-                     if undated else c.decision_date >= dt.date(year + 1, 1, 1))
-            key = c.id if undated else c.decision_date
+        key = c.id if undated else c.decision_date
+        year: int | None = 0
+        while year is not None and year < dt.MAXYEAR:
+            after = (sa.and_(c.decision_date.is_(None), key >= f"NC-{year + 1:04d}-")
+                     if undated else key >= dt.date(year + 1, 1, 1))
             found = conn.scalar(sa.select(key).where(after, *seen).order_by(key).limit(1))
-            if found is None or (year := year_of(None if undated else found, str(found))) is None:
-                break
-            years.add(year)
-            if year >= dt.MAXYEAR:
-                break
+            year = None if found is None else year_of(None, found) if undated else found.year
+            years |= {year} if year is not None else set()
     return sorted(years, reverse=True)
