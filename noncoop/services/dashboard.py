@@ -24,6 +24,7 @@ from noncoop.errors import BadInput
 from noncoop.services.calendars import sessions
 from noncoop.services.lists import names_of
 from noncoop.store.journal import DEADLINES, TASKS
+from noncoop.store.models import STATUS_OPEN
 
 REQUESTED_STATE = "requested_state"  # who a reply to a letter waits on
 # Items a part shows; the others are counted (`more`). A page of a hundred thousand cases
@@ -151,7 +152,7 @@ def _sources(db: Session, v: access.Viewer, addressed: list[tuple[str, str]]) ->
         sa.case((t.deadline_position.is_not(None), 1), else_=0).label("follows"),
         sa.case((~own, t.assignee), (reply, REQUESTED_STATE), else_=t.assignee).label("who"),
         sa.case((mine, t.id), else_=None).label("task_id"),
-    ).where(t.status == "open", *only)
+    ).where(t.status == STATUS_OPEN, *only)  # ix_tasks_open_due's condition, its constant
     sources = [_Source(of_tasks, t.due, mine, sa.or_(~own, reply))]
     if not v.sees_all:
         of_deadlines = sa.select(

@@ -45,10 +45,11 @@ def needing_action(db: Session, sight: dict[str, str], today: dt.date) -> set[st
 
 
 def _due(today: dt.date) -> sa.ColumnElement[bool]:
-    # An outstanding deadline past its day, or open and falling within WITHIN days.
+    # An outstanding deadline past its day, or open and falling within WITHIN days: a range
+    # of ix_deadlines_outstanding_due.
     d = journal.DEADLINES.c
-    return sa.or_(d.due < today,
-                  sa.and_(d.status == "open", d.due <= today + dt.timedelta(days=WITHIN)))
+    return sa.and_(d.due <= today + dt.timedelta(days=WITHIN),
+                   sa.or_(d.due < today, d.status == "open"))
 
 
 COUNTED = 1_000  # the review counts its cases up to this many, and says "more" beyond
@@ -77,15 +78,18 @@ def review(db: Session, by: str, today: dt.date, *, status: str = "", region: st
     # Needing action: an open case with a deadline the reader sees (as its step, access.py)
     # outstanding and due: what timeline.needs_action says of each case shown. Found from the
     # deadlines (few are due at once), not asked of every case.
-    step_seen = [w for w in (access.step_seen_where(v, d.step),) if w is not None]
-    due = sa.and_(d.outstanding == sa.true(), _due(today), *step_seen)
+    due = sa.and_(d.outstanding == sa.true(), _due(today))
+    step_seen = [w for w in (access.step_seen_where(v, d.step),) if w is not None]  # of c
     conn = db.connection()
-    urgent = [] if status == "closed" else list(conn.scalars(
-        sa.select(c.id).distinct().join(journal.DEADLINES, d.case_id == c.id)
-        .where(*kept, c.status != "closed", due).order_by(c.id)))
+    # Ordered here, not by the database: asked for them in order, SQLite read every deadline
+    # in case order rather than the few due along ix_deadlines_outstanding_due.
+    urgent = [] if status == "closed" else sorted(set(conn.scalars(
+        sa.select(d.case_id).where(due, sa.exists().where(
+            c.id == d.case_id, c.status != "closed", *kept, *step_seen)))))
     # The parts after them, in order, each walked by case number.
+    needs = sa.exists().where(d.case_id == c.id, due, *step_seen)
     rest = [] if action else [w for s, w in (
-        ("open", sa.and_(c.status != "closed", ~sa.exists().where(d.case_id == c.id, due))),
+        ("open", sa.and_(c.status != "closed", ~needs)),
         ("closed", c.status == "closed")) if status in ("", s)]
     counted = _count(conn, kept, status, action, urgent, COUNTED + 1)
     more = counted > COUNTED

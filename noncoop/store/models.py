@@ -156,8 +156,6 @@ class DeadlineRow(SQLModel, table=True):
     # and the sweep's partial indexes: SWEEP_INDEXES, declared by schema()
     __table_args__ = (
         sa.UniqueConstraint("case_id", "position", name="uq_deadlines_case_position"),
-        # The outstanding ones by due date, as the dashboard parts them (services/dashboard.py).
-        sa.Index("ix_deadlines_outstanding_due", "outstanding", "due", "case_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -271,8 +269,6 @@ class TaskRow(SQLModel, table=True):
         sa.Index("ix_tasks_assignee_open", "assignee", "status", "due", "id"),
         # An inbox's tasks closed last, walked back from the newest (tasks.inbox).
         sa.Index("ix_tasks_assignee_closed", "assignee", "closed_on", "id"),
-        # Everyone's open tasks by due date, as the dashboard parts them (services/dashboard.py).
-        sa.Index("ix_tasks_open_due", "status", "due", "case_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -394,18 +390,25 @@ SWEEP_INDEXES = (("ix_deadlines_open_due", ("due_at", "id"), OPEN),
                  ("ix_deadlines_reminder", ("remind_from", "id"), UNREMINDED),
                  ("ix_deadlines_untold", ("id",), UNTOLD),
                  ("ix_deadlines_outstanding", ("missed_on",), OUTSTANDING))
+# The dashboard's (services/dashboard.py): the open tasks and the outstanding deadlines, each by
+# due date; their queries write the same constants (STATUS_OPEN, true).
+OPEN_TASK = _status == STATUS_OPEN
+DASHBOARD_INDEXES = (("tasks", "ix_tasks_open_due", ("due", "case_id"), OPEN_TASK),
+                     ("deadlines", "ix_deadlines_outstanding_due", ("due", "case_id"),
+                      _outstanding == sa.true()))
 
 
 def schema() -> sa.MetaData:
     """Every table and index, as the migrations build them (for Alembic's comparison). The
-    sweep's partial indexes are added to the deadlines table here, not in its class: their
-    condition is written per server (sqlite_where, postgresql_where), and naming a server makes
-    SQLAlchemy import its dialect, some 60 ms that every command would pay for a server it may
-    not use. Queries need no Index object; only the comparison does."""
-    table: sa.Table = DeadlineRow.__table__  # type: ignore[attr-defined]
-    declared = {index.name for index in table.indexes}
-    for name, columns, where in SWEEP_INDEXES:
-        if name not in declared:
+    partial indexes (the sweep's, the dashboard's) are added to their tables here, not in
+    their classes: their condition is written per server (sqlite_where, postgresql_where), and
+    naming a server makes SQLAlchemy import its dialect, some 60 ms that every command would
+    pay for a server it may not use. Queries need no Index object; only the comparison does."""
+    tables = SQLModel.metadata.tables
+    for table_name, name, columns, where in (*(("deadlines", *i) for i in SWEEP_INDEXES),
+                                             *DASHBOARD_INDEXES):
+        table = tables[table_name]
+        if name not in {index.name for index in table.indexes}:
             sa.Index(name, *(table.c[c] for c in columns), sqlite_where=where,
                      postgresql_where=where)
     return SQLModel.metadata
