@@ -282,7 +282,8 @@ def test_the_dashboard_shows_the_first_items_of_each_part_and_counts_the_rest(ap
         g["case_id"] for g in full["older"][:2]]
     # Nothing of this cycle needs the President's office now: the page says where the rest is.
     assert not full["now"]
-    assert 'href="#older">Nothing of the current reporting cycle.' in page
+    assert 'Nothing needs you now. The misses of earlier reporting cycles are listed below. ' \
+        '<a href="#older">' in page
 
 
 def test_the_case_list_filters_and_offers_only_the_regions_one_may_see(app, db, cases):

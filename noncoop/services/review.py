@@ -102,7 +102,10 @@ def review(db: Session, by: str, today: dt.date, *, status: str = "", region: st
         return review(db, by, today, status=status, region=region, year=year, action=action,
                       page=last, size=size)
     start = (page - 1) * size
-    choices = {"regions": regions_seen(db, v), "years": _years(conn, seen)}
+    # The year asked stays among the choices, so that the filter shows it even when no case
+    # of that year is the reader's (it showed "all" above an empty table).
+    years = sorted(set(_years(conn, seen)) | ({int(year)} if year else set()), reverse=True)
+    choices = {"regions": regions_seen(db, v), "years": years}
     # Last: show_case logs a restricted case's showing, and commits it.
     shown = [show_case(db, case_id, by=by) for case_id in ids]
     return {"cases": shown, "urgent": set(urgent) & set(ids), **choices,

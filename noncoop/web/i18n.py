@@ -109,8 +109,8 @@ LEGACY: dict[str, str] = {
     "waiting_on_others": N_("Waiting on others"),
     "older_misses": N_("Missed in earlier reporting cycles"),
     # "Needs me now" is empty while misses of earlier cycles wait: say where they are.
-    "none_now_older": N_("Nothing of the current reporting cycle. The misses of earlier cycles "
-                         "are listed below."),
+    "none_now_older": N_("Nothing needs you now. The misses of earlier reporting cycles are "
+                         "listed below."),
     "older_note": N_("Due before the current reporting cycle began ({since}), one line a case."),
     "missed_count": N_("{n} missed"),
     "more_items": N_("{n} more"),
