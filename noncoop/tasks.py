@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from noncoop import access, clock, people, record
 from noncoop.domain import Event, load_procedure
 from noncoop.domain.case import Case
+from noncoop.domain.procedure import cite
 from noncoop.errors import BadInput, NotFound, Refused
 from noncoop.i18n import N_
 from noncoop.store.models import TaskRow
@@ -229,14 +230,14 @@ def close(db: Session, task_id: int, outcome: str, note: str | None, by: str,
     row, case = record.load_case(db, task.case_id)
     paragraph = _paragraph(case, task.step)
     if task.status != "open":
-        raise Refused(f"refused by rule task_closed (Annex II para {paragraph}): task {task_id} "
+        raise Refused(f"refused by rule task_closed ({cite(paragraph)}): task {task_id} "
                       f"is already {task.status}", code="task_closed", rule="task_closed",
                       paragraph=paragraph)
     if outcome == "declined" and not (note or "").strip():
         raise BadInput("declining a task needs a note saying why: add --note TEXT (on the "
                        "task's page, write it in the note)")
     if outcome == "done" and task.deadline_position is not None:
-        raise Refused(f"refused by rule task_follows_step (Annex II para {paragraph}): task "
+        raise Refused(f"refused by rule task_follows_step ({cite(paragraph)}): task "
                       f"{task_id} is done when its step is recorded: noncoop case act "
                       f"{task.case_id} {task.step}", code="task_follows_step",
                       rule="task_follows_step", paragraph=paragraph)

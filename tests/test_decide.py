@@ -2,6 +2,7 @@
 workflow says of each step. Pure domain, no database."""
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -241,3 +242,17 @@ def test_a_meeting_is_not_announced_before_it_is_held():
     assert e.value.code == "date_before_previous_move"
     assert decide(P, convened, "emergency_bureau_meeting",
                   facts(on=D(2024, 11, 8))).kind == "step_done"
+
+
+def test_a_refusal_cites_annex_ii_only_for_its_own_paragraphs():
+    from noncoop.domain.procedure import Refusal, cite
+
+    assert cite("14(b)") == "Annex II para 14(b)"
+    assert cite("omnibus 35, mandate 3(j)") == "omnibus 35, mandate 3(j)"
+    cited = set()
+    for name in ("formal", "good_offices"):
+        for defn in load_procedure(name).steps.values():
+            text = Refusal("a_rule", defn.paragraph, "why").text()
+            assert not re.search(r"Annex II para [^0-9]", text), (defn.id, text)
+            cited.add(text.split("(", 1)[1].split(")")[0].split(" ")[0])
+    assert {"Annex", "omnibus"} <= cited  # both kinds of paragraph are in the workflows

@@ -15,7 +15,7 @@ from typing import Any
 from noncoop.dates import day_problem
 from noncoop.domain.case import Case
 from noncoop.domain.deadlines import planned
-from noncoop.domain.procedure import Facts, Move, Procedure, Refusal, StepDef
+from noncoop.domain.procedure import Facts, Move, Procedure, Refusal, StepDef, cite
 from noncoop.domain.rules import session_concerned
 from noncoop.errors import BadInput, Refused
 
@@ -136,7 +136,7 @@ def check_date(case: Case, what: str, on: dt.date, today: dt.date, *, future: bo
     that may be dated ahead (a meeting convened for next week) not beyond `future_days`."""
     if after_decision and case.decision_date is not None and on < case.decision_date:
         raise Refused(
-            f"refused by rule after_decision (Annex II para {paragraph}): {what} is dated {on}, "
+            f"refused by rule after_decision ({cite(paragraph)}): {what} is dated {on}, "
             f"before the Court's decision of {case.decision_date}; the procedure answers the "
             "decision, so nothing of it comes first: check --on", code="rule_refused",
             rule="after_decision", paragraph=paragraph)
@@ -168,7 +168,7 @@ def choose_move(defn: StepDef, case: Case, params: dict[str, str]) -> Move:
         if status not in move.sources:
             move = None
     if move is None:
-        raise Refused(f"refused by rule move_order (Annex II para {defn.paragraph}): {defn.id} "
+        raise Refused(f"refused by rule move_order ({cite(defn.paragraph)}): {defn.id} "
                       f"is {status.replace('_', ' ')}; "
                       + (f"{name} may not follow" if name else "no move may follow")
                       + f" (its moves: {order})",

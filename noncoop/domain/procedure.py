@@ -67,6 +67,18 @@ class Facts:
         return self._read()[1]
 
 
+def in_annex(paragraph: str) -> bool:
+    """Whether a step's paragraph (`paragraph` in the workflow) is Annex II's: a number. One
+    of another text names it ("omnibus 35, mandate 3(j)")."""
+    return paragraph[:1].isdigit()
+
+
+def cite(paragraph: str) -> str:
+    """A step's paragraph as a refusal cites it: "Annex II para 14(b)", or as the workflow
+    names another text's ("omnibus 35, mandate 3(j)"), never as if it were Annex II's."""
+    return f"Annex II para {paragraph}" if in_annex(paragraph) else paragraph
+
+
 @dataclass(frozen=True)
 class Refusal:
     rule: str
@@ -74,7 +86,7 @@ class Refusal:
     message: str
 
     def text(self) -> str:
-        return f"refused by rule {self.rule} (Annex II para {self.paragraph}): {self.message}"
+        return f"refused by rule {self.rule} ({cite(self.paragraph)}): {self.message}"
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from noncoop.calendar import next_or_ongoing_session
 from noncoop.domain import Event, load_procedure
 from noncoop.domain.case import Case
 from noncoop.domain.decide import ACTION, check_date, decide, letter_act, letter_refusal, refused
+from noncoop.domain.procedure import cite
 from noncoop.errors import BadInput, Conflict, NotFound, Refused
 from noncoop.letters import context
 from noncoop.letters.render import (
@@ -223,7 +224,7 @@ def _not_twice(db: Session, procedure: Any, case_id: str, name: str, lang: str) 
         .order_by(col(LetterRow.id))).first()
     if first is not None:
         raise Refused(
-            f"refused by rule step_recorded (Annex II para {defn.paragraph}): the {name} of "
+            f"refused by rule step_recorded ({cite(defn.paragraph)}): the {name} of "
             f"{case_id} was issued in {lang} as {first.reference} on {first.issued_on}; to "
             f"mend it, issue a correction: --corrects {first.reference}", code="rule_refused",
             rule="step_recorded", paragraph=defn.paragraph)

@@ -213,7 +213,17 @@ def helpers(lang: str, titles: dict[str, str] | None = None) -> dict[str, Any]:
         "task_note": lambda note: task_note(note, lang),
         "assignee": lambda who: assignee(who, lang),
         "decision_ref": lambda text: vocabulary.decision_ref(text, lang),
+        "cite": lambda paragraph: cite(str(paragraph), lang),
     }
+
+
+def cite(paragraph: str, lang: str) -> str:
+    """domain/procedure.py `cite`, in `lang`."""
+    from noncoop.domain.procedure import in_annex
+
+    if in_annex(paragraph):
+        return i18n.tr(lang, "Annex II para %(paragraph)s", paragraph=paragraph)
+    return paragraph
 
 
 def task_title(task: dict[str, Any], lang: str) -> str:

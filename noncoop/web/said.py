@@ -177,6 +177,7 @@ def error(exc: NoncoopError, lang: str) -> str:
                             seconds=exc.details["retry_after"]))
     if exc.code in SAID_IN_FULL:
         return _sentence(tr(lang, english))
-    detail = re.sub(r"^refused by rule \w+ \(Annex II para [^)]*\): ", "", exc.message)
+    # The rule and its paragraph, said apart on the page: "(Annex II para 7(a), footnote 4)".
+    detail = re.sub(r"^refused by rule \w+ \((?:[^()]|\([^()]*\))*\): ", "", exc.message)
     return tr(lang, "%(what)s (In English: %(detail)s)", what=_sentence(tr(lang, english)),
               detail=detail)
