@@ -189,7 +189,9 @@ def test_forms_and_help_list_what_the_workflow_says_each_action_takes():
     assert "outcome=reversed_on_appeal|amended_on_appeal|cooperation_achieved|other (required)" \
         in P.param_help("close")
     assert P.titles("fr")["press_release"] == "Communiqué de presse du Président de l’Assemblée"
-    assert set(P.titles("fr")) == set(P.steps)
+    # Named: every step, move of the case between stages and action on its deadlines.
+    assert set(P.titles("fr")) == {*P.steps, *P.stage_moves, *P.deadline_actions}
+    assert P.titles("fr")["close"] == "Dossier clos"
 
 
 def test_the_good_offices_lane_is_what_the_workflow_says():

@@ -96,6 +96,11 @@ def test_every_step_deadline_kind_outcome_and_choice_of_the_workflows_has_french
     for procedure in _procedures():
         for step in procedure.steps.values():
             assert step.title_fr and step.title_fr != step.title, step.id
+        # The moves between stages and the actions on deadlines are named too (a menu of the
+        # case page offers them beside the steps).
+        for name, meta in {**procedure.stage_moves, **procedure.deadline_actions}.items():
+            assert meta["title"] and meta["title_fr"] != meta["title"], name
+            assert procedure.titles("fr")[name] == meta["title_fr"], name
         for rule in procedure.deadline_rules:
             _french("deadline_kind", rule.kind)
         # The outcomes a step records are words, never the code (reversed_on_appeal).

@@ -262,8 +262,12 @@ class Procedure:
         return tuple(s.id for s in self.steps.values() if s.disclosed_to_bureau)
 
     def titles(self, lang: str = "en") -> dict[str, str]:
-        """Each step's name in `lang`, as the workflow gives it."""
-        return {s.id: s.title_in(lang) for s in self.steps.values()}
+        """The name in `lang` of each step, move of the case between stages and action on its
+        deadlines, as the workflow gives it."""
+        others = {**self.stage_moves, **self.deadline_actions}
+        return {**{name: (meta.get("title_fr") if lang == "fr" else None) or meta.get("title")
+                   or name for name, meta in others.items()},
+                **{s.id: s.title_in(lang) for s in self.steps.values()}}
 
     def letter_steps(self, letter: str) -> list[StepDef]:
         """The steps `letter` belongs to (a meeting notice: each step that holds a meeting)."""
