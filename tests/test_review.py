@@ -63,7 +63,8 @@ def test_each_page_is_the_page_of_every_case_sorted(walked, monkeypatch):
             # The filters offer the regions and years of the cases one may see, and the year
             # asked, even if none of its cases is the reader's.
             years = sorted(set(whole["years"]) | ({int(year)} if year else set()), reverse=True)
-            assert (got["regions"], got["years"]) == (whole["regions"], years), where
+            regions = sorted(set(whole["regions"]) | ({region} if region else set()))
+            assert (got["regions"], got["years"]) == (regions, years), where
             held += len(got["cases"])
             urgent_seen += len(got["urgent"])
     assert held and urgent_seen
@@ -75,3 +76,11 @@ def test_a_bureau_member_counts_no_good_offices_deadline_of_a_case_seen_formally
     full = review.review(walked, "president@example.org", today, action=True)
     # Good offices activated on 20 August: the President's office has their deadlines due.
     assert full["urgent"] - formal["urgent"]
+
+
+def test_a_filter_shows_the_region_asked_and_only_a_region(walked):
+    asia = "focal.asia-pacific@example.org"
+    asked = review.review(walked, asia, D(2025, 8, 21), region="African States")
+    assert "African States" in asked["regions"] and not asked["cases"]
+    made_up = review.review(walked, asia, D(2025, 8, 21), region="<b>Atlantis</b>")
+    assert "<b>Atlantis</b>" not in made_up["regions"] and not made_up["cases"]

@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from noncoop import access
+from noncoop import access, states
 from noncoop.errors import BadInput
 from noncoop.services.lists import regions_seen
 from noncoop.services.views import show_case
@@ -102,10 +102,14 @@ def review(db: Session, by: str, today: dt.date, *, status: str = "", region: st
         return review(db, by, today, status=status, region=region, year=year, action=action,
                       page=last, size=size)
     start = (page - 1) * size
-    # The year asked stays among the choices, so that the filter shows it even when no case
-    # of that year is the reader's (it showed "all" above an empty table).
+    # The year and the region asked stay among the choices, so that the filters show them even
+    # when no case of theirs is the reader's (they showed "all" above an empty table); a
+    # region only if it is one (states.groups), as the list's filter offers no other.
     years = sorted(set(_years(conn, seen)) | ({int(year)} if year else set()), reverse=True)
-    choices = {"regions": regions_seen(db, v), "years": years}
+    regions = regions_seen(db, v)
+    if region in states.groups() and region not in regions:
+        regions = sorted([*regions, region])
+    choices = {"regions": regions, "years": years}
     # Last: show_case logs a restricted case's showing, and commits it.
     shown = [show_case(db, case_id, by=by) for case_id in ids]
     return {"cases": shown, "urgent": set(urgent) & set(ids), **choices,
