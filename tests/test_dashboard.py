@@ -21,11 +21,13 @@ D = dt.date
 READERS = ("president@example.org", "secretariat@example.org", "focal.asia-pacific@example.org",
            "focal.african@example.org", "bureau.member@example.org", access.ADMIN,
            "nobody@example.org")
-# Before the procedures, between sessions, at every step of the walks below, the day a session
-# opens (a new reporting cycle) and after.
+# Before the procedures, between sessions, at the steps of the walks of `walked` (conftest.py),
+# the day a session opens (a new reporting cycle) and after.
 DAYS = (D(2012, 6, 1), D(2017, 12, 20), D(2024, 9, 1), D(2025, 8, 21), D(2025, 8, 22),
         D(2025, 8, 25), D(2025, 9, 1), D(2025, 10, 24), D(2025, 10, 28), D(2025, 11, 4),
         D(2025, 11, 26), D(2025, 12, 1), D(2025, 12, 3), D(2026, 2, 1), D(2026, 12, 1))
+
+
 def item_by_item(db, by: str, today: dt.date, lang: str) -> dict[str, Any]:
     """The dashboard as it was read before: every task and deadline of the reader, sorted in
     Python (sort_work), nothing cut."""
