@@ -9,7 +9,10 @@ import datetime as dt
 import itertools
 import math
 
+import pytest
+
 from noncoop import access
+from noncoop.errors import BadInput
 from noncoop.services import review
 from noncoop.services.lists import rows_seen
 
@@ -84,3 +87,10 @@ def test_a_filter_shows_the_region_asked_and_only_a_region(walked):
     assert "African States" in asked["regions"] and not asked["cases"]
     made_up = review.review(walked, asia, D(2025, 8, 21), region="<b>Atlantis</b>")
     assert "<b>Atlantis</b>" not in made_up["regions"] and not made_up["cases"]
+
+
+def test_a_bad_filter_is_named(walked):
+    with pytest.raises(BadInput, match="unknown status 'shut': use open or closed"):
+        review.review(walked, "president@example.org", D(2025, 8, 21), status="shut")
+    with pytest.raises(BadInput, match="bad year '25': write it as YYYY"):
+        review.review(walked, "president@example.org", D(2025, 8, 21), year="25")

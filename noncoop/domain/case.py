@@ -9,6 +9,9 @@ from typing import Any
 
 from noncoop.domain.deadlines import known_instant, session_order
 
+# A case's number: this, its year, a count within the year (NC-2024-001; services/steps.py).
+NUMBER_PREFIX = "NC-"
+
 
 @dataclass
 class StepRecord:

@@ -135,8 +135,7 @@ def _indexed(db: Session, v: access.Viewer, query: sa.Select[Any]) -> Source:
 def _filtered(v: access.Viewer, status: str | None, scenario: str | None,
               region: str | None) -> sa.Select[Any]:
     """The list's query: the cases `v` may see, narrowed by the filters given."""
-    if status not in (None, "open", "closed"):
-        raise BadInput(f"unknown status {status!r}: use open or closed")
+    check_status(status)
     query, c = _LIST, journal.CASES.c
     if (seen := access.sees_where(v)) is not None:
         query = query.where(seen)
@@ -144,6 +143,12 @@ def _filtered(v: access.Viewer, status: str | None, scenario: str | None,
         if value:
             query = query.where(column == value)
     return query
+
+
+def check_status(status: str | None) -> None:
+    """A list's status filter: open, closed, or none (None or empty)."""
+    if status not in (None, "", "open", "closed"):
+        raise BadInput(f"unknown status {status!r}: use open or closed")
 
 
 def _listed(r: sa.Row[Any], seen: str | None, today: dt.date) -> dict[str, Any]:

@@ -14,8 +14,9 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from noncoop import access, states
+from noncoop.domain.case import NUMBER_PREFIX
 from noncoop.errors import BadInput
-from noncoop.services.lists import regions_seen
+from noncoop.services.lists import check_status, regions_seen
 from noncoop.services.views import show_case
 from noncoop.store import journal
 
@@ -68,8 +69,7 @@ def review(db: Session, by: str, today: dt.date, *, status: str = "", region: st
     hundred thousand cases reads the page's cases and counts no more than COUNTED."""
     if year and not re.fullmatch(r"[0-9]{4}", year):
         raise BadInput(f"bad year {year!r}: write it as YYYY, or leave it empty for all")
-    if status not in ("", "open", "closed"):
-        raise BadInput(f"unknown status {status!r}: use open or closed")
+    check_status(status)
     v = access.viewer(db, by)
     c, d = journal.CASES.c, journal.DEADLINES.c
     seen = [w for w in (access.sees_where(v),) if w is not None]
@@ -169,7 +169,7 @@ def _years(conn: sa.Connection, seen: list[sa.ColumnElement[bool]]) -> list[int]
         key = c.id if undated else c.decision_date
         year: int | None = 0
         while year is not None and year < dt.MAXYEAR:
-            after = (sa.and_(c.decision_date.is_(None), key >= f"NC-{year + 1:04d}-")
+            after = (sa.and_(c.decision_date.is_(None), key >= f"{NUMBER_PREFIX}{year + 1:04d}-")
                      if undated else key >= dt.date(year + 1, 1, 1))
             found = conn.scalar(sa.select(key).where(after, *seen).order_by(key).limit(1))
             year = None if found is None else year_of(None, found) if undated else found.year

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from noncoop import access, clock, dates, states, tasks
 from noncoop.access import ADMIN
 from noncoop.domain import Case, Event, Facts, apply, load_procedure
+from noncoop.domain.case import NUMBER_PREFIX
 from noncoop.domain.decide import DEADLINE_ACTIONS, Decision, deadlines_from, decide
 from noncoop.errors import BadInput, Conflict, Refused
 from noncoop.record import append, append_all
@@ -31,9 +32,9 @@ def _next_case_id(db: Session, year: int) -> str:
     number of the year is the highest, and of those the last in order; the database finds it
     among the year's numbers (a range of the key), where reading them all made opening the
     20,000th case of a year take a second."""
-    prefix = f"NC-{year}-"
+    prefix = f"{NUMBER_PREFIX}{year}-"
     key = col(CaseRow.id)
-    last = db.exec(select(CaseRow.id).where(key >= prefix, key < f"NC-{year}.")  # '.' after '-'
+    last = db.exec(select(CaseRow.id).where(key >= prefix, key < f"{NUMBER_PREFIX}{year}.")  # '.' after '-'
                    .order_by(sa.func.length(key).desc(), key.desc()).limit(1)).first()
     return f"{prefix}{int(last.rsplit('-', 1)[1]) + 1 if last else 1:03d}"
 
