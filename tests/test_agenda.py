@@ -56,7 +56,7 @@ def test_only_a_reply_to_a_letter_waits_on_its_addressee():
 def test_the_demo_records_what_the_public_record_says_and_no_more(demo):
     cases = {(c["state"], c["decision"]["date"]): c for c in services.list_cases(demo)}
     jordan = services.show_case(demo, cases[("Jordan", "2017-12-11")]["id"])
-    assert jordan["status"] == "closed" and jordan["outcome"] == "reversed_on_appeal"
+    assert jordan["status"] == "closed" and jordan["outcome"] == "amended_on_appeal"
     assert jordan["decision"]["ref"] == "ICC-02/05-01/09-309" and jordan["person"] == "Omar Al Bashir"
     # Closed: nothing of it is due, missed or anyone's work.
     assert not services.list_deadlines(demo, case_id=jordan["id"])

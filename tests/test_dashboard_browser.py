@@ -109,7 +109,9 @@ def test_the_public_page_names_each_decision_once(demo_server, browser):
     assert "Pre-Trial Chamber II, ICC-02/05-01/09-309" in table
     assert "Pre-Trial Chamber I Pre-Trial Chamber I" not in table
     assert "not recorded" not in table
-    assert vocabulary.word("outcome", "reversed_on_appeal", "en") in table  # words, not a code
+    # Jordan: the Appeals Chamber kept the finding and reversed the referral (ICC-02/05-01/09-397).
+    assert vocabulary.word("outcome", "amended_on_appeal", "en") in table  # words, not a code
+    assert vocabulary.word("outcome", "reversed_on_appeal", "en") not in table
 
 
 @pytest.mark.one_database  # the pages' styles and files do not depend on the server
