@@ -87,6 +87,18 @@ def format_date(day: dt.date | str | None, lang: str | None, form: str = "medium
     return _format_date(day, format=form, locale=_locale(lang))
 
 
+def format_time(instant: dt.datetime | str, lang: str | None) -> str:
+    """The time of day of an instant (a datetime, or UTC text as the services give it) where
+    the Secretariat works (SPEC "Time"), as the language writes it: "10:00"."""
+    if isinstance(instant, str):
+        instant = dt.datetime.fromisoformat(instant.replace("Z", "+00:00"))
+    from babel.dates import format_time as _format_time
+
+    from noncoop.clock import AMSTERDAM
+
+    return _format_time(instant.astimezone(AMSTERDAM), format="short", locale=_locale(lang))
+
+
 def format_number(value: float | int | None, lang: str | None) -> str:
     if value is None or value == "":
         return ""

@@ -10,12 +10,14 @@ import datetime as dt
 import itertools
 from typing import Any
 
-from noncoop import access, config, tasks, vocabulary
+from noncoop import access, config, services, tasks, vocabulary
 from noncoop.domain import load_procedure
 from noncoop.domain.agenda import PARTS, awaits_addressee, cycle_start, sort_work
+from noncoop.domain.deadlines import ends_at
 from noncoop.services import dashboard
 from noncoop.services.calendars import sessions
 from noncoop.services.lists import list_deadlines
+from noncoop.services.views import utc_text
 
 D = dt.date
 READERS = ("president@example.org", "secretariat@example.org", "focal.asia-pacific@example.org",
@@ -36,6 +38,9 @@ def item_by_item(db, by: str, today: dt.date, lang: str) -> dict[str, Any]:
     titles = procedure.titles(lang)
     deadlines = list_deadlines(db, today, by=by)
     kinds = {(d["case_id"], d["step"], d["due"]): d["kind"] for d in deadlines}
+    # An hour limit's instant (paras 18, omnibus 35), where it is not the end of its day.
+    hours = {(d["case_id"], d["step"], d["due"]): {"due_at": d["due_at"]} for d in deadlines
+             if d["due_at"] != utc_text(ends_at(D.fromisoformat(d["due"])))}
 
     def title(t):
         if lang != "en" and (t["case_id"], t["step"], t["due"]) in kinds:
@@ -44,7 +49,7 @@ def item_by_item(db, by: str, today: dt.date, lang: str) -> dict[str, Any]:
 
     def item(t, who, **more):
         return {"case_id": t["case_id"], "step": t["step"], "due": t["due"], "title": title(t),
-                "who": who, **more}
+                "who": who, **hours.get((t["case_id"], t["step"], t["due"]), {}), **more}
 
     own = tasks.list_tasks(db, None if v.role == "admin" else v.email, by=by)
     mine, others = [], []
@@ -63,7 +68,8 @@ def item_by_item(db, by: str, today: dt.date, lang: str) -> dict[str, Any]:
                     "title": f"{titles.get(d['step'], d['step'])} "
                              f"({vocabulary.word('deadline_kind', d['kind'], lang)})",
                     "who": dashboard.REQUESTED_STATE
-                    if awaits_addressee(procedure, d["step"], d["kind"]) else d["who"]}
+                    if awaits_addressee(procedure, d["step"], d["kind"]) else d["who"],
+                    **hours.get((d["case_id"], d["step"], d["due"]), {})}
                    for d in deadlines if d["who"] != v.role]
     return sort_work(mine, others, today, cycle_start(sessions(db), config.deadlines(), today))
 
@@ -74,10 +80,12 @@ def in_order(i: dict[str, Any]) -> tuple:
             i["who"])
 
 
-def test_each_part_is_what_sort_work_makes_of_the_same_work(walked, monkeypatch):
-    def plain(items):  # the State's name is read for the items shown only, after the parts
-        return [{k: x for k, x in i.items() if k != "state"} for i in items]
+def plain(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    # The State's name is read for the items shown only, after the parts.
+    return [{k: x for k, x in i.items() if k != "state"} for i in items]
 
+
+def test_each_part_is_what_sort_work_makes_of_the_same_work(walked, monkeypatch):
     held = {part: 0 for part in PARTS}
     shown_all = []
     for by, today, lang, shown in itertools.product(READERS, DAYS, ("en", "fr"), (2, 100)):
@@ -104,3 +112,25 @@ def test_the_bureau_sees_no_good_offices_work_of_a_case_it_sees_formally(demo):
     focal = dashboard.work(demo, "focal.asia-pacific@example.org", D(2024, 9, 1))
     asked = [i for i in focal["now"] + focal["week"] if i["step"] == "request_assistance"]
     assert [i["title"] for i in asked] == ["Contact the authorities before the visit"]
+
+
+def test_an_hour_limit_running_out_tomorrow_needs_its_person_now(demo, freezer):
+    # Activated at 10:00 on 20 August (Amsterdam), as it happens: the Bureau is to be told
+    # within 24 hours (para 18, "immediately"), by 10:00 on the 21st.
+    freezer.move_to("2025-08-20 08:00:00")
+    case = services.open_case(demo, state="Chad", scenario="7b", summary="a visit",
+                              person="a person subject to a warrant")
+    services.act(demo, case["id"], "good_offices_activate",
+                 params={"court_consulted": "2025-08-19"})
+    president = dashboard.work(demo, "president@example.org", D(2025, 8, 20))
+    now = [i for i in president["now"] if i["case_id"] == case["id"]]
+    assert [(i["step"], i["due"], i["due_at"]) for i in now] == [
+        ("notify_bureau", "2025-08-21", "2025-08-21T08:00:00Z")]
+    # A limit of days due tomorrow waits for tomorrow.
+    day_limit = {**now[0], "due_at": None}
+    assert sort_work([day_limit], [], D(2025, 8, 20), None)["week"] == [{**day_limit,
+                                                                        "late": False}]
+    # What sort_work makes of the same work, read item by item.
+    whole = item_by_item(demo, "president@example.org", D(2025, 8, 20), "en")
+    for part in ("now", "week", "later", "waiting"):
+        assert plain(president[part]) == sorted(whole[part], key=in_order)[:dashboard.SHOWN]

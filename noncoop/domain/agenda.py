@@ -48,16 +48,21 @@ PARTS = ("now", "week", "later", "waiting", "older")  # the dashboard's, in its 
 
 def sort_work(mine: list[dict[str, Any]], others: list[dict[str, Any]], today: dt.date,
               since: dt.date | None) -> dict[str, Any]:
-    """Each item has `case_id`, `due` (ISO date or None) and whatever it shows. Mine go to
-    `now` (undated, due today or past due in this cycle), `week` (the next seven days) or
-    `later`; others' to `waiting`. Past due before `since` (an earlier cycle), mine or others',
-    go into `older`: one line a case, with how many and from when to when.
+    """Each item has `case_id`, `due` (ISO date or None), for an hour limit `due_at` (the
+    instant it runs out) and whatever it shows. Mine go to `now` (undated, due today or past
+    due in this cycle, or an hour limit running out tomorrow), `week` (the next seven days) or
+    `later`; others' to `waiting`. An hour limit (paras 18 "immediately", omnibus 35
+    "promptly": config/deadlines.yaml) runs out within a day of being set, before tomorrow's
+    dashboard may be read: it needs its person now, where a limit of days due tomorrow waits.
+    Past due before `since` (an earlier cycle), mine or others', go into `older`: one line a
+    case, with how many and from when to when.
     The dashboard asks the database for these parts, a hundred items each, rather than read
     every item to part them here (services/dashboard.py); tests/test_dashboard.py holds its
     answers to this rule."""
     # The dates as the items give them (ISO text), made once: a dashboard sorts thousands.
     today_s, since_s = today.isoformat(), since.isoformat() if since else None
     week_end = (today + dt.timedelta(days=WEEK)).isoformat()
+    tomorrow_s = (today + dt.timedelta(days=1)).isoformat()
 
     def old(item: dict[str, Any]) -> bool:
         due = item["due"]
@@ -76,7 +81,8 @@ def sort_work(mine: list[dict[str, Any]], others: list[dict[str, Any]], today: d
         if old(item):
             continue
         due = item["due"]
-        key = "now" if due is None or due <= today_s else "week" if due <= week_end else "later"
+        now = due is None or due <= today_s or (item.get("due_at") and due == tomorrow_s)
+        key = "now" if now else "week" if due <= week_end else "later"
         out[key].append({**item, "late": bool(due and due < today_s)})
     out["waiting"] = [{**i, "late": bool(i["due"] and i["due"] < today_s)}
                       for i in others if not old(i)]

@@ -20,9 +20,11 @@ from sqlmodel import Session
 from noncoop import access, clock, config, states, tasks, vocabulary
 from noncoop.domain import load_procedure
 from noncoop.domain.agenda import PARTS, WEEK, addressed, cycle_start
+from noncoop.domain.deadlines import DAY, day_start, ends_at
 from noncoop.errors import BadInput
 from noncoop.services.calendars import sessions
 from noncoop.services.lists import names_of
+from noncoop.services.views import utc_text
 from noncoop.store.journal import DEADLINES, TASKS
 from noncoop.store.models import STATUS_OPEN
 
@@ -38,7 +40,7 @@ def work(db: Session, by: str, today: dt.date | None = None, lang: str = "en") -
     # The newest workflow names the steps; a case under an older version has the same steps.
     procedure = load_procedure("formal")
     since = cycle_start(sessions(db), config.deadlines(), today)
-    week_end = today + dt.timedelta(days=WEEK)
+    week_end, tomorrow = today + dt.timedelta(days=WEEK), today + DAY
     sources = _sources(db, v, addressed(procedure))
     conn = db.connection()
 
@@ -55,8 +57,11 @@ def work(db: Session, by: str, today: dt.date | None = None, lang: str = "en") -
             if whose is None:  # none of this source's rows are of this part
                 continue
             current = sa.or_(due.is_(None), due >= since) if since else sa.true()
-            cond = {"now": sa.and_(current, sa.or_(due.is_(None), due <= today)),
-                    "week": sa.and_(due > today, due <= week_end),
+            # An hour limit running out tomorrow needs its person now (agenda.sort_work).
+            soon = sa.and_(due == tomorrow, source.due_at.is_not(None),
+                           source.due_at < day_start(tomorrow + DAY))
+            cond = {"now": sa.and_(current, sa.or_(due.is_(None), due <= today, soon)),
+                    "week": sa.and_(due > today, due <= week_end, ~soon),
                     "later": due > week_end, "waiting": current}[part]
             out.append(source.rows.where(whose, cond))
         return out
@@ -115,8 +120,9 @@ class _Source:
     """Rows of the dashboard from one table, with the conditions on them of being the
     reader's own work (`mine`) and of being others' (`others`), and their due date."""
 
-    rows: sa.Select[Any]  # case_id, step, due, title, kind, follows, who, task_id
+    rows: sa.Select[Any]  # case_id, step, due, due_at, title, kind, follows, who, task_id
     due: sa.ColumnElement[Any]
+    due_at: sa.ColumnElement[Any]  # the instant its deadline runs out; None without one
     mine: sa.ColumnElement[bool] | None  # None: none of its rows (no need to read them)
     others: sa.ColumnElement[bool] | None
 
@@ -146,22 +152,26 @@ def _sources(db: Session, v: access.Viewer, addressed: list[tuple[str, str]]) ->
         # are what they wait on (the Secretariat's forwarding, a focal point's assistance).
         only = [] if v.sees_all else [own, access.sees_step_where(v, TASKS)]
     mine = sa.and_(own, ~reply)
+    # The deadline a task mirrors, for the instant it runs out (an hour limit's own).
+    mirrored = DEADLINES.alias("mirrored")
     of_tasks = sa.select(
-        t.case_id, t.step, t.due, t.title, sa.null().label("kind"),
+        t.case_id, t.step, t.due, mirrored.c.due_at, t.title, sa.null().label("kind"),
         # whether the task follows a deadline of its step (rather than a request's words)
         sa.case((t.deadline_position.is_not(None), 1), else_=0).label("follows"),
         sa.case((~own, t.assignee), (reply, REQUESTED_STATE), else_=t.assignee).label("who"),
         sa.case((mine, t.id), else_=None).label("task_id"),
+    ).select_from(TASKS.outerjoin(mirrored, sa.and_(
+        mirrored.c.case_id == t.case_id, mirrored.c.position == t.deadline_position))
     ).where(t.status == STATUS_OPEN, *only)  # ix_tasks_open_due's condition, its constant
-    sources = [_Source(of_tasks, t.due, mine, sa.or_(~own, reply))]
+    sources = [_Source(of_tasks, t.due, mirrored.c.due_at, mine, sa.or_(~own, reply))]
     if not v.sees_all:
         of_deadlines = sa.select(
-            d.case_id, d.step, d.due, sa.null().label("title"), d.kind,
+            d.case_id, d.step, d.due, d.due_at, sa.null().label("title"), d.kind,
             sa.literal(0).label("follows"),
             sa.case((awaits(d.step, d.kind), REQUESTED_STATE), else_=d.who).label("who"),
             sa.null().label("task_id"),
         ).where(d.outstanding == sa.true(), d.who != v.role, access.sees_step_where(v, DEADLINES))
-        sources.append(_Source(of_deadlines, d.due, None, sa.true()))
+        sources.append(_Source(of_deadlines, d.due, d.due_at, None, sa.true()))
     return sources
 
 
@@ -178,9 +188,20 @@ def _item(r: Any, today: dt.date, titles: dict[str, str], lang: str) -> dict[str
         title = r.title
     item = {"case_id": r.case_id, "step": r.step, "due": due, "title": title, "who": r.who,
             "late": bool(due and due < today.isoformat())}
+    at = _instant(r.due_at)
+    if at is not None and due is not None and at != ends_at(dt.date.fromisoformat(due)):
+        item["due_at"] = utc_text(at)  # an hour limit: the instant, not the day's end
     if r.task_id is not None:
         item["task_id"] = r.task_id
     return item
+
+
+def _instant(value: Any) -> dt.datetime | None:
+    # An instant, or on SQLite a union's instant as the text it is stored as (no zone: UTC).
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    at = dt.datetime.fromisoformat(str(value))
+    return at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
 
 
 def _iso(day: Any) -> str | None:
