@@ -242,7 +242,7 @@ def _human_case(r: dict[str, Any]) -> str:
         extra += f" ({s['rule']}: {s['reason']})" if s.get("rule") else ""
         lines.append(f"  {s['step']:<26} {s['status']}{extra}")
     for d in r["deadlines"]:
-        lines.append(f"deadline: {d['step']} {d['kind']} due {d['due']} ({d['status']})")
+        lines.append(f"deadline: {d['step']} ({d['kind']}), due {d['due']} ({d['status']})")
     if r.get("travel"):
         lines.append(_countdown(r).strip() + (f" (outcome: {r['travel']['outcome']})"
                                               if r["travel"].get("outcome") else ""))
@@ -287,7 +287,7 @@ def case_act(
 @app.command()
 def deadlines(as_of: Annotated[str | None, typer.Option(help="Count days left from this date.")] = None,
               case: Annotated[str | None, typer.Option("--case", help="Only this case.")] = None,
-              who: Annotated[str | None, typer.Option("--who", help="Only this role or person.")] = None,
+              who: Annotated[str | None, typer.Option("--who", help="Only those this role holds.")] = None,
               as_json: Json = False, as_: As = ADMIN) -> None:
     """What is due, by date, per case and per person."""
     def work() -> list[dict[str, Any]]:
@@ -295,10 +295,14 @@ def deadlines(as_of: Annotated[str | None, typer.Option(help="Count days left fr
             return services.list_deadlines(db, _date(as_of, "--as-of"), case_id=case, who=who,
                                            by=as_)
 
+    def when(days_left: int) -> str:
+        return ("today" if days_left == 0 else f"in {days_left} days" if days_left > 0
+                else f"{-days_left} days late")
+
     def human(rows: list[dict[str, Any]]) -> str:
         return "\n".join(
-            f"{r['due']}  {r['status']:<6} {r['case_id']}  {r['step']} {r['kind']}  "
-            f"({r['who']}; {r['days_left']:+d} days)" for r in rows) or "nothing due"
+            f"{r['due']}  {r['status']:<6} {r['case_id']}  {r['step']} ({r['kind']})  "
+            f"{r['who']}, {when(r['days_left'])}" for r in rows) or "nothing due"
     _run(as_json, work, human)
 
 

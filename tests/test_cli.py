@@ -141,7 +141,7 @@ def test_jordan_and_mongolia_replayed_get_no_deadline_before_their_decision(run)
     assert code == 0 and (forwarded["status"], forwarded["days_late"]) == ("late", 25)
 
 
-def test_sweep_and_deadlines_through_the_cli(run):
+def test_sweep_and_deadlines_through_the_cli(run, cli):
     run("init")
     code, case, _ = run("case", "open", "--state", "Mongolia", "--scenario", "7a", "--decision-ref",
                         "ICC-01/22-90", "--decision-date", "2024-10-24", "--referred-to",
@@ -162,6 +162,12 @@ def test_sweep_and_deadlines_through_the_cli(run):
     assert code == 0 and [(r["step"], r["status"]) for r in mine] == [("forward_decision", "missed")]
     code, err, _ = run("deadlines", "--case", "NC-1999-001", "--json")
     assert code == 2 and err["error"]["code"] == "unknown_case"
+    # A role no deadline is held by lists nothing, as if nothing were due: it is refused.
+    code, err, _ = run("deadlines", "--who", "bureau_member", "--json")
+    assert code == 2 and err["error"]["code"] == "unknown_role"
+    assert "president_office, secretariat" in err["error"]["message"]
+    said = cli("deadlines", "--as-of", "2024-11-29")
+    assert said.code == 0 and "open_letter (reply)  president_office, 2 days late" in said.stdout
 
 
 def test_letters_through_the_cli(run, tmp_path: Path):

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from noncoop import access, clock
 from noncoop.access import ADMIN
+from noncoop.domain import load_procedure
 from noncoop.domain.deadlines import ends_at
 from noncoop.errors import BadInput
 from noncoop.services.views import utc_text
@@ -201,6 +202,12 @@ def list_deadlines(db: Session, as_of: dt.date | None = None, case_id: str | Non
         access.seen_case(db, by, case_id, "deadlines")  # unknown: an error, not an empty list
         wanted.append(DeadlineRow.case_id == case_id)
     if who is not None:
+        # A deadline is held by a role of the workflow's deadlines (`who`), never by a person:
+        # any other name would list nothing, as if nothing were due.
+        held = sorted({r.who for r in load_procedure().deadline_rules})
+        if who not in held:
+            raise BadInput(f"unknown --who {who!r}: deadlines are held by a role, one of "
+                           f"{', '.join(held)}", code="unknown_role")
         wanted.append(DeadlineRow.who == who)
     by_date = (col(DeadlineRow.due), col(DeadlineRow.case_id))
     if (seen := access.sees_where(v)) is None:
