@@ -63,6 +63,10 @@ WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "7b": NP_("scenario", "7(b): urgent"),
         "monitoring": NP_("scenario", "monitoring"),
     },
+    # A filter's choice of every value, agreeing with what it filters (French: "tous les
+    # statuts", "toutes les régions").
+    "every": {"status": NP_("every status", "all"), "scenario": NP_("every scenario", "all"),
+              "region": NP_("every region", "all"), "year": NP_("every year", "all")},
     "stage": {
         "monitoring": NP_("stage", "monitoring"),
         "informal": NP_("stage", "good offices"),
