@@ -242,7 +242,7 @@ def _human_case(r: dict[str, Any]) -> str:
         extra += f" ({s['rule']}: {s['reason']})" if s.get("rule") else ""
         lines.append(f"  {s['step']:<26} {s['status']}{extra}")
     for d in r["deadlines"]:
-        lines.append(f"deadline: {d['step']} ({d['kind']}), due {d['due']} ({d['status']})")
+        lines.append(f"deadline: {d['step']} ({d['kind']}) {d['due']}, {d['status']}")
     if r.get("travel"):
         lines.append(_countdown(r).strip() + (f" (outcome: {r['travel']['outcome']})"
                                               if r["travel"].get("outcome") else ""))
@@ -296,8 +296,9 @@ def deadlines(as_of: Annotated[str | None, typer.Option(help="Count days left fr
                                            by=as_)
 
     def when(days_left: int) -> str:
-        return ("today" if days_left == 0 else f"in {days_left} days" if days_left > 0
-                else f"{-days_left} days late")
+        days = abs(days_left)
+        counted = f"{days} day" if days == 1 else f"{days} days"
+        return "today" if not days else f"in {counted}" if days_left > 0 else f"{counted} late"
 
     def human(rows: list[dict[str, Any]]) -> str:
         return "\n".join(
@@ -605,6 +606,9 @@ def _password(from_stdin: bool) -> str:
     """A password from standard input (one line), or asked for twice on the terminal."""
     if from_stdin:
         return sys.stdin.readline().rstrip("\n")
+    if not sys.stdin.isatty():  # a pipe or a file: no one to ask, nor to type it twice
+        raise BadInput("no terminal to ask the password on: give it on standard input with "
+                       "--password-stdin", code="no_terminal")
     return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 
@@ -613,7 +617,8 @@ def user_add(email: Annotated[str, typer.Option()],
              role: Annotated[str, typer.Option(help="The person's role in the directory, or admin.")],
              password_stdin: Annotated[bool, typer.Option("--password-stdin")] = False,
              as_json: Json = False, as_: As = ADMIN) -> None:
-    """A login for the web app (the password is read from standard input or asked for)."""
+    """A login for the web app (the password is asked for, or read from standard input with
+    --password-stdin)."""
     from noncoop import accounts
 
     def work() -> dict[str, Any]:

@@ -168,6 +168,8 @@ def test_sweep_and_deadlines_through_the_cli(run, cli):
     assert "president_office, secretariat" in err["error"]["message"]
     said = cli("deadlines", "--as-of", "2024-11-29")
     assert said.code == 0 and "open_letter (reply)  president_office, 2 days late" in said.stdout
+    assert "open_letter (reply)  president_office, 1 day late" in cli(
+        "deadlines", "--as-of", "2024-11-28").stdout
 
 
 def test_letters_through_the_cli(run, tmp_path: Path):
@@ -242,3 +244,15 @@ def test_audit_verify_names_the_first_broken_link(run, database_url):
     code, err, _ = run("audit", "verify", "--json")
     assert code == 1 and err["error"]["code"] == "audit_broken"
     assert err["error"]["first_broken"]["seq"] == 2 and case["id"] in err["error"]["message"]
+
+
+def test_a_password_is_asked_on_a_terminal_or_read_with_password_stdin(cli):
+    cli("demo")
+    # Piped without --password-stdin, there is no one to ask: said so, and nothing is added.
+    said = cli("user", "add", "--email", "president@example.org", "--role", "president_office",
+               "--json", input="a long enough password\n")
+    assert said.code == 2 and said.json["error"]["code"] == "no_terminal"
+    assert "--password-stdin" in said.json["error"]["message"]
+    said = cli("user", "add", "--email", "president@example.org", "--role", "president_office",
+               "--password-stdin", "--json", input="a long enough password\n")
+    assert said.code == 0 and said.json["email"] == "president@example.org"
