@@ -34,7 +34,9 @@ def every_case(db, by: str, today: dt.date, status: str, region: str, year: str,
                                    today)
     if action:
         chosen = [(r, s) for r, s in chosen if r.id in urgent]
-    chosen.sort(key=lambda rs: (rs[0].id not in urgent, rs[0].status == "closed", rs[0].id))
+    # Needing action, the earliest due first; then open, then closed; each by number.
+    chosen.sort(key=lambda rs: (rs[0].id not in urgent, rs[0].status == "closed",
+                                urgent.get(rs[0].id, dt.date.max), rs[0].id))
     everyone = rows_seen(db, v)
     return {"ids": [r.id for r, _ in chosen], "urgent": urgent,
             "regions": sorted({r.region for r, _ in everyone}),
@@ -58,7 +60,7 @@ def test_each_page_is_the_page_of_every_case_sorted(walked, monkeypatch):
             assert at == min(page, max(1, math.ceil(len(ids) / size)))
             where = (by, today, status, region, year, action, page)
             assert [c["id"] for c in got["cases"]] == ids[(at - 1) * size:at * size], where
-            assert got["urgent"] == whole["urgent"] & set(ids[(at - 1) * size:at * size])
+            assert got["urgent"] == set(whole["urgent"]) & set(ids[(at - 1) * size:at * size])
             assert (got["count"], got["more"]) == ((7, True) if len(ids) > 7 else
                                                    (len(ids), False)), where
             assert got["pages"] == (None if len(ids) > 7 else max(1, math.ceil(len(ids) / size)))

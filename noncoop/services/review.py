@@ -33,16 +33,25 @@ def year_of(decision_date: dt.date | None, case_id: str) -> int | None:
     return int(found.group(1)) if found else None
 
 
-def needing_action(db: Session, sight: dict[str, str], today: dt.date) -> set[str]:
+def needing_action(db: Session, sight: dict[str, str], today: dt.date) -> dict[str, dt.date]:
     """Of the open cases of `sight` (case number: how the reader sees it), those with a
     deadline the reader sees still outstanding past its day, or open and falling within WITHIN
-    days: what timeline.needs_action says of each case as show_case gives it (a Bureau member
-    seeing the formal record sees no deadline of the good offices: access.formal_view)."""
+    days (what timeline.needs_action says of each case as show_case gives it: a Bureau member
+    seeing the formal record sees no deadline of the good offices, access.formal_view), each
+    with the earliest due date of those deadlines."""
     d = journal.DEADLINES.c
-    found = db.connection().execute(sa.select(d.case_id, d.step).where(
+    found = db.connection().execute(sa.select(d.case_id, d.step, d.due).where(
         d.outstanding == sa.true(), _due(today)))
-    return {case_id for case_id, step in found if case_id in sight
-            and (sight[case_id] == "full" or step not in access.INFORMAL_STEPS)}
+    return _earliest((case_id, due) for case_id, step, due in found if case_id in sight
+                     and (sight[case_id] == "full" or step not in access.INFORMAL_STEPS))
+
+
+def _earliest(found: Any) -> dict[str, dt.date]:
+    """Each case of (case, due date) pairs with its earliest date."""
+    first: dict[str, dt.date] = {}
+    for case_id, due in found:
+        first[case_id] = min(due, first.get(case_id, due))
+    return first
 
 
 def _due(today: dt.date) -> sa.ColumnElement[bool]:
@@ -60,8 +69,8 @@ def review(db: Session, by: str, today: dt.date, *, status: str = "", region: st
            year: str = "", action: bool = False, page: int = 1,
            size: int = 50) -> dict[str, Any]:
     """Page `page` of the review (a page past the end: the last one): its cases as `by` may
-    see each (show_case), those needing action first, then the open ones, then the closed,
-    each by number; with the regions and years of the cases `by` may see (the filters'
+    see each (show_case), those needing action first (the earliest due first), then the open
+    ones, then the closed, each by number; with the regions and years of the cases `by` may see (the filters'
     choices), how many cases the filters keep (up to COUNTED: `more` beyond) and how many
     pages they fill (None beyond COUNTED: `further` says whether a page follows), and which
     cases of the page need action. The database finds the cases needing action from their
@@ -81,11 +90,14 @@ def review(db: Session, by: str, today: dt.date, *, status: str = "", region: st
     due = sa.and_(d.outstanding == sa.true(), _due(today))
     step_seen = [w for w in (access.step_seen_where(v, d.step),) if w is not None]  # of c
     conn = db.connection()
-    # Ordered here, not by the database: asked for them in order, SQLite read every deadline
-    # in case order rather than the few due along ix_deadlines_outstanding_due.
-    urgent = [] if status == "closed" else sorted(set(conn.scalars(
-        sa.select(d.case_id).where(due, sa.exists().where(
-            c.id == d.case_id, c.status != "closed", *kept, *step_seen)))))
+    # The most pressing first: by the earliest due date of their deadlines needing action,
+    # then by number. Ordered here, not by the database: asked for them in order (or grouped),
+    # SQLite read every deadline in case order rather than the few due along
+    # ix_deadlines_outstanding_due.
+    first = {} if status == "closed" else _earliest(conn.execute(
+        sa.select(d.case_id, d.due).where(due, sa.exists().where(
+            c.id == d.case_id, c.status != "closed", *kept, *step_seen))))
+    urgent = sorted(first, key=lambda case_id: (first[case_id], case_id))
     # The parts after them, in order, each walked by case number.
     needs = sa.exists().where(d.case_id == c.id, due, *step_seen)
     rest = [] if action else [w for s, w in (
