@@ -237,9 +237,14 @@ def _human_case(r: dict[str, Any]) -> str:
     lines = [f"{r['id']}  {r['state']} ({r['region']})  scenario {r['scenario']}  {r['status']}",
              f"decision: {r['decision']['ref'] or '-'} ({r['decision']['date'] or 'no date'}); "
              f"referred to: {', '.join(r['referred_to']) or 'nobody'}", "steps:"]
+    first: dict[tuple[str, str], str] = {}  # a reason of several steps is written once
     for s in r["steps"]:
         extra = f" {s['date']}" if s.get("date") else ""
-        extra += f" ({s['rule']}: {s['reason']})" if s.get("rule") else ""
+        if s.get("rule"):
+            why = (s["rule"], s["reason"])
+            extra += (f" ({s['rule']}: same reason as {first[why]})" if why in first
+                      else f" ({s['rule']}: {s['reason']})")
+            first.setdefault(why, s["step"])
         lines.append(f"  {s['step']:<26} {s['status']}{extra}")
     for d in r["deadlines"]:
         lines.append(f"deadline: {d['step']} ({d['kind']}) {d['due']}, {d['status']}")

@@ -386,3 +386,36 @@ def test_a_long_work_list_shows_its_first_items_and_folds_the_rest(db, app):
     items = waiting.count("<li")
     assert items >= 15 and shown.count("<li") == 12
     assert f"{items - 12} more</summary>" in folded
+
+
+def test_a_reason_given_for_many_steps_is_written_once(app, db, cases, cli):
+    # A 7(b) case: the formal steps wait for a referral, one reason for each of them.
+    refusals = services.refusals(db, cases["urgent"])
+    reasons = {(r["rule"], r["message"]) for r in refusals}
+    assert len(refusals) >= len(reasons) + 5
+    client = client_as(app, "president")
+    for lang in ("en", "fr"):
+        page = client.get(f"/cases/{cases['urgent']}?lang={lang}").text
+        steps = page[page.index("<table"):page.index("</table>")]
+        refused = page[page.index('<ul class="refusals">'):]
+        refused = refused[:refused.index("</ul>")]
+        assert steps.count('id="why-') == 1 and steps.count('href="#why-') >= 5, lang
+        assert refused.count("<li>") == len(reasons) < refused.count("<strong>"), lang
+        assert refused.count("<strong>") == len(refusals), lang
+    said = cli("case", "show", cases["urgent"]).stdout
+    lines = [line for line in said.splitlines() if "not_applicable (" in line]
+    assert len(lines) >= 5 and sum("same reason as" in line for line in lines) == len(lines) - 1
+
+
+def test_the_history_names_noncoops_own_parts_in_words(app, db, cases):
+    from noncoop.sweep import sweep
+
+    sweep(db, D(2025, 1, 15))  # the forwarding of the 24 October decision is long missed
+    client = client_as(app, "president")
+    for lang, admin, sweeper in (("en", "the administrator (command line)", "the deadline sweep"),
+                                 ("fr", "l’administrateur (ligne de commande)",
+                                  "le contrôle des délais")):
+        page = client.get(f"/cases/{cases['formal']}?lang={lang}").text
+        history = page[page.rindex("<table"):]
+        assert admin in history and sweeper in history, lang
+        assert "system:sweep" not in history and "admin@localhost" not in history, lang

@@ -176,9 +176,20 @@ def case_page(request: Request, case_id: str, db: Db) -> Response:
     # refusals still say what waits on the activation).
     waiting = _waiting_for_good_offices(case)
     shown = [s for s in case["steps"] if active or s["step"] not in waiting]
+    refusals = services.refusals(db, case_id, by=email)
     return render(request, "case.html", case=case, steps=shown, svg=Markup(svg), titles=titles,
-                  refusals=services.refusals(db, case_id, by=email), letters=letters,
+                  refusals=refusals, refused=_by_reason(refusals), letters=letters,
                   drafts=drafts, takes=services.action_params(case))
+
+
+def _by_reason(refusals: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """The refusals with the same rule and words, once with all their steps: a case of
+    scenario 7(b) gave the same reason for each of ten formal steps."""
+    grouped: dict[tuple[str, str, str], list[str]] = {}
+    for r in refusals:
+        grouped.setdefault((r["rule"], r["paragraph"], r["message"]), []).append(r["step"])
+    return [{"steps": steps, "rule": rule, "paragraph": paragraph, "message": message}
+            for (rule, paragraph, message), steps in grouped.items()]
 
 
 @router.post("/cases/{case_id}/act")
