@@ -36,11 +36,11 @@ from noncoop import clock
 from noncoop.domain import Event, apply
 from noncoop.domain.deadlines import day_start
 from noncoop.errors import Conflict
+from noncoop.identity import SWEEPER
 from noncoop.store import journal, prepared
 from noncoop.store.codec import from_snapshot
 from noncoop.store.models import STATUS_MISSED, STATUS_OPEN, DeadlineRow, NoticeRow, UTCDateTime
 
-SWEEPER = "system:sweep"
 BATCH = 500  # deadline rows a transaction; small enough to hold locks briefly
 DIGEST_ITEMS = 100  # overdue items listed in one digest (the total is always given)
 

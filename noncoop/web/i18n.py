@@ -207,6 +207,9 @@ def helpers(lang: str, titles: dict[str, str] | None = None) -> dict[str, Any]:
         "task_title": lambda task: task_title(task, lang),
         "task_note": lambda note: task_note(note, lang),
         "assignee": lambda who: assignee(who, lang),
+        "actor": lambda by: actor(by, lang),
+        # French puts a no-break space before a colon ("Statut : tous"), English none.
+        "colon": "\u00a0:" if lang == "fr" else ":",
         "decision_ref": lambda text: vocabulary.decision_ref(text, lang),
         "cite": lambda paragraph: cite(str(paragraph), lang),
     }
@@ -257,6 +260,20 @@ def task_note(note: str | None, lang: str) -> str:
             return i18n.tr(lang, DEADLINE_CLOSED,
                            status=vocabulary.word("deadline_status", status, lang))
     return note
+
+
+def actor(by: str | None, lang: str) -> str:
+    """Who recorded an event: a person's address as it is; the local administrator (the
+    command line's default, identity.ADMIN) and noncoop's own parts (system:...) in words."""
+    from noncoop.identity import ADMIN, SWEEPER
+
+    if by == ADMIN:
+        return i18n.tr(lang, "the administrator (command line)")
+    if by == SWEEPER:
+        return i18n.tr(lang, "the deadline sweep")
+    if by and by.startswith("system:"):
+        return i18n.tr(lang, "noncoop (%(part)s)", part=by.removeprefix("system:"))
+    return by or ""
 
 
 def assignee(who: str | None, lang: str) -> str:
