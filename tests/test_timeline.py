@@ -51,6 +51,11 @@ def a_case(status: str = "open") -> dict:
                  "status": "open", "done_on": None}]}
 
 
+def shown(e: ET.Element) -> str:
+    """A label's text as drawn: beside the whole of it in a tooltip (<title>) if it was cut."""
+    return "".join(t for t in [e.text, *(c.tail for c in e)] if t)
+
+
 def marks(drawn: ET.Element, cls: str) -> list[ET.Element]:
     return [e for e in drawn.iter() if cls in (e.get("class") or "").split()]
 
@@ -142,9 +147,29 @@ def test_the_review_draws_one_row_per_case_in_the_order_given():
         ("NC-2024-001", "true"), ("NC-2024-002", "false")]
     assert not marks(rows[1], "overdue") and marks(rows[0], "overdue")
     assert rows[0].find(f"{NS}a").get("href") == "/cases/NC-2024-001"
+    # The next deadline is written as the pages write a day, and its heading is whole in French.
+    assert [shown(e) for e in marks(rows[0], "next-due")] == ["27 Nov 2024"]
+    french = ET.fromstring(timeline.review_svg(cases, CALENDAR, D(2024, 12, 20), {
+        **words("fr"), **PROCEDURE.titles("fr"), "lang": "fr"}))
+    assert [shown(e) for e in marks(french, "next-due")][0] == "27 nov. 2024"
+    assert "Prochaine échéance" in [shown(e) for e in french.iter()]
     # The review's year: the decision's, or without one the year in the case number.
     assert review.year_of(None, "NC-2026-003") == 2026
     assert review.year_of(D(2024, 10, 24), "NC-2026-003") == 2024
+
+
+def test_on_a_timeline_of_many_years_the_newest_sessions_keep_their_names():
+    # Each year a session resumed in November, then the next one in December: over fourteen
+    # years their names touch. The older give way: the current cycle's session is named.
+    sessions = [s for n, year in enumerate(range(2012, 2026), start=11) for s in (
+        {"number": n - 1, "kind": "resumed", "start": f"{year}-11-20", "end": f"{year}-11-21"},
+        {"number": n, "kind": "regular", "start": f"{year}-12-01", "end": f"{year}-12-08"})]
+    old = {**a_case(), "decision": {"date": "2012-10-24", "ref": "ICC-01/22-90"}}
+    drawn = ET.fromstring(timeline.review_svg([old, a_case()], {"sessions": sessions,
+                                                                "bureau_meetings": []},
+                                              D(2026, 1, 10), LABELS))
+    names = [e.text for e in marks(drawn, "session-name")]
+    assert f"{LABELS['asp']} 24" in names and len(names) < len(sessions), names
 
 
 # -- the review through HTTP ------------------------------------------------------------------
@@ -233,7 +258,7 @@ def test_the_cases_needing_action_are_found_as_each_readers_timeline_says(app, d
                  if shown[i]["status"] != "closed"}
         for today in days:
             expected = {i for i, c in shown.items() if timeline.needs_action(c, today)}
-            found[who, today] = review.needing_action(db, sight, today)
+            found[who, today] = set(review.needing_action(db, sight, today))
             assert found[who, today] == expected, (who, today)
     # The check meant something: the formal case needed action on some days and not on
     # others, and the good offices' deadlines made the urgent one need it for the President's
@@ -250,7 +275,9 @@ def test_the_review_pages_its_cases_keeping_the_filters(app, cases, monkeypatch)
     client = client_as(app, "president")
     link = re.compile(r'<a href="/review\?([^"]+)" rel="(next|prev)">')
     first = client.get("/review?status=open").text
-    assert rows_of(first) == [cases["formal"]]  # needing action: first
+    # Needing action first, the earliest due first: the good offices' notice to the Bureau
+    # (due 31 August 2024) before the forwarding of the formal case's decision (25 October).
+    assert rows_of(first) == [cases["urgent"]]
     assert "cases 1 to 1 of 3" in first
     assert link.findall(first) == [("status=open&amp;page=2", "next")]
     seen = [rows_of(client.get(f"/review?status=open&page={n}").text)[0] for n in (1, 2, 3)]

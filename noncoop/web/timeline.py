@@ -176,7 +176,7 @@ def _calendar(axis: Axis, calendar: dict[str, Any], labels: dict[str, str], top:
                  full=labels["sessions"]),
            _text(label_x, top + ROW + 15, fit(labels["meetings"], label_w, SMALL), SMALL,
                  MUTED, full=labels["meetings"])]
-    names, named = Lane(), []
+    names, named, to_name = Lane(), [], []
     for s in calendar["sessions"]:
         first, last = _d(s["start"]), _d(s["end"])
         if last < axis.start or first > axis.end:
@@ -191,7 +191,10 @@ def _calendar(axis: Axis, calendar: dict[str, Any], labels: dict[str, str], top:
         out.append(_mark(f'rect x="{x0:.1f}" y="{top + 2}" width="{max(x1 - x0, 3):.1f}" '
                          f'height="{bottom - top - 2:.1f}" fill="{SESSION_FILL}"', detail,
                          "session"))
-        name = f"{labels['asp']} {s['number']}"
+        to_name.append((first, x0, f"{labels['asp']} {s['number']}"))
+    # Named newest first: where names would touch, the older ones give way, so that the
+    # sessions of the current reporting cycle are named on a timeline of many years.
+    for _, x0, name in sorted(to_name, reverse=True):
         at = names.place(x0, text_width(name, SMALL), axis.x0, axis.x1)
         if at is not None:  # drawn after every band, so that no band covers it
             named.append(_text(at, top + 15, name, SMALL, ACCENT, "session-name"))
@@ -490,7 +493,8 @@ def _letters_row(axis: Axis, letters: list[dict[str, Any]], labels: dict[str, st
 
 # -- every case -----------------------------------------------------------------------------
 
-R_TITLE_W, R_NEXT = 250, 268  # the case column's width, the next-deadline column's x
+# The case column's width, the next-deadline column's x: room for "Prochaine échéance".
+R_TITLE_W, R_NEXT = 250, 264
 R_PLOT = (392.0, WIDTH - 12.0)
 
 
@@ -554,8 +558,9 @@ def _case_row(axis: Axis, c: dict[str, Any], labels: dict[str, str], y: float,
     if waiting and not closed:
         nxt = min(waiting, key=lambda d: d["due"])
         late = _d(nxt["due"]) < today
-        out.append(_text(R_NEXT, base, nxt["due"], SMALL + 1, BAD if late else INK, "next-due",
-                         full=f"{labels.get(nxt['step'], nxt['step'])}: {nxt['due']}"))
+        due = format_date(nxt["due"], lang)  # as the table beside it writes a day
+        out.append(_text(R_NEXT, base, due, SMALL + 1, BAD if late else INK, "next-due",
+                         full=f"{labels.get(nxt['step'], nxt['step'])}: {due}"))
     elif closed:
         out.append(_text(R_NEXT, base, fit(labels["closed"], R_PLOT[0] - R_NEXT - 8, SMALL + 1),
                          SMALL + 1, MUTED, "next-due", italic=True))
