@@ -11,7 +11,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from noncoop import accounts, people, services
+from noncoop import accounts, clock, i18n, people, services
 from noncoop.accounts import new_token
 
 D = dt.date
@@ -419,3 +419,20 @@ def test_the_history_names_noncoops_own_parts_in_words(app, db, cases):
         history = page[page.rindex("<table"):]
         assert admin in history and sweeper in history, lang
         assert "system:sweep" not in history and "admin@localhost" not in history, lang
+
+
+def test_a_case_recorded_after_it_closed_says_when_each_thing_happened(app, db):
+    # Jordan's finding of 2017, closed on appeal in 2019, recorded today.
+    case = services.open_case(db, state="Jordan", scenario="7a", decision_ref="ICC-02/05-1",
+                              decision_date=D(2017, 12, 11), referred_to=["assembly"])["id"]
+    services.act(db, case, "close", on=D(2019, 5, 6), params={"outcome": "amended_on_appeal"})
+    page = client_as(app, "president").get(f"/cases/{case}").text
+    history = page[page.rindex("<table"):]
+    rows = re.findall(r"<tr><td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td>", history)
+    today = i18n.format_date(clock.today(), "en")
+    # Both recorded today, in that order: the closing is dated 2019, as it happened.
+    assert rows == [(today, today, "case opened"), ("6 May 2019", today, "case closed")]
+    steps = page[page.index("<table"):page.index("</table>")]
+    assert "not taken" in steps and ">pending<" not in steps  # nothing waits on a closed case
+    timeline_svg = page[page.index("<svg"):page.index("</svg>")]
+    assert "2019" in timeline_svg  # the axis reaches the closing

@@ -333,7 +333,9 @@ def svg(case: dict[str, Any], calendar: dict[str, Any], today: dt.date,
     dates = [decided, *(_d(s.get("date")) for s in case["steps"]),
              *(_d(d["due"]) for d in case["deadlines"]),
              *(_d(d.get("done_on")) for d in case["deadlines"]),
-             *(_d(m["issued_on"]) for m in letters)]
+             *(_d(m["issued_on"]) for m in letters),
+             # the day it closed: a case closed on appeal may have no step after its decision
+             *(_d(h.get("on")) for h in case.get("history", ()) if h["event"] == "case_closed")]
     start, end = _span(dates, None if closed else today)
     axis = Axis(start, end, *PLOT)
 
