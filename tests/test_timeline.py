@@ -172,6 +172,17 @@ def test_on_a_timeline_of_many_years_the_newest_sessions_keep_their_names():
     assert f"{LABELS['asp']} 24" in names and len(names) < len(sessions), names
 
 
+def test_the_axis_of_a_closed_case_reaches_the_day_it_closed():
+    # Closed on appeal with nothing else recorded after its decision of December 2017.
+    steps = [{"step": s, "status": "pending"} for s in PROCEDURE.steps]
+    case = {**a_case("closed"), "decision": {"date": "2017-12-11", "ref": "ICC-02/05-1"},
+            "steps": steps, "deadlines": [],
+            "history": [{"event": "case_opened", "on": None},
+                        {"event": "case_closed", "on": "2019-05-06"}]}
+    drawn = ET.fromstring(timeline.svg(case, CALENDAR, D(2026, 12, 3), LABELS, lanes=LANES))
+    assert "2019" in "".join(shown(e) for e in marks(drawn, "tick-label"))
+
+
 # -- the review through HTTP ------------------------------------------------------------------
 
 @pytest.fixture
