@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from noncoop import clock
-from noncoop.domain.case import Case
+from noncoop.domain.case import Case, unknown_case
 from noncoop.domain.procedure import load_procedure
 from noncoop.errors import NotFound, Refused
 from noncoop.identity import ADMIN, WAY_IN
@@ -89,8 +89,7 @@ def viewer(db: Session, email: str, on: dt.date | None = None) -> Viewer:
 
 def not_found(case_id: str) -> NotFound:
     # The same words as for a case that does not exist: no hint that it does.
-    return NotFound(f"no case {case_id!r}: see `noncoop case list` for the case numbers",
-                    code="unknown_case")
+    return NotFound(unknown_case(case_id), code="unknown_case")
 
 
 def assisting(case: Case) -> str:

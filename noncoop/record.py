@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from noncoop.domain import Case, Event, apply, project
+from noncoop.domain.case import unknown_case
 from noncoop.errors import Conflict, NotFound
 from noncoop.store import journal
 from noncoop.store.codec import from_snapshot
@@ -24,8 +25,7 @@ def to_event(r: EventRow) -> Event:
 def load_case(db: Session, case_id: str) -> tuple[Stored, Case]:
     stored = journal.load(db, case_id)
     if stored is None:
-        raise NotFound(f"no case {case_id!r}: see `noncoop case list` for the case numbers",
-                       code="unknown_case")
+        raise NotFound(unknown_case(case_id), code="unknown_case")
     return stored, from_snapshot(stored.snapshot)
 
 

@@ -162,6 +162,11 @@ def test_sweep_and_deadlines_through_the_cli(run, cli):
     assert code == 0 and [(r["step"], r["status"]) for r in mine] == [("forward_decision", "missed")]
     code, err, _ = run("deadlines", "--case", "NC-1999-001", "--json")
     assert code == 2 and err["error"]["code"] == "unknown_case"
+    assert "capitals" not in err["error"]["message"]
+    # Typed in small letters: found by no one, and told how case numbers are written.
+    code, err, _ = run("case", "show", case["id"].lower(), "--json")
+    assert code == 2 and err["error"]["code"] == "unknown_case"
+    assert err["error"]["message"].endswith(f"(written in capitals: {case['id']})")
     # A role no deadline is held by lists nothing, as if nothing were due: it is refused.
     code, err, _ = run("deadlines", "--who", "bureau_member", "--json")
     assert code == 2 and err["error"]["code"] == "unknown_role"

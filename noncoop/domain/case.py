@@ -13,6 +13,16 @@ from noncoop.domain.deadlines import known_instant, session_order
 NUMBER_PREFIX = "NC-"
 
 
+def unknown_case(case_id: str) -> str:
+    """What to say of a case number no case the reader may see has: the same words whether
+    or not it exists, with how case numbers are written when it was typed otherwise."""
+    said = f"no case {case_id!r}: see `noncoop case list` for the case numbers"
+    written = case_id.strip().upper()
+    if written != case_id and written.startswith(NUMBER_PREFIX):
+        said += f" (written in capitals: {written})"
+    return said
+
+
 @dataclass
 class StepRecord:
     status: str = "pending"  # pending | in_progress | done | skipped (not_applicable is derived)
