@@ -434,3 +434,16 @@ def test_a_case_recorded_after_it_closed_says_when_each_thing_happened(app, db):
     assert rows == [(today, today, "case opened"), ("6 May 2019", today, "case closed")]
     steps = page[page.index("<table"):page.index("</table>")]
     assert "not taken" in steps and ">pending<" not in steps  # nothing waits on a closed case
+
+
+def test_the_dashboard_gives_an_hour_limit_its_hour(app, db, cases):
+    # Good offices begun now: the Bureau is to be told within 24 hours (para 18).
+    services.act(db, cases["urgent"], "good_offices_activate",
+                 params={"court_consulted": clock.today().isoformat()})
+    due_at = next(d["due_at"] for d in services.show_case(db, cases["urgent"])["deadlines"]
+                  if d["step"] == "notify_bureau")
+    page = client_as(app, "president").get("/").text
+    now = page[page.index('id="now"'):page.index('id="week"')]
+    hour = i18n.format_time(due_at, "en")
+    assert f'<time datetime="{due_at}" title="The Hague time">' in now
+    assert f", {hour}</time>" in now
