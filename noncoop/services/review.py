@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
@@ -46,7 +47,7 @@ def needing_action(db: Session, sight: dict[str, str], today: dt.date) -> dict[s
                      and (sight[case_id] == "full" or step not in access.INFORMAL_STEPS))
 
 
-def _earliest(found: Any) -> dict[str, dt.date]:
+def _earliest(found: Iterable[Any]) -> dict[str, dt.date]:
     """Each case of (case, due date) pairs with its earliest date."""
     first: dict[str, dt.date] = {}
     for case_id, due in found:
@@ -70,12 +71,13 @@ def review(db: Session, by: str, today: dt.date, *, status: str = "", region: st
            size: int = 50) -> dict[str, Any]:
     """Page `page` of the review (a page past the end: the last one): its cases as `by` may
     see each (show_case), those needing action first (the earliest due first), then the open
-    ones, then the closed, each by number; with the regions and years of the cases `by` may see (the filters'
-    choices), how many cases the filters keep (up to COUNTED: `more` beyond) and how many
-    pages they fill (None beyond COUNTED: `further` says whether a page follows), and which
-    cases of the page need action. The database finds the cases needing action from their
-    outstanding deadlines and walks the others by case number to the page: a page of a
-    hundred thousand cases reads the page's cases and counts no more than COUNTED."""
+    ones, then the closed, each by number; with the regions and years of the cases `by` may
+    see (the filters' choices), how many cases the filters keep (up to COUNTED: `more`
+    beyond) and how many pages they fill (None beyond COUNTED: `further` says whether a page
+    follows), and which cases of the page need action. The database finds the cases needing
+    action from their outstanding deadlines and walks the others by case number to the page:
+    a page of a hundred thousand cases reads the page's cases and counts no more than
+    COUNTED."""
     if year and not re.fullmatch(r"[0-9]{4}", year):
         raise BadInput(f"bad year {year!r}: write it as YYYY, or leave it empty for all")
     check_status(status)
