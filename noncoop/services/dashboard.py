@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -57,17 +58,21 @@ def work(db: Session, by: str, today: dt.date | None = None, lang: str = "en") -
             if whose is None:  # none of this source's rows are of this part
                 continue
             current = sa.or_(due.is_(None), due >= since) if since else sa.true()
-            # An hour limit running out tomorrow needs its person now (agenda.sort_work).
-            soon = sa.and_(due == tomorrow, source.due_at.is_not(None),
-                           source.due_at < day_start(tomorrow + DAY))
-            cond = {"now": sa.and_(current, sa.or_(due.is_(None), due <= today, soon)),
-                    "week": sa.and_(due > today, due <= week_end, ~soon),
-                    "later": due > week_end, "waiting": current}[part]
-            out.append(source.rows.where(whose, cond))
+            # An hour limit running out tomorrow needs its person now (agenda.sort_work): the
+            # rows due tomorrow are a select of their own, a short range of the due index
+            # where alone the deadline's instant is asked.
+            soon = source.runs_out_before(day_start(tomorrow + DAY))
+            conds = {"now": [sa.and_(current, sa.or_(due.is_(None), due <= today)),
+                             sa.and_(due == tomorrow, soon)],
+                     "week": [sa.and_(due == tomorrow, ~soon),
+                              sa.and_(due > tomorrow, due <= week_end)],
+                     "later": [due > week_end], "waiting": [current]}[part]
+            out += [source.rows.where(whose, cond) for cond in conds]
         return out
 
     titles = procedure.titles(lang)
     out: dict[str, Any] = {"more": {}}
+    found: dict[str, list[Any]] = {}
     for part in ("now", "week", "later", "waiting"):
         selects = each(part)
         rows = []
@@ -76,8 +81,14 @@ def work(db: Session, by: str, today: dt.date | None = None, lang: str = "en") -
             c = items.c
             rows = conn.execute(sa.select(items).order_by(
                 c.due.is_(None), c.due, c.case_id, c.task_id, c.step, c.who).limit(SHOWN)).all()
-        out[part] = [_item(r, today, titles, lang) for r in rows]
+        found[part] = rows
         out["more"][part] = _count(conn, selects, len(rows)) - len(rows)
+    # The instant each deadline shown runs out, read for those alone (an hour limit's is shown).
+    runs_out = _instants(conn, {(r.case_id, r.position) for rows in found.values() for r in rows
+                                if r.position is not None})
+    for part, rows in found.items():
+        out[part] = [_item(r, runs_out.get((r.case_id, r.position)), today, titles, lang)
+                     for r in rows]
     out["older"], out["more"]["older"] = _older(conn, each("older")) if since else ([], 0)
     # The requested State of each case shown, read for those alone; a restricted one is on
     # the access log as any list that shows it.
@@ -120,11 +131,14 @@ class _Source:
     """Rows of the dashboard from one table, with the conditions on them of being the
     reader's own work (`mine`) and of being others' (`others`), and their due date."""
 
-    rows: sa.Select[Any]  # case_id, step, due, due_at, title, kind, follows, who, task_id
+    # case_id, step, due, position (of its deadline, if it has one), title, kind, follows,
+    # who, task_id
+    rows: sa.Select[Any]
     due: sa.ColumnElement[Any]
-    due_at: sa.ColumnElement[Any]  # the instant its deadline runs out; None without one
     mine: sa.ColumnElement[bool] | None  # None: none of its rows (no need to read them)
     others: sa.ColumnElement[bool] | None
+    # Whether a row's deadline runs out before an instant (an hour limit's own instant).
+    runs_out_before: Callable[[dt.datetime], sa.ColumnElement[bool]]
 
 
 def _sources(db: Session, v: access.Viewer, addressed: list[tuple[str, str]]) -> list[_Source]:
@@ -152,30 +166,47 @@ def _sources(db: Session, v: access.Viewer, addressed: list[tuple[str, str]]) ->
         # are what they wait on (the Secretariat's forwarding, a focal point's assistance).
         only = [] if v.sees_all else [own, access.sees_step_where(v, TASKS)]
     mine = sa.and_(own, ~reply)
-    # The deadline a task mirrors, for the instant it runs out (an hour limit's own).
-    mirrored = DEADLINES.alias("mirrored")
+    mirrored = DEADLINES.alias("mirrored")  # the deadline a task mirrors
+
+    def task_runs_out_before(instant: dt.datetime) -> sa.ColumnElement[bool]:
+        return sa.exists().where(mirrored.c.case_id == t.case_id,
+                                 mirrored.c.position == t.deadline_position,
+                                 mirrored.c.due_at < instant)
+
     of_tasks = sa.select(
-        t.case_id, t.step, t.due, mirrored.c.due_at, t.title, sa.null().label("kind"),
+        t.case_id, t.step, t.due, t.deadline_position.label("position"), t.title,
+        sa.null().label("kind"),
         # whether the task follows a deadline of its step (rather than a request's words)
         sa.case((t.deadline_position.is_not(None), 1), else_=0).label("follows"),
         sa.case((~own, t.assignee), (reply, REQUESTED_STATE), else_=t.assignee).label("who"),
         sa.case((mine, t.id), else_=None).label("task_id"),
-    ).select_from(TASKS.outerjoin(mirrored, sa.and_(
-        mirrored.c.case_id == t.case_id, mirrored.c.position == t.deadline_position))
     ).where(t.status == STATUS_OPEN, *only)  # ix_tasks_open_due's condition, its constant
-    sources = [_Source(of_tasks, t.due, mirrored.c.due_at, mine, sa.or_(~own, reply))]
+    sources = [_Source(of_tasks, t.due, mine, sa.or_(~own, reply), task_runs_out_before)]
     if not v.sees_all:
         of_deadlines = sa.select(
-            d.case_id, d.step, d.due, d.due_at, sa.null().label("title"), d.kind,
+            d.case_id, d.step, d.due, d.position, sa.null().label("title"), d.kind,
             sa.literal(0).label("follows"),
             sa.case((awaits(d.step, d.kind), REQUESTED_STATE), else_=d.who).label("who"),
             sa.null().label("task_id"),
         ).where(d.outstanding == sa.true(), d.who != v.role, access.sees_step_where(v, DEADLINES))
-        sources.append(_Source(of_deadlines, d.due, d.due_at, None, sa.true()))
+        sources.append(_Source(of_deadlines, d.due, None, sa.true(),
+                               lambda instant: d.due_at < instant))
     return sources
 
 
-def _item(r: Any, today: dt.date, titles: dict[str, str], lang: str) -> dict[str, Any]:
+def _instants(conn: sa.Connection,
+              keys: set[tuple[str, int]]) -> dict[tuple[str, int], dt.datetime]:
+    """The instant each deadline of `keys` (case, position) runs out."""
+    if not keys:
+        return {}
+    d = DEADLINES.c
+    return {(r.case_id, r.position): r.due_at for r in conn.execute(
+        sa.select(d.case_id, d.position, d.due_at).where(
+            sa.tuple_(d.case_id, d.position).in_(sorted(keys))))}
+
+
+def _item(r: Any, due_at: dt.datetime | None, today: dt.date, titles: dict[str, str],
+          lang: str) -> dict[str, Any]:
     due = _iso(r.due)
     if r.title is None:  # another role's deadline: the step and what it asks
         title = f"{titles.get(r.step, r.step)} " \
@@ -188,20 +219,11 @@ def _item(r: Any, today: dt.date, titles: dict[str, str], lang: str) -> dict[str
         title = r.title
     item = {"case_id": r.case_id, "step": r.step, "due": due, "title": title, "who": r.who,
             "late": bool(due and due < today.isoformat())}
-    at = _instant(r.due_at)
-    if at is not None and due is not None and at != ends_at(dt.date.fromisoformat(due)):
-        item["due_at"] = utc_text(at)  # an hour limit: the instant, not the day's end
+    if due_at is not None and due is not None and due_at != ends_at(dt.date.fromisoformat(due)):
+        item["due_at"] = utc_text(due_at)  # an hour limit: the instant, not the day's end
     if r.task_id is not None:
         item["task_id"] = r.task_id
     return item
-
-
-def _instant(value: Any) -> dt.datetime | None:
-    # An instant, or on SQLite a union's instant as the text it is stored as (no zone: UTC).
-    if value is None or isinstance(value, dt.datetime):
-        return value
-    at = dt.datetime.fromisoformat(str(value))
-    return at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
 
 
 def _iso(day: Any) -> str | None:
