@@ -228,14 +228,14 @@ def log(db: Session, v: Viewer, case_id: str, action: str, seen: str,
         db.commit()
 
 
-def log_list(db: Session, v: Viewer, seen: list[tuple[str, str]]) -> None:
-    """The access-log rows of a list that held restricted cases, one for each (case number,
-    sight), written in one statement and committed: a page of a hundred restricted cases
-    costs one insert, not a hundred."""
+def log_list(db: Session, v: Viewer, seen: list[tuple[str, str]], action: str = "list") -> None:
+    """The access-log rows of a list (or of cases shown together, `action` "show") that held
+    restricted cases, one for each (case number, sight), written in one statement and
+    committed: a page of a hundred restricted cases costs one insert, not a hundred."""
     at, way = clock.now(), WAY_IN.get()
     db.connection().execute(ACCESS_LOG.insert(), [
         {"at": at, "who": v.email[:320], "role": v.role, "case_id": case_id[:32],
-         "action": "list", "sight": sight, "way": way} for case_id, sight in seen])
+         "action": action, "sight": sight, "way": way} for case_id, sight in seen])
     db.commit()
 
 

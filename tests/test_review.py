@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
+from collections import Counter
 
 import pytest
 
@@ -96,3 +97,35 @@ def test_a_bad_filter_is_named(walked):
         review.review(walked, "president@example.org", D(2025, 8, 21), status="shut")
     with pytest.raises(BadInput, match="bad year '25': write it as YYYY"):
         review.review(walked, "president@example.org", D(2025, 8, 21), year="25")
+
+
+def test_cases_shown_together_are_shown_as_each_alone_and_logged_alike(walked):
+    from sqlmodel import select
+
+    from noncoop import services
+    from noncoop.errors import NotFound
+    from noncoop.store.models import AccessLogRow
+
+    def log() -> Counter:
+        return Counter((r.who, r.case_id, r.action, r.sight)
+                       for r in walked.exec(select(AccessLogRow).where(
+                           AccessLogRow.action == "show")).all())
+
+    everything = [c["id"] for c in services.list_cases(walked)]
+    restricted = 0
+    for by in READERS:
+        ids = [c["id"] for c in services.list_cases(walked, by=by)]
+        before = log()
+        alone = [services.show_case(walked, case_id, by=by) for case_id in ids]
+        after_alone = log()
+        together = services.show_cases(walked, ids, by=by)
+        assert together == alone, by
+        assert log() - after_alone == after_alone - before, by  # the same rows logged
+        restricted += sum((after_alone - before).values())
+        # A case one may not see among them: not found, as alone, and the attempt logged.
+        hidden = [case_id for case_id in everything if case_id not in ids]
+        if hidden:
+            with pytest.raises(NotFound):
+                services.show_cases(walked, [*ids[:1], hidden[0]], by=by)
+            assert log()[(by, hidden[0], "show", "refused")]
+    assert restricted  # restricted cases were among those shown

@@ -19,7 +19,7 @@ _HOME = {
                                    "facts_for", "list_calendar", "sessions"),
     "noncoop.services.lists": ("case_regions", "list_cases", "list_deadlines", "page_of_cases"),
     "noncoop.services.steps": ("DEADLINE_ACTIONS", "act", "open_case", "take_step"),
-    "noncoop.services.views": ("action_params", "refusals", "show_case"),
+    "noncoop.services.views": ("action_params", "refusals", "show_case", "show_cases"),
     "noncoop.services.dashboard": ("work",),
 }
 _MODULE_OF = {name: module for module, names in _HOME.items() for name in names}

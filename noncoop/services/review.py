@@ -1,7 +1,7 @@
 """The Bureau review (/review): the cases one may see, those needing action first, filtered by
 status, region, year and "needs action", a page at a time. Which cases need action, and so
 their order, is found from the case and deadline rows; only the cases of the page are read in
-full (show_case) and drawn: a review of a hundred thousand cases read and drew every one."""
+full (show_cases) and drawn: a review of a hundred thousand cases read and drew every one."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from noncoop import access, states
 from noncoop.domain.case import NUMBER_PREFIX
 from noncoop.errors import BadInput
 from noncoop.services.lists import check_status, regions_seen
-from noncoop.services.views import show_case
+from noncoop.services.views import show_cases
 from noncoop.store import journal
 
 WITHIN = 30  # days ahead in which a deadline makes an open case need action
@@ -124,8 +124,8 @@ def review(db: Session, by: str, today: dt.date, *, status: str = "", region: st
     if region in states.groups() and region not in regions:
         regions = sorted([*regions, region])
     choices = {"regions": regions, "years": years}
-    # Last: show_case logs a restricted case's showing, and commits it.
-    shown = [show_case(db, case_id, by=by) for case_id in ids]
+    # Last: the restricted cases' showing is logged, and committed.
+    shown = show_cases(db, ids, by=by)
     return {"cases": shown, "urgent": set(urgent) & set(ids), **choices,
             "count": COUNTED if more else counted, "more": more, "further": further,
             "page": page, "pages": pages, "first": start + 1 if shown else 0,
