@@ -402,6 +402,10 @@ def test_a_reason_given_for_many_steps_is_written_once(app, db, cases, cli):
         assert steps.count('id="why-') == 1 and steps.count('href="#why-') >= 5, lang
         assert refused.count("<li>") == len(reasons) < refused.count("<strong>"), lang
         assert refused.count("<strong>") == len(refusals), lang
+        biggest = max(sum(1 for r in refusals if (r["rule"], r["message"]) == why)
+                      for why in reasons)
+        steps = {"en": "steps", "fr": "étapes"}[lang]
+        assert f"<details><summary>{biggest} {steps}</summary>" in refused, lang  # folded
     said = cli("case", "show", cases["urgent"]).stdout
     lines = [line for line in said.splitlines() if "not_applicable (" in line]
     assert len(lines) >= 5 and sum("same reason as" in line for line in lines) == len(lines) - 1
