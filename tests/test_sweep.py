@@ -1,5 +1,6 @@
 """Sweeps: each miss raised once, even after a week of downtime; a repeated sweep changes nothing."""
 
+import contextlib
 import datetime as dt
 
 import pytest
@@ -328,3 +329,13 @@ def test_a_case_the_sweep_cannot_process_is_skipped_and_the_others_go_on(db, how
     again = sweep(db, D(2024, 12, 4))
     assert (again["changed"], again["notices"]) == ([], [])
     assert [s["case_id"] for s in again["skipped"]] == [bad]
+
+
+def test_the_nothing_due_check_leaves_no_pooled_connection_outside_transactions(db):
+    # On a server the check asks in autocommit; each connection goes back to the pool as it
+    # came, so that later writes are transactions again. Every pooled connection is looked at.
+    sweep(db, D(2024, 11, 1))
+    with contextlib.ExitStack() as held:
+        conns = [held.enter_context(db.get_bind().connect()) for _ in range(5)]
+        assert [c.get_isolation_level() for c in conns] == [
+            c.default_isolation_level for c in conns]
