@@ -406,6 +406,11 @@ def test_a_reason_given_for_many_steps_is_written_once(app, db, cases, cli):
                       for why in reasons)
         steps = {"en": "steps", "fr": "étapes"}[lang]
         assert f"<details><summary>{biggest} {steps}</summary>" in refused, lang  # folded
+    # In French the reason is French everywhere, the timeline's tooltips included.
+    english = next(s["reason"] for s in services.show_case(db, cases["urgent"])["steps"]
+                   if s["status"] == "not_applicable")
+    french = client.get(f"/cases/{cases['urgent']}?lang=fr").text
+    assert html.escape(english, quote=False).split(":")[0] not in french
     said = cli("case", "show", cases["urgent"]).stdout
     lines = [line for line in said.splitlines() if "not_applicable (" in line]
     assert len(lines) >= 5 and sum("same reason as" in line for line in lines) == len(lines) - 1

@@ -26,6 +26,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from noncoop.i18n import format_date
 from noncoop.vocabulary import place, word
+from noncoop.web.said import rule as said_rule
 
 FONT = "'DejaVu Sans', Verdana, sans-serif"
 # Advance widths of DejaVu Sans (Book, Bold) for U+0020..U+007E, in thousandths of an em, read
@@ -405,6 +406,14 @@ def svg(case: dict[str, Any], calendar: dict[str, Any], today: dt.date,
     return "\n".join(out)
 
 
+def _why(s: dict[str, Any], lang: str) -> str:
+    """The reason a step gives (skipped, not applicable) as the page around it says it: a
+    rule's words in the reader's language (web/said.py), a person's reason as written."""
+    if not s.get("reason"):
+        return ""
+    return said_rule(s["rule"], s["reason"], lang) if s.get("rule") else s["reason"]
+
+
 def _step_row(axis: Axis, s: dict[str, Any], deadlines: list[dict[str, Any]],
               labels: dict[str, str], y: float, today: dt.date, closed: bool) -> list[str]:
     step, status = s["step"], s["status"]
@@ -412,7 +421,8 @@ def _step_row(axis: Axis, s: dict[str, Any], deadlines: list[dict[str, Any]],
     said = labels.get(status, status)
     mid, base = y + ROW / 2, y + 15
     muted = status in ("skipped", "not_applicable")
-    full = f"{name} ({step}): {said}" + (f" – {s['reason']}" if s.get("reason") else "")
+    why = _why(s, labels.get("lang", "en"))
+    full = f"{name} ({step}): {said}" + (f" – {why}" if why else "")
     out = [_text(COL_TITLE, base, fit(name, TITLE_W, TEXT), TEXT, MUTED if muted else INK,
                  "step-label " + status, italic=muted, strike=status == "not_applicable",
                  full=full)]
@@ -455,7 +465,7 @@ def _step_row(axis: Axis, s: dict[str, Any], deadlines: list[dict[str, Any]],
                                 _deadline_detail(d, name, labels, bar)))
     if s.get("date") and _d(s["date"]) in axis:
         x = axis.x(_d(s["date"]))
-        detail = f"{name}: {said} {s['date']}" + (f" – {s['reason']}" if s.get("reason") else "")
+        detail = f"{name}: {said} {s['date']}" + (f" – {why}" if why else "")
         if status == "skipped":
             out.append(_mark(f'path d="M{x - 5.5:.1f} {mid:.1f} a5.5 5.5 0 1 0 11 0 '
                              f'a5.5 5.5 0 1 0 -11 0 m1.6 3.9 l7.8 -7.8" fill="#fff" '
