@@ -77,11 +77,19 @@ def ntr(lang: str | None, singular: str, plural: str, n: int, **values: object) 
 
 
 def format_date(day: dt.date | str | None, lang: str | None, form: str = "medium") -> str:
-    """A day as the language writes it: "24 Oct 2024", "24 oct. 2024"; '' for none."""
+    """A day as the language writes it: "24 Oct 2024", "24 oct. 2024"; '' for none. An
+    instant (a datetime, or UTC text as the services give it: when an event was recorded) is
+    the day it was where the Secretariat works (SPEC "Time"), not its UTC date: recorded at
+    23:30 UTC on 2 December is 3 December in The Hague."""
     if not day:  # None, '' or a template's undefined value
         return ""
     if isinstance(day, str):
-        day = dt.date.fromisoformat(day[:10])
+        day = (dt.datetime.fromisoformat(day.replace("Z", "+00:00")) if "T" in day
+               else dt.date.fromisoformat(day[:10]))
+    if isinstance(day, dt.datetime):
+        from noncoop.clock import AMSTERDAM
+
+        day = (day.astimezone(AMSTERDAM) if day.tzinfo else day).date()
     from babel.dates import format_date as _format_date
 
     return _format_date(day, format=form, locale=_locale(lang))

@@ -431,15 +431,21 @@ def test_the_history_names_noncoops_own_parts_in_words(app, db, cases):
 
 
 def test_a_case_recorded_after_it_closed_says_when_each_thing_happened(app, db):
-    # Jordan's finding of 2017, closed on appeal in 2019, recorded today.
-    case = services.open_case(db, state="Jordan", scenario="7a", decision_ref="ICC-02/05-1",
-                              decision_date=D(2017, 12, 11), referred_to=["assembly"])["id"]
-    services.act(db, case, "close", on=D(2019, 5, 6), params={"outcome": "amended_on_appeal"})
+    from freezegun import freeze_time
+
+    # Jordan's finding of 2017, closed on appeal in 2019, recorded at 00:30 in The Hague on
+    # 3 December 2026 (23:30 UTC the day before): recorded on the Secretariat's day.
+    with freeze_time("2026-12-02 23:30:00"):
+        case = services.open_case(db, state="Jordan", scenario="7a",
+                                  decision_ref="ICC-02/05-1", decision_date=D(2017, 12, 11),
+                                  referred_to=["assembly"])["id"]
+        services.act(db, case, "close", on=D(2019, 5, 6),
+                     params={"outcome": "amended_on_appeal"})
     page = client_as(app, "president").get(f"/cases/{case}").text
     history = page[page.rindex("<table"):]
     rows = re.findall(r"<tr><td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td>", history)
-    today = i18n.format_date(clock.today(), "en")
-    # Both recorded today, in that order: the closing is dated 2019, as it happened.
+    # Both recorded that day, in that order: the closing is dated 2019, as it happened.
+    today = "3 Dec 2026"
     assert rows == [(today, today, "case opened"), ("6 May 2019", today, "case closed")]
     steps = page[page.index("<table"):page.index("</table>")]
     assert "not taken" in steps and ">pending<" not in steps  # nothing waits on a closed case
