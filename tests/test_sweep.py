@@ -4,6 +4,7 @@ import contextlib
 import datetime as dt
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import select
 
 from noncoop import services
@@ -54,8 +55,6 @@ def test_a_week_of_downtime_then_one_sweep_raises_each_miss_once(db, letter_case
 
 
 def test_a_miss_marked_but_never_told_is_told_once_by_the_next_sweep(db, letter_case):
-    import sqlalchemy as sa
-
     from noncoop.store.models import DeadlineRow
 
     sweep(db, D(2024, 12, 4))
@@ -290,8 +289,6 @@ def test_closing_a_case_cancels_the_requests_for_assistance_on_it(demo):
 
 def _poison(db, case_id, how):
     """A case the sweep cannot process, as a damaged or outdated database may hold it."""
-    import sqlalchemy as sa
-
     from noncoop.store.models import CaseRow
 
     row = db.get(CaseRow, case_id)
@@ -332,10 +329,18 @@ def test_a_case_the_sweep_cannot_process_is_skipped_and_the_others_go_on(db, how
 
 
 def test_the_nothing_due_check_leaves_no_pooled_connection_outside_transactions(db):
-    # On a server the check asks in autocommit; each connection goes back to the pool as it
-    # came, so that later writes are transactions again. Every pooled connection is looked at.
+    # On a server the check asks in autocommit. Each connection must go back to the pool as it
+    # came: a write on any of them, rolled back, leaves nothing (in autocommit it would stay).
+    from noncoop.access import ACCESS_LOG
+
     sweep(db, D(2024, 11, 1))
-    with contextlib.ExitStack() as held:
+    probe = {"at": dt.datetime.now(dt.UTC), "who": "probe@example.org", "role": "admin",
+             "case_id": "NC-PROBE", "action": "show", "sight": "full", "way": "service"}
+    with contextlib.ExitStack() as held:  # as many as the pool keeps: the sweep's among them
         conns = [held.enter_context(db.get_bind().connect()) for _ in range(5)]
-        assert [c.get_isolation_level() for c in conns] == [
-            c.default_isolation_level for c in conns]
+        for conn in conns:
+            conn.execute(ACCESS_LOG.insert(), probe)
+            conn.rollback()
+        left = conns[0].execute(sa.select(sa.func.count()).select_from(ACCESS_LOG).where(
+            ACCESS_LOG.c.case_id == "NC-PROBE")).scalar()
+    assert left == 0
